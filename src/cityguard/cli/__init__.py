@@ -1,0 +1,83 @@
+"""The face: parses arguments, calls one function, prints through cityguard.console.
+
+Each command lives in its own module of this package and exposes `register(app)`; modules are
+discovered here, so adding a command is adding one file. Heavy imports happen inside the
+command functions so that `cityguard --help` and `--version` stay fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+
+import typer
+
+from cityguard import __version__
+
+app = typer.Typer(
+    name="cityguard",
+    help=(
+        "cityguard: MLPS 2.0 (等级保护 2.0) assessment, scanner import, scoring, reports and CI "
+        "gates for a city's security operations centre.\n\n"
+        "Exit codes: 0 ok; 1 a gate or threshold failed; 2 bad usage or input; "
+        "3 internal error (a bug: please report it)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"cityguard {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """cityguard command line."""
+
+
+def _register_commands() -> None:
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if mod.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        module.register(app)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: expected errors → one line + exit 2; crashes → exit 3, no traceback."""
+    from cityguard.errors import CityguardError
+
+    try:
+        app(args=argv, standalone_mode=True)
+    except CityguardError as exc:
+        from cityguard import console
+
+        console.error(exc.one_line())
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line, no traceback unless asked for
+        if os.environ.get("CITYGUARD_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(set CITYGUARD_DEBUG=1 to see the traceback)\n"
+        )
+        sys.exit(3)

@@ -1,0 +1,19 @@
+"""`cityguard version`: the version and where the data directories were found."""
+
+from __future__ import annotations
+
+import typer
+
+
+def version_cmd() -> None:
+    """Show the version and the data directories in use."""
+    from cityguard import __version__, console, resources
+
+    rows = [("cityguard", __version__)]
+    for kind in resources.DATA_KINDS:
+        rows.append((f"{kind}/", " : ".join(str(d) for d in resources.search_dirs(kind))))
+    console.table(["what", "value"], rows)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("version")(version_cmd)

@@ -1,0 +1,87 @@
+"""A scanner finding, normalised across the 22+ formats cityguard imports."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from cityguard.model.common import Severity
+
+ASSET_KINDS = ("host", "url", "package", "file", "image", "repository", "cloud")
+FINDING_STATUSES = ("open", "fixed", "reopened", "accepted", "false_positive")
+
+
+def fingerprint(tool_family: str, asset_key: str, rule_id: str, location: str = "") -> str:
+    """sha256 over the identity of a finding; never times, severity or free text."""
+    parts = [tool_family.strip().lower(), asset_key.strip().lower(), rule_id.strip(), location.strip()]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Finding:
+    tool: str  # tool family: nessus, openvas, trivy, … (also the fingerprint family)
+    format: str  # importer name that read it: nessus, nessus_csv, sarif, …
+    asset_kind: str  # one of ASSET_KINDS
+    asset_key: str  # ip / hostname / url / purl / path / image ref
+    rule_id: str  # plugin id, NVT OID, QID, CVE, rule id …
+    title: str
+    severity: Severity
+    severity_raw: str = ""
+    port: int | None = None
+    protocol: str | None = None
+    cvss_score: float | None = None
+    cvss_vector: str | None = None
+    cves: tuple[str, ...] = ()
+    cwes: tuple[str, ...] = ()
+    description: str = ""
+    solution: str = ""
+    location: str = ""  # file:line, url path, package path, port/proto … part of the identity
+    evidence: str = ""  # plugin output, matched text (secrets redacted)
+    references: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # importer hints for the MLPS mapping: "tls", "secret", "web", …
+    first_seen: str | None = None
+    last_seen: str | None = None
+    unit_ids: tuple[str, ...] = ()  # filled by the MLPS mapping rules
+    status: str = "open"  # one of FINDING_STATUSES (set by the store)
+    id: int | None = None  # store row id
+    source_file: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    _fingerprint: str = field(default="", repr=False)
+
+    @property
+    def fingerprint(self) -> str:
+        if not self._fingerprint:
+            self._fingerprint = fingerprint(self.tool, self.asset_key, self.rule_id, self.location)
+        return self._fingerprint
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "fingerprint": self.fingerprint,
+            "tool": self.tool,
+            "format": self.format,
+            "asset_kind": self.asset_kind,
+            "asset_key": self.asset_key,
+            "port": self.port,
+            "protocol": self.protocol,
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "severity": self.severity.value,
+            "severity_raw": self.severity_raw,
+            "cvss_score": self.cvss_score,
+            "cvss_vector": self.cvss_vector,
+            "cves": list(self.cves),
+            "cwes": list(self.cwes),
+            "description": self.description,
+            "solution": self.solution,
+            "location": self.location,
+            "evidence": self.evidence,
+            "references": list(self.references),
+            "tags": list(self.tags),
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "unit_ids": list(self.unit_ids),
+            "status": self.status,
+            "source_file": self.source_file,
+        }

@@ -1,0 +1,135 @@
+"""The Assessment as a JSON document (schemas/assessment.schema.json) and back.
+
+The JSON is the public contract: `results` (one object per check and asset), `items`,
+`control_points`, `classes`, `summary`, `high_risks`, `risks`, `findings`. The store keeps
+this document, so `cityguard report` renders a stored run exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+from enum import Enum
+from typing import Any
+
+from cityguard.model.assessment import (
+    SCHEMA_VERSION,
+    Assessment,
+    Asset,
+    GroupScore,
+    HighRisk,
+    ItemResult,
+    ObjectVerdict,
+    Risk,
+    Summary,
+    SystemInfo,
+)
+from cityguard.model.common import CheckStatus, Severity
+from cityguard.model.findings import Finding
+from cityguard.model.results import CheckResult, Evidence
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def assessment_to_dict(a: Assessment) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": a.run_id,
+        "created": a.created,
+        "tool": {"name": "cityguard", "version": a.tool_version},
+        "system": a.system.to_dict(),
+        "assets": [x.to_dict() for x in a.assets],
+        "selection": _plain(a.selection),
+        "summary": _plain(a.summary) if a.summary else None,
+        "results": [r.to_dict() for r in a.results],
+        "items": _plain(a.items),
+        "control_points": _plain(a.control_points),
+        "classes": _plain(a.classes),
+        "high_risks": _plain(a.high_risks),
+        "risks": _plain(a.risks),
+        "findings": [f.to_dict() for f in a.findings],
+        "waivers": _plain(a.waivers),
+        "scans": _plain(a.scans),
+        "history": _plain(a.history),
+    }
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _result(d: dict[str, Any]) -> CheckResult:
+    return CheckResult(
+        check_id=d["check_id"],
+        asset=d["asset"],
+        status=CheckStatus(d["status"]),
+        severity=Severity(d["severity"]),
+        unit_ids=tuple(d.get("unit_ids", ())),
+        title_zh=d.get("title_zh", ""),
+        title_en=d.get("title_en", ""),
+        evidence=tuple(_build(Evidence, e) for e in d.get("evidence", ())),
+        reason=d.get("reason", ""),
+        remediation_zh=d.get("remediation_zh", ""),
+        remediation_en=d.get("remediation_en", ""),
+        duration_ms=d.get("duration_ms", 0.0),
+        waived=d.get("waived", False),
+        waiver=d.get("waiver"),
+    )
+
+
+def _finding(d: dict[str, Any]) -> Finding:
+    data = dict(d)
+    data["severity"] = Severity(data["severity"])
+    for key in ("cves", "cwes", "references", "tags", "unit_ids"):
+        data[key] = tuple(data.get(key) or ())
+    fp = data.pop("fingerprint", "")
+    f = _build(Finding, data)
+    f._fingerprint = fp
+    return f
+
+
+def _item(d: dict[str, Any]) -> ItemResult:
+    item = _build(ItemResult, d)
+    item.objects = [_build(ObjectVerdict, o) for o in d.get("objects", [])]
+    return item
+
+
+def assessment_from_dict(d: dict[str, Any]) -> Assessment:
+    system = dict(d.get("system") or {})
+    system["extensions"] = tuple(system.get("extensions", ()))
+    assets = []
+    for x in d.get("assets", []):
+        x = dict(x)
+        x["tags"] = tuple(x.get("tags", ()))
+        assets.append(_build(Asset, x))
+    return Assessment(
+        run_id=d["run_id"],
+        created=d["created"],
+        tool_version=(d.get("tool") or {}).get("version", ""),
+        system=_build(SystemInfo, system),
+        assets=assets,
+        selection=d.get("selection") or {},
+        results=[_result(r) for r in d.get("results", [])],
+        findings=[_finding(f) for f in d.get("findings", [])],
+        items=[_item(i) for i in d.get("items", [])],
+        control_points=[_build(GroupScore, g) for g in d.get("control_points", [])],
+        classes=[_build(GroupScore, g) for g in d.get("classes", [])],
+        summary=_build(Summary, d["summary"]) if d.get("summary") else None,
+        high_risks=[_build(HighRisk, h) for h in d.get("high_risks", [])],
+        risks=[_build(Risk, r) for r in d.get("risks", [])],
+        waivers=d.get("waivers", []),
+        scans=d.get("scans", []),
+        history=d.get("history", []),
+    )
