@@ -13,10 +13,32 @@ import pkgutil
 import sys
 
 import typer
+from typer.core import TyperGroup
 
 from cityguard import __version__
 
+
+class _RootGroup(TyperGroup):
+    """Turns expected errors (CityguardError) into one line on stderr and exit code 2.
+
+    Done here rather than in main() so that in-process invocations (tests, CliRunner) behave
+    exactly like the console script.
+    """
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        from cityguard.errors import CityguardError
+
+        try:
+            return super().invoke(ctx)
+        except CityguardError as exc:
+            from cityguard import console
+
+            console.error(exc.one_line())
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_RootGroup,
     name="cityguard",
     help=(
         "cityguard: MLPS 2.0 (等级保护 2.0) assessment, scanner import, scoring, reports and CI "
@@ -58,16 +80,9 @@ _register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry: expected errors → one line + exit 2; crashes → exit 3, no traceback."""
-    from cityguard.errors import CityguardError
-
+    """Console-script entry: a crash gives one line and exit 3, never a traceback or exit 1."""
     try:
         app(args=argv, standalone_mode=True)
-    except CityguardError as exc:
-        from cityguard import console
-
-        console.error(exc.one_line())
-        sys.exit(exc.exit_code)
     except SystemExit:
         raise
     except KeyboardInterrupt:

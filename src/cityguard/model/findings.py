@@ -14,7 +14,12 @@ FINDING_STATUSES = ("open", "fixed", "reopened", "accepted", "false_positive")
 
 def fingerprint(tool_family: str, asset_key: str, rule_id: str, location: str = "") -> str:
     """sha256 over the identity of a finding; never times, severity or free text."""
-    parts = [tool_family.strip().lower(), asset_key.strip().lower(), rule_id.strip(), location.strip()]
+    parts = [
+        tool_family.strip().lower(),
+        asset_key.strip().lower(),
+        rule_id.strip(),
+        location.strip(),
+    ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
