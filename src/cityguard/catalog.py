@@ -119,20 +119,35 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
 
 @lru_cache(maxsize=8)
 def _load_catalog(extra_dirs: tuple[str, ...]) -> Catalog:
-    items_schema, meta = _schemas()
+    from cityguard.datacache import cached
+
     header_files = _policy_files("catalog.yaml", extra_dirs)
     cp_files = _policy_files("control_points.yaml", extra_dirs)
     if not header_files or not cp_files:
         raise DataError(CATALOG_DIR, "catalog.yaml or control_points.yaml is missing")
-    header = _load_checked(header_files[-1], meta["$defs"]["catalog"])
+    item_files = _policy_files("items/*.yaml", extra_dirs)
+    case_files = _policy_files("high_risk_cases.yaml", extra_dirs)[-1:]
+    sources = [header_files[-1], cp_files[-1], *item_files, *case_files]
+    return cached(
+        "catalog",
+        sources,
+        lambda: _parse_catalog(header_files[-1], cp_files[-1], item_files, case_files),
+    )
+
+
+def _parse_catalog(
+    header_file: Path, cp_file: Path, item_files: list[Path], case_files: list[Path]
+) -> Catalog:
+    items_schema, meta = _schemas()
+    header = _load_checked(header_file, meta["$defs"]["catalog"])
     classes = {c["code"]: c for c in header["classes"]}
     cps: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for cp in _load_checked(cp_files[-1], meta["$defs"]["control_points"])["control_points"]:
+    for cp in _load_checked(cp_file, meta["$defs"]["control_points"])["control_points"]:
         cps[(cp["part"], cp["class"], cp["name_zh"])] = cp
 
     items: list[Item] = []
     seen: dict[str, Path] = {}
-    for path in _policy_files("items/*.yaml", extra_dirs):
+    for path in item_files:
         doc = _load_checked(path, items_schema)
         level, part = doc["level"], doc["part"]
         for idx, raw in enumerate(doc["items"]):
@@ -144,7 +159,7 @@ def _load_catalog(extra_dirs: tuple[str, ...]) -> Catalog:
             items.append(item)
 
     cases = []
-    for path in _policy_files("high_risk_cases.yaml", extra_dirs)[-1:]:
+    for path in case_files:
         for idx, raw in enumerate(_load_checked(path, meta["$defs"]["high_risk_cases"])["cases"]):
             for uid in raw["unit_ids"]:
                 if uid not in seen:
