@@ -8,6 +8,7 @@ through defusedxml (entities, external references and DTD fetches refused).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
@@ -106,7 +107,14 @@ def xml_events(
                 yield "end", elem
                 elem.clear()
                 if stack:
-                    del stack[-1][-1]  # the element just ended is its parent's last child
+                    # iterparse reports events a buffer late: the parent may already hold the
+                    # next siblings, so its last child is not necessarily this element
+                    parent = stack[-1]
+                    if len(parent) and parent[-1] is elem:
+                        del parent[-1]
+                    else:
+                        with contextlib.suppress(ValueError):
+                            parent.remove(elem)
     except (ParseError, DefusedXmlException) as exc:
         raise xml_error(source, exc) from None
     except UnicodeDecodeError as exc:
@@ -202,7 +210,8 @@ def _skip_bom(stream: BinaryIO) -> BinaryIO:
 def csv_rows(stream: BinaryIO, source: str) -> Iterator[dict[str, str]]:
     """Rows as dicts keyed by the (stripped) header; `;` or `,` delimiter sniffed from line 1.
 
-    Errors carry the line number. Missing cells are "", extra cells are dropped.
+    Errors carry the line number. Extra cells are dropped; a row with fewer cells than the
+    header is an error (exports write every cell, so a short row means a cut-off file).
     """
     csv.field_size_limit(_CSV_FIELD_LIMIT)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
@@ -218,6 +227,13 @@ def csv_rows(stream: BinaryIO, source: str) -> Iterator[dict[str, str]]:
             line = reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
+            if len(row) < len(header):  # exports write every cell: a short row is a cut file
+                raise DataError(
+                    source,
+                    f"row has {len(row)} of the header's {len(header)} columns "
+                    "(truncated or malformed CSV)",
+                    line=line,
+                )
             yield {h: (row[i] if i < len(row) else "") for i, h in enumerate(header)}
     except csv.Error as exc:
         raise DataError(source, f"invalid CSV ({exc})", line=line) from None
@@ -282,7 +298,7 @@ def to_int(value: object) -> int | None:
 
 
 _CVE = re.compile(r"CVE-\d{4}-\d{4,}", re.I)
-_CWE = re.compile(r"(?:cwe[-_/ :]*)?(\d+)$", re.I)
+_CWE = re.compile(r"(?:.*?cwe[-_/ :]*)?(\d+)", re.I | re.S)
 
 
 def split_cves(text: object) -> tuple[str, ...]:
@@ -301,7 +317,7 @@ def split_cwes(values: object) -> tuple[str, ...]:
     items = values if isinstance(values, (list, tuple, set)) else re.split(r"[,;\s]+", str(values))
     out: dict[str, None] = {}
     for item in items:
-        m = _CWE.search(str(item).strip())
+        m = _CWE.fullmatch(str(item).strip())
         if m and int(m.group(1)) > 0:
             out[f"CWE-{int(m.group(1))}"] = None
     return tuple(out)

@@ -77,6 +77,7 @@ class ObjectVerdict:
     answer: dict[str, Any] | None = None
     automated_verdict: str | None = None  # what the machine said when a person overrode it
     correction: str = ""  # why a compensating measure raised the verdict
+    reason_zh: str = ""  # the reason in Chinese (reason is English)
 
 
 @dataclass
@@ -92,18 +93,22 @@ class ItemResult:
     objects: list[ObjectVerdict] = field(default_factory=list)
     summary_zh: str = ""
     summary_en: str = ""
+    weight: float = 1.0  # importance weight used in control-point and class means (测评项权重)
+    gaps: list[str] = field(default_factory=list)  # objects not assessed (each counted as 0)
+    corrected: bool = False  # a compensating measure (修正) raised an object's verdict
 
 
 @dataclass
 class GroupScore:
     """A control point's or class's score (0–10 scale for control points, 0–100 for classes)."""
 
-    key: str  # class code, or "CES/身份鉴别"
+    key: str  # class code "CES", or control point "CES1/身份鉴别" (class + part digit)
     name_zh: str
     name_en: str
     score: float | None
     items: int
     counts: dict[str, int] = field(default_factory=dict)  # verdict → number of items
+    formula: str = ""  # the arithmetic behind `score`
 
 
 @dataclass
@@ -117,6 +122,9 @@ class HighRisk:
     mitigated: bool = False
     mitigation: str = ""
     status: str = "open"  # open | mitigated | waived
+    scope: str = ""  # the guideline's applicable scope, e.g. "L3+"
+    mitigable: bool = True  # whether the guideline allows a mitigation at all
+    source: str = "rule"  # rule (machine rule) | answer (declared by a person)
 
 
 @dataclass
@@ -140,6 +148,9 @@ class Risk:
     unit_ids: list[str] = field(default_factory=list)
     remediation_zh: str = ""
     remediation_en: str = ""
+    level_en: str = ""
+    vulnerability_kind: str = ""  # check | finding
+    method: str = ""  # matrix | multiplication
 
 
 @dataclass
@@ -156,6 +167,18 @@ class Summary:
     finding_counts: dict[str, int] = field(default_factory=dict)  # severity → open findings
     not_checked: list[str] = field(default_factory=list)  # plain sentences: what and why
     grade_2021: str | None = None  # 优 / 良 / 中 / 差 when the 2021 template is chosen
+    score_formula_en: str = ""
+    rate_formula: str = ""  # the compliance-rate arithmetic (zh); equals score_formula in 2025
+    rate_formula_en: str = ""
+    conclusion_en: str = ""
+    conclusion_reason: str = ""  # why this conclusion (zh)
+    conclusion_reason_en: str = ""
+    major_hidden_risk_reason: str = ""
+    major_hidden_risk_reason_en: str = ""
+    high_risk_counts: dict[str, int] = field(default_factory=dict)  # status → issues
+    risk_counts: dict[str, int] = field(default_factory=dict)  # register level "1"–"5" → risks
+    applicable_items: int = 0  # the rate's denominator
+    warnings: list[str] = field(default_factory=list)  # e.g. answers for items not selected
 
 
 @dataclass

@@ -60,6 +60,7 @@ class Target(Protocol):
 
     kind: ClassVar[str]  # local | dir | ssh (registry key)
     spec: str  # as the user wrote it: "local", "dir:/srv/cfg", "ssh://ops@10.0.0.5"
+    asset_id: str  # the asset whose results this target gives (open_target(asset_id=…))
     can_run_commands: bool
 
     def read_bytes(self, path: str, max_bytes: int = 16 * 1024 * 1024) -> bytes:

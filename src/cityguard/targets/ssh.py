@@ -60,11 +60,15 @@ def parse_ssh_spec(spec: str) -> tuple[str | None, str, int | None]:
 
 
 class SSHTarget:
+    name: ClassVar[str] = "ssh"
     kind: ClassVar[str] = "ssh"
     can_run_commands = True
 
-    def __init__(self, spec: str, options: SSHOptions | None = None) -> None:
+    def __init__(
+        self, spec: str, options: SSHOptions | None = None, *, asset_id: str | None = None
+    ) -> None:
         self.spec = spec
+        self.asset_id = asset_id or spec
         self.user, self.host, self.port = parse_ssh_spec(spec)
         self.options = options or SSHOptions()
         if shutil.which("ssh") is None:
@@ -214,14 +218,18 @@ class SSHTarget:
 
     def facts(self) -> HostFacts:
         if self._facts is None:
-            from cityguard.targets.osinfo import facts_from_os_release
+            from cityguard.targets.osrelease import container_hint, facts_from_files
 
-            try:
-                os_release = self.read_bytes("/etc/os-release").decode("utf-8", "replace")
-            except OSError:
-                os_release = ""
+            def read_text(path: str) -> str | None:
+                try:
+                    return self.read_bytes(path).decode("utf-8", "replace")
+                except OSError:
+                    return None
+
             hostname = self._remote("hostname").stdout.strip()
-            self._facts = facts_from_os_release(os_release, hostname=hostname)
+            markers = ("/.dockerenv", "/run/.containerenv", "/proc/1/cgroup")
+            hints = {p: t for p in markers if (t := read_text(p)) is not None}
+            self._facts = facts_from_files(read_text, hostname, container_hint(hints))
         return self._facts
 
     def close(self) -> None:
@@ -272,3 +280,13 @@ def _text(data: bytes | str | None) -> str:
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else ""
+
+
+def _register() -> None:
+    from cityguard.targets import TARGETS
+
+    if "ssh" not in TARGETS:
+        TARGETS.register(SSHTarget)
+
+
+_register()

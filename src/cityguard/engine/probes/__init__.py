@@ -1,0 +1,38 @@
+"""Built-in probes. Each module registers one probe in PROBES under its module stem."""
+
+from cityguard.engine.probes import (  # noqa: F401 - imported for registration
+    accounts,
+    command,
+    config_value,
+    cron,
+    evidence,
+    file,
+    file_content,
+    http,
+    k8s,
+    listening,
+    package,
+    service,
+    sysctl,
+)
+from cityguard.engine.probes.base import (
+    PROBES,
+    BaseProbe,
+    Observation,
+    Probe,
+    ProbeContext,
+    ProbeError,
+    Value,
+    register,
+)
+
+__all__ = [
+    "PROBES",
+    "BaseProbe",
+    "Observation",
+    "Probe",
+    "ProbeContext",
+    "ProbeError",
+    "Value",
+    "register",
+]

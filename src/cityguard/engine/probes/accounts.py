@@ -1,0 +1,159 @@
+"""`accounts`: local accounts from /etc/passwd and /etc/shadow. Never yields a hash.
+
+Password-ageing fields come from shadow(5): an empty field yields None ("not set"), which
+numeric expectations treat as a failure with that reason.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from cityguard.engine.probes.base import (
+    BaseProbe,
+    Observation,
+    ProbeContext,
+    ProbeError,
+    Value,
+    register,
+)
+from cityguard.targets.base import Target
+
+FIELDS = ("name", "uid", "empty_password", "locked", "max_days", "min_days", "warn_days",
+          "inactive", "shell", "last_change_days")
+SHADOW_FIELDS = ("locked", "max_days", "min_days", "warn_days", "inactive", "last_change_days")
+FILTERS = ("uid0", "human", "system", "all")
+NO_LOGIN_SHELLS = ("nologin", "false", "sync", "shutdown", "halt")
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    uid: int
+    shell: str
+    passwd_pw: str  # only ever compared with "" / "x"; never reported
+    line: int
+
+
+@dataclass(frozen=True)
+class Shadow:
+    pw_state: str  # "empty" | "locked" | "set" (the hash itself is dropped here)
+    last_change: int | None
+    min_days: int | None
+    max_days: int | None
+    warn_days: int | None
+    inactive: int | None
+    line: int
+
+
+def _int(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
+def read_passwd(ctx: ProbeContext) -> list[Account]:
+    def compute() -> list[Account]:
+        out = []
+        for no, line in enumerate((ctx.read_text("/etc/passwd") or "").splitlines(), 1):
+            f = line.split(":")
+            if len(f) < 7 or not f[2].strip().isdigit() or line.startswith(("#", "+", "-")):
+                continue
+            out.append(Account(f[0], int(f[2]), f[6].strip(), f[1], no))
+        return out
+
+    return ctx.cached("passwd", compute)
+
+
+def read_shadow(ctx: ProbeContext) -> dict[str, Shadow] | None:
+    def compute() -> dict[str, Shadow] | None:
+        text = ctx.read_text("/etc/shadow")
+        if text is None:
+            return None
+        out = {}
+        for no, line in enumerate(text.splitlines(), 1):
+            f = line.split(":")
+            if len(f) < 8:
+                continue
+            pw = f[1]
+            state = "empty" if pw == "" else "locked" if pw.startswith(("!", "*")) else "set"
+            out[f[0]] = Shadow(state, _int(f[2]), _int(f[3]), _int(f[4]), _int(f[5]),
+                               _int(f[6]), no)
+        return out
+
+    return ctx.cached("shadow", compute)
+
+
+def uid_min(ctx: ProbeContext) -> int:
+    for line in (ctx.read_text("/etc/login.defs") or "").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == "UID_MIN" and parts[1].isdigit():
+            return int(parts[1])
+    return 1000
+
+
+def _selected(acct: Account, flt: str, first_uid: int) -> bool:
+    login = acct.shell.rsplit("/", 1)[-1] not in NO_LOGIN_SHELLS and acct.shell != ""
+    if flt == "uid0":
+        return acct.uid == 0
+    if flt == "human":
+        return login and (acct.uid == 0 or (acct.uid >= first_uid and acct.uid != 65534))
+    if flt == "system":
+        return acct.uid != 0 and (acct.uid < first_uid or acct.uid == 65534)
+    return True
+
+
+@register
+class AccountsProbe(BaseProbe):
+    name = "accounts"
+    params = {"field": {"enum": list(FIELDS)}, "filter": {"enum": list(FILTERS)}}
+    required = ("field",)
+
+    def subject(self, params: dict[str, Any]) -> str:
+        return f"accounts ({params.get('filter', 'all')}) {params['field']}"
+
+    def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
+        field = params["field"]
+        accounts = read_passwd(ctx)
+        if not accounts:
+            return Observation.of([], note="/etc/passwd is absent or empty")
+        first_uid = uid_min(ctx) if params.get("filter", "all") in ("human", "system") else 1000
+        chosen = [a for a in accounts if _selected(a, params.get("filter", "all"), first_uid)]
+        shadow: dict[str, Shadow] | None = None
+        if field in SHADOW_FIELDS or field == "empty_password":
+            try:
+                shadow = read_shadow(ctx)
+            except ProbeError:
+                if field in SHADOW_FIELDS:
+                    raise
+            if shadow is None and field in SHADOW_FIELDS:
+                return Observation.of([], note="/etc/shadow is absent")
+        today = int(time.time() // 86400)
+        values = []
+        for a in chosen:
+            sh = (shadow or {}).get(a.name)
+            where = ("/etc/shadow", sh.line) if sh else ("/etc/passwd", a.line)
+            if field in SHADOW_FIELDS and sh is None:
+                values.append(Value(None, *where, subject=a.name))
+                continue
+            values.append(Value(_field(field, a, sh, today), *where, subject=a.name))
+        return Observation.of(values)
+
+
+def _field(field: str, a: Account, sh: Shadow | None, today: int) -> Any:
+    if field == "name":
+        return a.name
+    if field == "uid":
+        return a.uid
+    if field == "shell":
+        return a.shell
+    if field == "empty_password":
+        if sh is not None and a.passwd_pw in ("x", "*", "!"):
+            return sh.pw_state == "empty"
+        return a.passwd_pw == ""
+    assert sh is not None
+    if field == "locked":
+        return sh.pw_state == "locked"
+    if field == "last_change_days":
+        return None if not sh.last_change else today - sh.last_change
+    return getattr(sh, field)

@@ -1,0 +1,133 @@
+"""`config_value`: the effective value of a key in a configuration file of a known style."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cityguard.engine import docpath, styles
+from cityguard.engine.probes.base import (
+    PATH,
+    BaseProbe,
+    Observation,
+    ProbeContext,
+    ProbeError,
+    Value,
+    glob_paths,
+    path_problem,
+    register,
+)
+from cityguard.targets.base import Target
+
+
+def _opener(ctx: ProbeContext):  # type: ignore[no-untyped-def]
+    def open_files(pattern: str) -> list[tuple[str, str]]:
+        out = []
+        for p in glob_paths(ctx, pattern):
+            text = ctx.read_text(p)
+            if text is not None:
+                out.append((p, text))
+        return out
+
+    return open_files
+
+
+def parsed_entries(ctx: ProbeContext, path: str, style: str) -> list[styles.Entry]:
+    def compute() -> list[styles.Entry]:
+        text = ctx.read_text(path)
+        if text is None:
+            return []
+        return styles.parse(style, text, path, _opener(ctx))
+
+    return ctx.cached(("entries", style, path), compute)
+
+
+def parsed_documents(ctx: ProbeContext, path: str, style: str) -> list[Any]:
+    def compute() -> list[Any]:
+        text = ctx.read_text(path)
+        if text is None:
+            return []
+        try:
+            if style == "json":
+                return [json.loads(text)]
+            return docpath.load_yaml_documents(text)
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            raise ProbeError(f"{path} is not valid JSON: {exc}") from None
+        except Exception as exc:  # yaml.YAMLError without importing yaml at module level
+            raise ProbeError(f"{path} is not valid YAML: {exc}") from None
+
+    return ctx.cached(("docs", style, path), compute)
+
+
+def split_pam_key(key: str) -> tuple[str | None, str, str | None]:
+    """'auth/pam_faillock.so:deny' → ('auth', 'pam_faillock.so', 'deny')."""
+    ptype, _, rest = key.rpartition("/")
+    module, _, option = rest.partition(":")
+    return (ptype or None), module.lower(), (option or None)
+
+
+def _pam_values(entries: list[styles.Entry], key: str) -> list[Value]:
+    ptype, module, option = split_pam_key(key)
+    out = []
+    for e in entries:
+        tokens = e.value if isinstance(e.value, list) else [e.value]
+        if e.key != module or (ptype and tokens[0] != ptype):
+            continue
+        if option is None:
+            out.append(Value(tokens[1:], file=e.file, line=e.line))
+            continue
+        for tok in tokens[2:]:
+            name, eq, val = tok.partition("=")
+            if name == option:
+                out.append(Value(val if eq else "", file=e.file, line=e.line))
+    return out
+
+
+@register
+class ConfigValueProbe(BaseProbe):
+    name = "config_value"
+    params = {
+        "path": PATH,
+        "style": {"enum": list(styles.STYLES)},
+        "key": {"type": "string", "minLength": 1},
+        "default": {"type": ["string", "number", "boolean"]},
+        "all_occurrences": {"type": "boolean"},
+    }
+    required = ("path", "style", "key")
+
+    def subject(self, params: dict[str, Any]) -> str:
+        return f"{params['path']} {params['key']}"
+
+    def problems(self, params: dict[str, Any]) -> list[tuple[str, str]]:
+        if params.get("style") in ("json", "yaml"):
+            problem = path_problem(params.get("key", ""))
+            return [("key", problem)] if problem else []
+        return []
+
+    def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
+        style, key = params["style"], params["key"]
+        paths = glob_paths(ctx, params["path"])
+        values: list[Value] = []
+        if style in ("json", "yaml"):
+            steps = docpath.parse_path(key)
+            for p in paths:
+                for doc in parsed_documents(ctx, p, style):
+                    for v, line in docpath.resolve(doc, steps):
+                        if v is not docpath.MISSING:
+                            values.append(Value(v, file=p, line=line))
+        else:
+            entries = [e for p in paths for e in parsed_entries(ctx, p, style)]
+            if style == "pam":
+                values = _pam_values(entries, key)
+            else:
+                wanted = styles.normalise_key(style, key)
+                values = [Value(e.value, file=e.file, line=e.line)
+                          for e in entries if e.key == wanted]
+        if values and not params.get("all_occurrences") and style not in styles.ALL_OCCURRENCES:
+            values = [values[0] if style in styles.FIRST_WINS else values[-1]]
+        note = "" if paths else f"no file matches {params['path']}"
+        if not values and "default" in params:
+            where = "file absent" if not paths else "key not set"
+            return Observation.of([Value(params["default"], subject="default")],
+                                  note=f"{where}: the software's default applies")
+        return Observation.of(values, note=note or ("" if values else f"{key} not set"))

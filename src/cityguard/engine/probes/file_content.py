@@ -1,0 +1,54 @@
+"""`file_content`: lines of files matching a regular expression, with file and line."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cityguard.engine.probes.base import (
+    PATH,
+    BaseProbe,
+    Observation,
+    ProbeContext,
+    Value,
+    glob_paths,
+    register,
+)
+from cityguard.targets.base import Target
+
+MAX_VALUES = 1000
+
+
+@register
+class FileContentProbe(BaseProbe):
+    name = "file_content"
+    params = {
+        "path": PATH,
+        "pattern": {"type": "string", "minLength": 1},
+        "capture": {"type": ["integer", "string"]},
+        "ignore_comments": {"type": "boolean"},
+    }
+    required = ("path", "pattern")
+
+    def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
+        regex = re.compile(params["pattern"])
+        capture = params.get("capture")
+        skip_comments = params.get("ignore_comments", True)
+        paths = glob_paths(ctx, params["path"])
+        values: list[Value] = []
+        for path in paths:
+            text = ctx.read_text(path)
+            if text is None:
+                continue
+            for no, line in enumerate(text.splitlines(), 1):
+                if skip_comments and line.lstrip().startswith("#"):
+                    continue
+                m = regex.search(line)
+                if not m:
+                    continue
+                value = line.strip() if capture is None else m.group(capture)
+                values.append(Value(value, file=path, line=no))
+                if len(values) >= MAX_VALUES:
+                    return Observation.of(values, note=f"first {MAX_VALUES} matches")
+        note = "" if paths else f"no file matches {params['path']}"
+        return Observation.of(values, note=note)

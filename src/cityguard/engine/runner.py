@@ -1,0 +1,220 @@
+"""Run checks on targets: applicability, rule evaluation, evidence, concurrency, timeouts.
+
+A probe call runs in a daemon thread watched by a timeout, so a hung probe makes that one
+check `error` while the run goes on (the stuck thread is abandoned, never joined). Checks
+run concurrently in a thread pool (`jobs`); results come back in check order per asset.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cityguard.engine.expect import describe, judge
+from cityguard.engine.probes import PROBES, Observation, ProbeContext, ProbeError
+from cityguard.engine.redact import redact
+from cityguard.engine.spec import Check, Group, Node, Rule
+from cityguard.model import CheckResult, CheckStatus, Evidence
+from cityguard.targets.base import Target
+
+MAX_EVIDENCE_PER_RULE = 20
+PASS, FAIL, ERROR, NA = "pass", "fail", "error", "not_applicable"
+
+
+class ProbeTimeout(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    status: str
+    evidence: list[Evidence] = field(default_factory=list)
+    reason: str = ""
+
+
+def call_with_timeout(fn: Callable[[], Any], timeout: float) -> Any:
+    """fn() in a daemon thread; ProbeTimeout when it has not returned after `timeout` s."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed back to the caller's thread
+            box["error"] = exc
+
+    t = threading.Thread(target=target, daemon=True, name="cityguard-probe")
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        raise ProbeTimeout(f"timed out after {timeout:g}s")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def _evidence(rule: Rule, subject: str, obs: Observation, ctx: ProbeContext) -> Outcome:
+    j = judge(rule.expect, obs.values)
+    key = str(rule.params.get("key", ""))
+    ev: list[Evidence] = []
+    for value, ok, note in j.checked[:MAX_EVIDENCE_PER_RULE]:
+        subj = subject if not value.subject or value.subject in subject else \
+            f"{subject} [{value.subject}]"
+        msg = "; ".join(x for x in (note, obs.note if value.subject == "default" else "") if x)
+        ev.append(Evidence(rule.probe, subj, redact(value.value, key), j.expected, ok,
+                           value.file, value.line, msg))
+    if len(j.checked) > MAX_EVIDENCE_PER_RULE:
+        ev.append(Evidence(rule.probe, subject, None, j.expected, None,
+                           message=f"{len(j.checked) - MAX_EVIDENCE_PER_RULE} more values"))
+    if not j.checked:
+        msg = "; ".join(x for x in (j.message, obs.note) if x)
+        ev.append(Evidence(rule.probe, subject, None, j.expected, j.status == PASS, message=msg))
+    reason = ""
+    if j.status == FAIL:
+        bad = next((e for e in ev if e.ok is False), ev[0])
+        seen = "nothing" if bad.observed is None else repr(bad.observed)
+        reason = f"{bad.subject}: {seen}, expected {j.expected}"
+    elif j.status == NA:
+        reason = f"{subject}: no value ({obs.note or j.message})"
+    return Outcome(j.status, ev, reason)
+
+
+def evaluate(node: Node, ctx: ProbeContext) -> Outcome:
+    if isinstance(node, Group):
+        return _combine(node.op, [evaluate(c, ctx) for c in node.children])
+    probe = PROBES.get(node.probe)
+    subject = probe.subject(node.params)
+    try:
+        obs = call_with_timeout(lambda: probe.collect(ctx.target, node.params, ctx),
+                                probe.timeout(node.params, ctx.default_timeout))
+    except ProbeTimeout as exc:
+        return _error(node, subject, f"probe {node.probe} {exc}")
+    except ProbeError as exc:
+        return _error(node, subject, str(exc))
+    except Exception as exc:  # a probe bug or an unexpected file: this check only
+        return _error(node, subject, f"probe {node.probe} failed: {type(exc).__name__}: {exc}")
+    if obs.not_applicable:
+        ev = Evidence(node.probe, subject, None, describe(node.expect), None,
+                      message=obs.not_applicable)
+        return Outcome(NA, [ev], obs.not_applicable)
+    return _evidence(node, subject, obs, ctx)
+
+
+def _error(rule: Rule, subject: str, message: str) -> Outcome:
+    ev = Evidence(rule.probe, subject, None, describe(rule.expect), None, message=message)
+    return Outcome(ERROR, [ev], message)
+
+
+def _combine(op: str, parts: list[Outcome]) -> Outcome:
+    ev = [e for p in parts for e in p.evidence]
+    statuses = [p.status for p in parts]
+    if op == "none":  # none of the rules may hold: a passing rule fails the group
+        statuses = [FAIL if s == PASS else PASS if s == FAIL else s for s in statuses]
+    decisive = FAIL if op in ("all", "none") else PASS
+    if decisive in statuses:
+        status = decisive
+    elif ERROR in statuses:
+        status = ERROR
+    elif all(s == NA for s in statuses):
+        status = NA
+    else:
+        status = PASS if op in ("all", "none") else FAIL
+    reasons = [p.reason for p, s in zip(parts, statuses, strict=True) if s == status and p.reason]
+    if op == "none" and status == FAIL:
+        reasons = [f"{e.subject}: holds, but none of these may"
+                   for p, s in zip(parts, statuses, strict=True)
+                   if s == FAIL for e in p.evidence[:1]]
+    return Outcome(status, ev, "; ".join(reasons[:3]))
+
+
+def applicability(check: Check, ctx: ProbeContext) -> Outcome | None:
+    """An Outcome when the check does not apply (or cannot tell), None when it applies.
+
+    A target whose system is unknown (a dir: of config files without os-release) passes the
+    platform and family filters: the files are there to be checked.
+    """
+    a, facts = check.applies, ctx.facts
+    if a.min_level is not None and ctx.level < a.min_level:
+        return Outcome(NA, [], f"applies from level {a.min_level}; the system is level {ctx.level}")
+    if a.platform and "any" not in a.platform and facts.platform != "unknown" \
+            and facts.platform not in a.platform:
+        return Outcome(NA, [], f"platform {facts.platform} is not {', '.join(a.platform)}")
+    if a.os_family and facts.os_family != "unknown" and facts.os_family not in a.os_family:
+        return Outcome(NA, [], f"OS family {facts.os_family} is not one of "
+                               f"{', '.join(a.os_family)}")
+    if a.present_when is not None or a.service:
+        node = a.present_when or Rule("service", {"name": a.service, "property": "present"},
+                                      _present_expect())
+        got = evaluate(node, ctx)
+        if got.status == ERROR:
+            return got
+        if got.status != PASS:
+            what = a.service or "the component"
+            return Outcome(NA, [], f"{what} is not present on this asset")
+    return None
+
+
+def _present_expect() -> Any:
+    from cityguard.engine.spec import Expect
+
+    return Expect("equals", True)
+
+
+def run_check(check: Check, ctx: ProbeContext, unit_ids: Sequence[str] = (),
+              asset_id: str | None = None) -> CheckResult:
+    start = time.perf_counter()
+    asset = asset_id or getattr(ctx.target, "asset_id", ctx.target.spec)
+    base = {"check_id": check.id, "asset": asset, "severity": check.severity,
+            "unit_ids": tuple(unit_ids), "title_zh": check.title_zh, "title_en": check.title_en,
+            "remediation_zh": check.remediation_zh, "remediation_en": check.remediation_en}
+    try:
+        outcome = applicability(check, ctx)
+        if outcome is None and check.mode == "manual":
+            outcome = Outcome("manual", [], f"{check.question_zh} / {check.question_en}")
+        if outcome is None:
+            assert check.root is not None
+            outcome = evaluate(check.root, ctx)
+    except Exception as exc:  # never lose the run to one check
+        outcome = Outcome(ERROR, [], f"internal error: {type(exc).__name__}: {exc}")
+    reason = outcome.reason if outcome.status != PASS else ""
+    return CheckResult(status=CheckStatus(outcome.status), evidence=tuple(outcome.evidence),
+                       reason=reason, duration_ms=(time.perf_counter() - start) * 1000, **base)
+
+
+def make_context(target: Target, level: int, base_dir: Path | None = None,
+                 default_timeout: float = 10.0) -> ProbeContext:
+    return ProbeContext(target=target, facts=target.facts(), level=level,
+                        base_dir=base_dir or Path.cwd(), default_timeout=default_timeout)
+
+
+def run_checks(
+    checks: Sequence[Check],
+    targets: Sequence[Target],
+    *,
+    level: int = 3,
+    jobs: int = 4,
+    unit_ids: Mapping[str, Sequence[str]] | None = None,
+    base_dir: Path | None = None,
+    default_timeout: float = 10.0,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Every check on every target; results ordered by target, then check."""
+    contexts = [make_context(t, level, base_dir, default_timeout) for t in targets]
+    work = [(ci, ti) for ti in range(len(targets)) for ci in range(len(checks))]
+    units = unit_ids or {}
+
+    def one(item: tuple[int, int]) -> CheckResult:
+        ci, ti = item
+        res = run_check(checks[ci], contexts[ti], units.get(checks[ci].id, ()))
+        if on_result is not None:
+            on_result(res)
+        return res
+
+    if jobs <= 1:
+        return [one(w) for w in work]
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="cityguard-check") as pool:
+        return list(pool.map(one, work))

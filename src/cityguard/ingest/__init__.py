@@ -1,0 +1,229 @@
+"""Scanner results in: detect a file's format from its content and stream normalised findings.
+
+Importers live one per module in `cityguard.ingest.importers` and register themselves; every
+module there is imported on first use, so adding a format is adding one file. Whatever goes
+wrong while reading a file — refused XML entities, a truncated document, bytes that are not
+text, a file of another format — reaches the caller as one DataError naming the file (and
+the line when the parser knows it), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, ClassVar
+
+from cityguard.errors import CityguardError, DataError
+from cityguard.ingest.base import HEAD_BYTES, IMPORTERS, Importer
+from cityguard.model import Finding
+
+__all__ = [
+    "HEAD_BYTES",
+    "IMPORTERS",
+    "ImportedFile",
+    "Importer",
+    "detect",
+    "file_sha256",
+    "formats",
+    "get_importer",
+    "iter_file",
+    "read_file",
+    "sniff_scores",
+]
+
+_loaded = False
+
+
+@dataclass
+class ImportedFile:
+    """A whole file read into memory (fine for normal sizes; huge files: use iter_file)."""
+
+    path: str
+    format: str
+    tool: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+class EmptyReport:
+    """Stands in for an importer when a file has no content at all (0 bytes or only blanks).
+
+    Such a file is a valid "nothing found" output for several tools (nuclei -jsonl, testssl),
+    but its format cannot be told; it imports as zero findings of an unknown tool.
+    """
+
+    name: ClassVar[str] = "empty"
+    tool: ClassVar[str] = ""
+    description: ClassVar[str] = "an empty file (no content): zero findings"
+
+    def sniff(self, head: bytes) -> int:
+        return 0
+
+    def parse(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
+        return iter(())
+
+
+def load_importers() -> None:
+    """Import every module of cityguard.ingest.importers once (each registers itself)."""
+    global _loaded
+    if _loaded:
+        return
+    from cityguard.ingest import importers
+
+    for mod in sorted(pkgutil.iter_modules(importers.__path__), key=lambda m: m.name):
+        if not mod.name.startswith("_"):
+            importlib.import_module(f"{importers.__name__}.{mod.name}")
+    _loaded = True
+
+
+def formats() -> list[type[Importer]]:
+    """Every registered importer class, sorted by name."""
+    load_importers()
+    return [IMPORTERS.get(n) for n in IMPORTERS.names()]
+
+
+def get_importer(name: str) -> Importer:
+    """An importer instance by name; UnknownName (listing the known ones) otherwise."""
+    load_importers()
+    return IMPORTERS.get(name)()
+
+
+def sniff_scores(head: bytes) -> list[tuple[int, str]]:
+    """(confidence, name) of every importer that claims `head`, best first."""
+    load_importers()
+    scores = []
+    for cls in IMPORTERS:
+        try:
+            score = int(cls().sniff(head) or 0)
+        except Exception:  # a sniff must never break detection of the other formats
+            score = 0
+        if score > 0:
+            scores.append((min(score, 100), cls.name))
+    return sorted(scores, key=lambda s: (-s[0], s[1]))
+
+
+def _read_head(path: Path, source: str) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise DataError(source, "file not found") from None
+    except IsADirectoryError:
+        raise DataError(source, "is a directory, not a scan file") from None
+    except OSError as exc:
+        raise DataError(source, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _is_blank(head: bytes) -> bool:
+    return not head.removeprefix(b"\xef\xbb\xbf").strip()
+
+
+def _describe(head: bytes) -> str:
+    sample = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:24]
+    text = sample.decode("utf-8", errors="replace")
+    if any(ch == "\ufffd" or (ord(ch) < 32 and ch not in "\r\n\t") for ch in text):
+        return "binary content"
+    return "content starting " + repr(" ".join(text.split()))
+
+
+def detect(path: str | Path, fmt: str | None = None) -> Importer:
+    """The importer for a file: `fmt` when given (checked against the content), else sniffed."""
+    source = str(path)
+    head = _read_head(Path(path), source)
+    if fmt:
+        importer = get_importer(fmt)
+        if _is_blank(head):
+            return importer
+        if int(importer.sniff(head) or 0) <= 0:
+            scores = sniff_scores(head)
+            looks = f"it looks like {scores[0][1]}" if scores else _describe(head)
+            raise DataError(source, f"is not a {fmt} file ({looks})")
+        return importer
+    if _is_blank(head):
+        return EmptyReport()
+    scores = sniff_scores(head)
+    if not scores:
+        raise DataError(
+            source,
+            f"not a recognised scan format ({_describe(head)}); "
+            "see `cityguard scans formats`, or give --format",
+        )
+    if len(scores) > 1 and scores[1][0] == scores[0][0]:
+        tied = ", ".join(name for score, name in scores if score == scores[0][0])
+        raise DataError(source, f"ambiguous format (could be {tied}); give --format")
+    return get_importer(scores[0][1])
+
+
+def _parse_error(source: str, fmt: str, exc: BaseException) -> DataError:
+    """Any failure inside an importer, as one line about the input (never a traceback)."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+
+    from cityguard.ingest import util
+
+    if isinstance(exc, (ParseError, DefusedXmlException)):
+        return util.xml_error(source, exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return DataError(source, f"not UTF-8 text (byte {exc.start})")
+    if isinstance(exc, RecursionError):
+        return DataError(source, "nested too deeply to be a scan report")
+    if isinstance(exc, OSError):
+        return DataError(source, f"cannot read: {exc.strerror or exc}")
+    if type(exc).__module__.startswith("ijson"):
+        return util.json_error(source, exc)
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return DataError(source, f"not a valid {fmt} file ({detail[:160]})")
+
+
+_INPUT_ERRORS = (ValueError, LookupError, TypeError, AttributeError, ArithmeticError, OSError,
+                 RecursionError, SyntaxError)  # fmt: skip
+
+
+def _stream(importer: Importer, path: Path, source: str) -> Iterator[Finding]:
+    try:
+        with path.open("rb") as fh:
+            for finding in importer.parse(fh, source):
+                if not finding.source_file:
+                    finding.source_file = source
+                yield finding
+    except CityguardError:
+        raise
+    except _INPUT_ERRORS as exc:
+        # ParseError is a SyntaxError; json/csv/defusedxml errors are ValueErrors; a file of
+        # another shape given with --format fails with Key/Type/AttributeError inside parse.
+        raise _parse_error(source, importer.name, exc) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith(("ijson", "defusedxml", "xml", "csv", "json")):
+            raise _parse_error(source, importer.name, exc) from None
+        raise
+
+
+def iter_file(path: str | Path, fmt: str | None = None) -> tuple[Importer, Iterator[Finding]]:
+    """Detect (or take) the format and return the importer with a lazy stream of findings.
+
+    The file is opened when iteration starts and closed when it ends; errors while reading
+    surface from the iterator as DataError, so a store can roll the whole file back.
+    """
+    importer = detect(path, fmt)
+    return importer, _stream(importer, Path(path), str(path))
+
+
+def read_file(path: str | Path, fmt: str | None = None) -> ImportedFile:
+    """The whole file's findings in a list (for normal sizes)."""
+    importer, findings = iter_file(path, fmt)
+    return ImportedFile(str(path), importer.name, importer.tool, list(findings))
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        raise DataError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    return h.hexdigest()

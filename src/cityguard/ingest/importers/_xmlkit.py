@@ -1,0 +1,170 @@
+"""Private helpers of the XML-family importers (not an importer: discovery skips `_` modules).
+
+What ingest.util does not cover and several of nessus, openvas, qualys, nmap, burp, zap,
+nikto, dependency-check, xccdf and lynis need: port tags and "port/proto" locations,
+timestamps, HTML-to-text, and folding repeated identities inside one report.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, BinaryIO
+
+from cityguard.errors import DataError
+from cityguard.ingest.util import to_int, xml_error
+from cityguard.model import Finding
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+#: remote administration, file sharing, databases, clear-text and RPC services: exposing them
+#: is what MLPS "close unneeded services and high-risk ports" is about
+MGMT_PORTS = frozenset({
+    21, 22, 23, 69, 111, 135, 137, 138, 139, 161, 162, 445, 512, 513, 514, 873, 1099, 1433, 1521,
+    1524, 2049, 2181, 2375, 2376, 3306, 3389, 4848, 5432, 5900, 5901, 5984, 5985, 5986, 6000,
+    6379, 7001, 8009, 8161, 8291, 9000, 9042, 9200, 9300, 10250, 11211, 27017, 50000,
+})  # fmt: skip
+
+#: words in a title that mean transport crypto (MLPS transmission confidentiality items)
+TLS_WORDS = re.compile(
+    r"\b(SSL|TLS|cipher|certificate|HSTS|Strict-Transport-Security|Diffie-Hellman|RC4|POODLE"
+    r"|BEAST|SWEET32|Heartbleed|DROWN|FREAK|Logjam|CRIME|BREACH|ROBOT|unencrypted|cleartext)",
+    re.I,
+)
+#: no CVE listed, but the fix is still "patch or upgrade": unsupported or outdated software
+PATCH_WORDS = re.compile(
+    r"unsupported|end of life|\bEOL\b|obsolete|outdated|\s<\s|multiple vuln", re.I
+)
+
+
+def end_elements(stream: BinaryIO, source: str) -> Iterator[Element]:
+    """Every element as it ends (defusedxml iterparse, "end" events only), errors as DataError.
+
+    The lean loop for formats whose units are direct children of one container (ReportHost,
+    issue, host): the caller clears each unit when done. A cleared unit stays behind as an
+    empty shell of ~100 bytes, so memory grows with the number of units, not their size, and
+    half the events of `util.xml_events` (no "start") keep a 500 MB .nessus above 20 MB/s.
+    """
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, iterparse
+
+    try:
+        for _event, elem in iterparse(stream, events=("end",)):
+            yield elem
+    except (ParseError, DefusedXmlException) as exc:
+        raise xml_error(source, exc) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(source, f"not valid text in its declared encoding ({exc.reason})") from None
+
+
+def port_tags(port: int | None) -> tuple[str, ...]:
+    """Mapping hints for an exposed port: "port", plus "mgmt-port" for a high-risk one."""
+    if not port:
+        return ()
+    return ("port", "mgmt-port") if port in MGMT_PORTS else ("port",)
+
+
+def net_location(port: int | None, protocol: str | None) -> str:
+    """Location part of a network finding's identity: "443/tcp"; "0/tcp" for host level."""
+    return f"{port or 0}/{(protocol or 'tcp').lower()}"
+
+
+def epoch_iso(value: object) -> str | None:
+    """Epoch seconds as ISO-8601 UTC; None for blank, zero or junk."""
+    seconds = to_int(value)
+    if not seconds or seconds <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def local_iso(text: str | None, *formats: str) -> str | None:
+    """A timestamp without zone in one of `formats`, as naive ISO-8601 (the zone is unknown)."""
+    value = " ".join((text or "").split())
+    for fmt in formats:
+        parsed = _strptime(value, fmt)
+        if parsed is not None:
+            return parsed.isoformat()
+    return None
+
+
+def _strptime(value: str, fmt: str) -> datetime | None:
+    try:
+        return datetime.strptime(value, fmt)
+    except ValueError:
+        return None
+
+
+def clean(text: str | None) -> str:
+    """Whitespace collapsed: pretty-printers indent the inside of names and titles."""
+    return " ".join((text or "").split())
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK = re.compile(r"<\s*(br|/p|p|/li|li|/div|/tr|/h\d)\b[^>]*>", re.I)
+
+
+def html_text(text: str | None) -> str:
+    """Scanner HTML (Burp, ZAP, Qualys) as plain text: tags dropped, entities decoded."""
+    if not text:
+        return ""
+    text = _BLOCK.sub("\n", text)
+    text = html.unescape(_TAG.sub("", text))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+def urls(text: str | None) -> tuple[str, ...]:
+    """Every URL in a text or HTML fragment, de-duplicated in order."""
+    return tuple(dict.fromkeys(m.rstrip(".,;") for m in _URL.findall(html.unescape(text or ""))))
+
+
+def merge_same(findings: Iterable[Finding]) -> list[Finding]:
+    """Fold findings that share a fingerprint into the first (one report unit at a time).
+
+    Evidence is joined, CVEs / CWEs / references are united, the worst severity wins.
+    """
+    out: dict[str, Finding] = {}
+    for f in findings:
+        first = out.get(f.fingerprint)
+        if first is None:
+            out[f.fingerprint] = f
+            continue
+        evidence = first.evidence
+        if f.evidence and f.evidence not in evidence:
+            evidence = f"{evidence}\n---\n{f.evidence}" if evidence else f.evidence
+        worst = first if first.severity.rank >= f.severity.rank else f
+        out[f.fingerprint] = replace(
+            first,
+            evidence=evidence,
+            severity=worst.severity,
+            severity_raw=worst.severity_raw,
+            cves=tuple(dict.fromkeys(first.cves + f.cves)),
+            cwes=tuple(dict.fromkeys(first.cwes + f.cwes)),
+            references=tuple(dict.fromkeys(first.references + f.references)),
+            _fingerprint=first.fingerprint,
+        )
+    return list(out.values())
+
+
+def first_of_each(findings: Iterable[Finding]) -> Iterator[Finding]:
+    """Drop later findings whose identity was already yielded (whole-file, streaming).
+
+    Keeps the first 16 bytes of each fingerprint (a sha256, computed once and cached on the
+    Finding for the store), so a million findings cost ~50 MB, not the findings themselves.
+    """
+    seen: set[bytes] = set()
+    for f in findings:
+        key = bytes.fromhex(f.fingerprint[:32])
+        if key not in seen:
+            seen.add(key)
+            yield f

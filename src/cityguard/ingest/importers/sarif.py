@@ -1,0 +1,356 @@
+"""SARIF 2.1.0 from any producer (CodeQL, Semgrep, Grype, Gitleaks, dependency-check, …).
+
+Streaming: a first pass reads only `runs[].tool` (rules come first even when a producer writes
+`results` before `tool`, as Semgrep does), a second streams `runs[].results[]`. A log with one
+run takes the fast path (ijson in C); several runs are walked event by event to know which
+run a result belongs to. A run without `tool` that has results is refused (schema-invalid).
+
+Choices (documented in docs/ingest-formats? no: here, next to the code):
+- tool family: "sarif:<first word of driver.name, lower case>" ("sarif:codeql"), so CodeQL
+  and Semgrep logs of one repository never mark each other's findings fixed, and a Gitleaks
+  SARIF never collides with the native gitleaks importer.
+- asset: the repository (versionControlProvenance repositoryUri, else the %SRCROOT% base,
+  else "." = the scanned source tree); the file and line go to `location`. A file whose last
+  issue was fixed drops out of the log, so files cannot be the assets that scope "fixed".
+- identity: the producer's own fingerprint when there is one (`fingerprints`, else
+  `partialFingerprints`, e.g. CodeQL primaryLocationLineHash, Semgrep matchBasedId) — stable
+  when lines shift; otherwise uri:startLine.
+- severity: `security-severity` (result, then rule properties; a number by CVSS bands, or a
+  word as Semgrep writes), then a severity word in properties, then level (result, rule
+  default, else warning): error→high, warning→medium, note→low, none→info.
+- kind pass/notApplicable and baselineState absent are not problems: skipped.
+- suppressed results (a suppression accepted or without status, none under review or
+  rejected) are kept with status "accepted" and extra["suppression"]: not open findings,
+  still visible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+from urllib.parse import unquote, urlparse
+
+from cityguard.errors import DataError
+from cityguard.ingest.base import HEAD_BYTES, register
+from cityguard.ingest.importers._jsonio import (
+    any_key,
+    as_list,
+    need_json,
+    peek,
+    rewind,
+    rewindable,
+    text_of,
+)
+from cityguard.ingest.util import (
+    head_text,
+    iter_json,
+    json_error,
+    norm_severity,
+    redact,
+    split_cves,
+    to_float,
+)
+from cityguard.model import Finding, Severity, severity_from_cvss
+
+_SCHEMA = re.compile(r'"\$schema"\s*:\s*"[^"]*sarif', re.I)
+_VERSION = re.compile(r'"version"\s*:\s*"2\.1\.0"')
+_CWE = re.compile(r"\bcwe[-_/ :]*0*(\d+)", re.I)
+_SEVERITY_WORDS = {"critical", "high", "medium", "moderate", "low", "info", "informational"}
+_SECRET_TOOLS = {"gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint"}
+_SCA_TOOLS = {"grype", "trivy", "dependency-check", "snyk", "osv-scanner", "npm", "pip-audit"}
+_IAC_TOOLS = {"checkov", "tfsec", "kics", "terrascan", "hadolint", "kube-linter"}
+_MAX_TEXT = 4000
+
+
+@register
+class Sarif:
+    name = "sarif"
+    tool = "sarif"
+    description = "SARIF 2.1.0 from any producer (honours security-severity, suppressions)"
+
+    def sniff(self, head: bytes) -> int:
+        text = head_text(head)
+        if not text.startswith("{"):
+            return 0
+        if _SCHEMA.search(text):
+            return 95
+        if any_key(text, "runs") and _VERSION.search(text):
+            return 90
+        return 0
+
+    def parse(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
+        stream = rewindable(stream)
+        if need_json(stream, source, "SARIF") != "{":
+            raise DataError(source, "not a SARIF log (the top level is not an object)")
+        self.scanned: set[tuple[str, str]] = set()
+        runs = [_Run(t) for t in iter_json(rewind(stream), source, "runs.item.tool")]
+        if not runs and not any_key(peek(stream, HEAD_BYTES), "runs"):
+            raise DataError(source, "not a SARIF log (no runs)")
+        self.scanned = {(run.family, run.asset) for run in runs}
+        if len(runs) == 1:
+            for result in iter_json(rewind(stream), source, "runs.item.results.item"):
+                yield from runs[0].finding(result, self.name)
+        else:
+            yield from _multi_run(stream, source, runs, self.name)
+
+
+class _Run:
+    """One run's tool: driver name, rules by index and id, per-rule facts computed once."""
+
+    def __init__(self, tool: Any) -> None:
+        tool = tool if isinstance(tool, dict) else {}
+        driver = tool.get("driver") or {}
+        self.name = str(driver.get("name") or "").strip()
+        word = self.name.split()[0].lower() if self.name else "unknown"
+        self.family = f"sarif:{word}"
+        self.secret_tool = word in _SECRET_TOOLS
+        self.sca_tool = word in _SCA_TOOLS
+        self.iac_tool = word in _IAC_TOOLS
+        self.rules = [r for r in as_list(driver.get("rules")) if isinstance(r, dict)]
+        self.by_id = {str(r.get("id")): r for r in self.rules if r.get("id")}
+        self.ext_rules = [
+            [r for r in as_list(ext.get("rules")) if isinstance(r, dict)]
+            for ext in as_list(tool.get("extensions")) if isinstance(ext, dict)
+        ]  # fmt: skip
+        for rules in self.ext_rules:
+            for r in rules:
+                self.by_id.setdefault(str(r.get("id")), r)
+        self.asset = "."
+        self._facts: dict[str, _RuleFacts] = {}
+
+    def set_run_info(self, vcp: Any, bases: Any) -> None:
+        """Repository identity from versionControlProvenance / originalUriBaseIds, if given."""
+        for entry in as_list(vcp):
+            if isinstance(entry, dict) and entry.get("repositoryUri"):
+                self.asset = str(entry["repositoryUri"])
+                return
+        root = (bases or {}).get("SRCROOT") if isinstance(bases, dict) else None
+        if isinstance(root, dict) and root.get("uri"):
+            self.asset = _clean_uri(str(root["uri"]))
+
+    def rule_for(self, result: dict[str, Any]) -> dict[str, Any]:
+        ref = result.get("rule") if isinstance(result.get("rule"), dict) else {}
+        index = ref.get("index", result.get("ruleIndex"))
+        rules = self.rules
+        component = ref.get("toolComponent") or {}
+        if isinstance(component.get("index"), int) and 0 <= component["index"] < len(
+            self.ext_rules
+        ):
+            rules = self.ext_rules[component["index"]]
+        if isinstance(index, int) and 0 <= index < len(rules):
+            return rules[index]
+        rid = str(result.get("ruleId") or ref.get("id") or "")
+        return self.by_id.get(rid) or self.by_id.get(rid.split("/")[0]) or {}
+
+    def facts(self, rule_id: str, rule: dict[str, Any]) -> _RuleFacts:
+        key = rule_id or str(rule.get("id") or "")
+        found = self._facts.get(key)
+        if found is None:
+            found = self._facts[key] = _RuleFacts(self, key, rule)
+        return found
+
+    def finding(self, r: dict[str, Any], fmt: str) -> Iterator[Finding]:
+        if not self.name:
+            raise DataError(None, "a SARIF run has results but no tool.driver.name")
+        kind = str(r.get("kind") or "fail")
+        if kind in ("pass", "notApplicable") or r.get("baselineState") == "absent":
+            return
+        rule = self.rule_for(r)
+        ref = r.get("rule") if isinstance(r.get("rule"), dict) else {}
+        message = _message(r, rule)
+        rule_id = str(r.get("ruleId") or ref.get("id") or rule.get("id") or "")
+        # no rule at all (Gitleaks 7 writes none): the message is the only name of the check
+        facts = self.facts(rule_id or message[:120], rule)
+        props = r.get("properties") if isinstance(r.get("properties"), dict) else {}
+        severity, raw = _severity(r, props, facts, kind)
+        uri, line, snippet = _location(r)
+        location = (uri or "?") + _identity_suffix(r, line)
+        evidence = "\n".join(x for x in (f"{uri}:{line}" if line else uri, message, snippet) if x)
+        if facts.secret:
+            evidence = redact(evidence, [str(props.get(k) or "") for k in ("offender", "secret",
+                                                                          "match")])  # fmt: skip
+        supp = _suppression(r)
+        yield Finding(
+            tool=self.family,
+            format=fmt,
+            asset_kind="repository",
+            asset_key=self.asset,
+            rule_id=facts.rule_id,
+            title=facts.title or (message.splitlines()[0][:200] if message else facts.rule_id),
+            severity=severity,
+            severity_raw=raw,
+            cves=facts.cves,
+            cwes=facts.cwes,
+            description=facts.description or message,
+            location=location,
+            evidence=evidence[:_MAX_TEXT],
+            references=facts.references,
+            tags=facts.tags,
+            status="accepted" if supp else "open",
+            extra={"line": line, "suppression": supp} if supp else {"line": line},
+        )
+
+
+class _RuleFacts:
+    """What a rule contributes to each of its results (computed once per rule per run)."""
+
+    def __init__(self, run: _Run, rule_id: str, rule: dict[str, Any]) -> None:
+        props = rule.get("properties") if isinstance(rule.get("properties"), dict) else {}
+        tags = [str(t) for t in as_list(props.get("tags"))]
+        self.rule_id = rule_id
+        short = text_of(rule.get("shortDescription"))
+        name = str(rule.get("name") or "")
+        self.title = short or (name if name and name != rule_id else "")
+        self.description = (text_of(rule.get("fullDescription")) or text_of(rule.get("help")))[
+            :_MAX_TEXT
+        ]
+        cwe_sources = [*tags, *as_list(props.get("cwe")), *as_list(props.get("cwes"))]
+        self.cwes = tuple(dict.fromkeys(
+            f"CWE-{m.group(1)}" for t in cwe_sources for m in _CWE.finditer(str(t))
+        ))  # fmt: skip
+        self.cves = split_cves([rule_id, name, short])
+        self.references = tuple(str(u) for u in (rule.get("helpUri"),) if u)
+        self.security_severity = props.get("security-severity")
+        self.severity_word = _word(props.get("severity")) or _word(props.get("problem.severity"))
+        self.level = str((rule.get("defaultConfiguration") or {}).get("level") or "")
+        lowered = " ".join([rule_id, *tags]).lower()
+        self.secret = run.secret_tool or "secret" in lowered
+        hints: list[str] = []
+        if self.secret:
+            hints.append("secret")
+        if self.cves or run.sca_tool:
+            hints += ["vuln", "dependency"]
+        if run.iac_tool or "misconfiguration" in lowered or "iac" in tags:
+            hints.append("config")
+        self.tags = tuple(dict.fromkeys(hints))
+
+
+def _word(value: object) -> str:
+    text = str(value or "").strip().lower()
+    return text if text in _SEVERITY_WORDS else ""
+
+
+def _severity(
+    r: dict[str, Any], props: dict[str, Any], facts: _RuleFacts, kind: str
+) -> tuple[Severity, str]:
+    for given in (props.get("security-severity"), facts.security_severity):
+        if given is None or given == "":
+            continue
+        score = to_float(given)
+        if score is not None:
+            return severity_from_cvss(score), f"security-severity {given}"
+        if _word(given):
+            return norm_severity(_word(given)), f"security-severity {given}"
+    word = _word(props.get("severity")) or facts.severity_word
+    if word:
+        return norm_severity(word), word
+    level = str(r.get("level") or facts.level or ("warning" if kind == "fail" else "none"))
+    return norm_severity(level), level
+
+
+def _message(r: dict[str, Any], rule: dict[str, Any]) -> str:
+    msg = r.get("message") if isinstance(r.get("message"), dict) else {}
+    text = str(msg.get("text") or "")
+    if not text and msg.get("id"):
+        strings = rule.get("messageStrings") or {}
+        text = text_of(strings.get(msg["id"]))
+    args = as_list(msg.get("arguments"))
+    if args and "{" in text:
+        text = re.sub(r"\{(\d+)\}", lambda m: str(args[int(m.group(1))])
+                      if int(m.group(1)) < len(args) else m.group(0), text)  # fmt: skip
+    return text.strip()[:_MAX_TEXT]
+
+
+def _location(r: dict[str, Any]) -> tuple[str, int | None, str]:
+    """(uri, startLine, snippet) of the primary location; logical name if no physical one."""
+    for loc in as_list(r.get("locations")):
+        if not isinstance(loc, dict):
+            continue
+        phys = loc.get("physicalLocation") or {}
+        art = phys.get("artifactLocation") or {}
+        region = phys.get("region") or {}
+        uri = art.get("uri") or (f"artifacts[{art['index']}]" if "index" in art else "")
+        if uri:
+            snippet = text_of(region.get("snippet"))
+            line = region.get("startLine")
+            return _clean_uri(str(uri)), line if isinstance(line, int) else None, snippet
+        for logical in as_list(loc.get("logicalLocations")):
+            if isinstance(logical, dict) and (logical.get("fullyQualifiedName") or
+                                              logical.get("name")):  # fmt: skip
+                return str(logical.get("fullyQualifiedName") or logical["name"]), None, ""
+    web = r.get("webRequest") if isinstance(r.get("webRequest"), dict) else {}
+    return str(web.get("target") or ""), None, ""
+
+
+def _clean_uri(uri: str) -> str:
+    """file:///C:/x.c → C:/x.c; file:////src/a → /src/a; relative URIs unquoted as they are."""
+    if uri.lower().startswith("file:"):
+        path = unquote(urlparse(uri).path)
+        path = "/" + path.lstrip("/")
+        if re.match(r"/[A-Za-z]:/", path):
+            path = path[1:]
+        return path
+    return unquote(uri)
+
+
+def _identity_suffix(r: dict[str, Any], line: int | None) -> str:
+    """'#<hash of the producer fingerprint>' when there is one, else ':<startLine>'."""
+    for key in ("fingerprints", "partialFingerprints"):
+        fps = r.get(key)
+        if isinstance(fps, dict) and fps:
+            name = "primaryLocationLineHash" if "primaryLocationLineHash" in fps else sorted(fps)[0]
+            digest = hashlib.sha256(f"{name}={fps[name]}".encode()).hexdigest()[:16]
+            return f"#{digest}"
+    return f":{line}" if line else ""
+
+
+def _suppression(r: dict[str, Any]) -> dict[str, Any] | None:
+    """SARIF §3.27.23: suppressed when a suppression is accepted (or has no status) and none
+    is under review or rejected."""
+    sups = [s for s in as_list(r.get("suppressions")) if isinstance(s, dict)]
+    statuses = [s.get("status") for s in sups]
+    if not sups or any(s in ("underReview", "rejected") for s in statuses):
+        return None
+    if not any(s in (None, "accepted") for s in statuses):
+        return None
+    first = sups[0]
+    return {"kind": first.get("kind"), "status": first.get("status") or "accepted",
+            "justification": first.get("justification")}  # fmt: skip
+
+
+def _multi_run(stream: BinaryIO, source: str, runs: list[_Run], fmt: str) -> Iterator[Finding]:
+    """Walk events to know each result's run (several runs, or runs without a tool)."""
+    import ijson
+
+    state = {"run": -1, "tools_before": 0, "has_tool": False, "results": False}
+
+    def events() -> Iterator[tuple[str, str, Any]]:
+        stream.seek(0)
+        if stream.read(3) != b"\xef\xbb\xbf":
+            stream.seek(0)
+        for prefix, event, value in ijson.parse(stream, use_float=True):
+            if prefix == "runs.item":
+                if event == "start_map":
+                    state.update(run=state["run"] + 1, has_tool=False, results=False)
+                elif event == "map_key" and value == "tool":
+                    state["has_tool"] = True
+                elif event == "end_map":
+                    if state["results"] and not state["has_tool"]:
+                        raise DataError(
+                            source, f"run {state['run'] + 1} has results but no tool (SARIF "
+                            "requires runs[].tool.driver.name)")  # fmt: skip
+                    state["tools_before"] += state["has_tool"]
+            yield prefix, event, value
+
+    try:
+        for result in ijson.items(events(), "runs.item.results.item", use_float=True):
+            state["results"] = True
+            index = state["tools_before"]
+            if index >= len(runs):
+                raise DataError(source, f"run {state['run'] + 1} has results but no tool (SARIF "
+                                "requires runs[].tool.driver.name)")  # fmt: skip
+            yield from runs[index].finding(result, fmt)
+    except ijson.JSONError as exc:
+        raise json_error(source, exc) from None

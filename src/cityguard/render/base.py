@@ -1,0 +1,37 @@
+"""The renderer protocol and its registry.
+
+A renderer turns a finished Assessment into bytes of one format. It computes nothing the
+Assessment does not already hold (DESIGN.md): it may sort, group, page and label, never score.
+Registry key == module stem == `name` (html, xlsx, md, json, sarif, junit, oscal, csv_items,
+csv_findings).
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO, ClassVar, Protocol
+
+from cityguard.model import Assessment
+from cityguard.registry import Registry
+
+LANGS = ("zh", "en")
+
+
+class Renderer(Protocol):
+    name: ClassVar[str]  # registry key == module stem
+    extension: ClassVar[str]  # "html", "xlsx", "sarif", "junit.xml", "oscal.json" …
+    filename: ClassVar[str]  # default file name in an output directory
+    binary: ClassVar[bool]  # True when the bytes are not UTF-8 text (xlsx)
+    description: ClassVar[str]
+
+    def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
+        """Write the whole document to `out`; never prints, never exits."""
+        ...
+
+
+RENDERERS: Registry[type[Renderer]] = Registry("report format")
+
+
+def register(cls: type[Renderer]) -> type[Renderer]:
+    """Class decorator: add a renderer to RENDERERS (refuses a missing or duplicate name)."""
+    RENDERERS.register(cls)
+    return cls

@@ -1,0 +1,146 @@
+"""Reading findings back, and the status changes a person makes (accept, false positive, reopen)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from cityguard.errors import UsageError
+from cityguard.model import FINDING_STATUSES, Finding, Severity
+
+_SEVERITY_RANK = "CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 " \
+                 "WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"  # fmt: skip
+_SELECT = "SELECT f.*, s.name AS system FROM findings f JOIN systems s ON s.id = f.system_id"
+_SPLIT = ("cves", "cwes", "tags")
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
+
+
+def row_to_finding(row: sqlite3.Row) -> Finding:
+    f = Finding(
+        tool=row["tool"],
+        format=row["format"],
+        asset_kind=row["asset_kind"],
+        asset_key=row["asset_key"],
+        rule_id=row["rule_id"],
+        title=row["title"],
+        severity=Severity(row["severity"]),
+        severity_raw=row["severity_raw"],
+        port=row["port"],
+        protocol=row["protocol"],
+        cvss_score=row["cvss_score"],
+        cvss_vector=row["cvss_vector"],
+        cves=_split(row["cves"]),
+        cwes=_split(row["cwes"]),
+        description=row["description"],
+        solution=row["solution"],
+        location=row["location"],
+        evidence=row["evidence"],
+        references=_split(row["refs"]),
+        tags=_split(row["tags"]),
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        status=row["status"],
+        id=row["id"],
+        source_file=row["source_file"],
+        extra={
+            "system": row["system"],
+            "status_at": row["status_at"],
+            "status_by": row["status_by"],
+            "status_reason": row["status_reason"],
+            "status_until": row["status_until"],
+            "first_import_id": row["first_import_id"],
+            "last_import_id": row["last_import_id"],
+        },
+    )
+    f._fingerprint = row["fingerprint"]
+    return f
+
+
+def _in(column: str, values: Sequence[str], where: list[str], args: list[Any]) -> None:
+    if values:
+        where.append(f"{column} IN ({','.join('?' * len(values))})")
+        args.extend(values)
+
+
+def list_findings(
+    conn: sqlite3.Connection,
+    *,
+    system: str | None = None,
+    severities: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    tools: Sequence[str] = (),
+    limit: int | None = None,
+) -> Iterator[Finding]:
+    """Findings matching every filter given, most severe first (a lazy cursor)."""
+    for status in statuses:
+        if status not in FINDING_STATUSES:
+            raise UsageError(f"unknown status {status!r}; known: {', '.join(FINDING_STATUSES)}")
+    where: list[str] = []
+    args: list[Any] = []
+    if system:
+        where.append("s.name = ?")
+        args.append(system)
+    _in("f.severity", severities, where, args)
+    _in("f.status", statuses, where, args)
+    _in("f.tool", tools, where, args)
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += f" ORDER BY {_SEVERITY_RANK} DESC, f.id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    for row in conn.execute(sql, args):
+        yield row_to_finding(row)
+
+
+_HEX = re.compile(r"^[0-9a-f]{4,64}$")
+
+
+def get_finding(conn: sqlite3.Connection, ref: str, system: str | None = None) -> Finding:
+    """A finding by store id (digits) or by a fingerprint prefix of at least 4 hex digits."""
+    ref = ref.strip().lower()
+    extra, args = "", []
+    if system:
+        extra, args = " AND s.name = ?", [system]
+    if ref.isdigit():
+        row = conn.execute(_SELECT + " WHERE f.id = ?" + extra, [int(ref), *args]).fetchone()
+        if row:
+            return row_to_finding(row)
+    if not _HEX.match(ref):
+        raise UsageError(f"no finding {ref!r}: give a store id or a fingerprint prefix (≥ 4 hex)")
+    rows = conn.execute(
+        _SELECT + " WHERE f.fingerprint LIKE ?" + extra + " LIMIT 6", [ref + "%", *args]
+    ).fetchall()
+    if not rows:
+        raise UsageError(f"no finding with id or fingerprint {ref!r}")
+    if len(rows) > 1:
+        ids = ", ".join(str(r["id"]) for r in rows[:5])
+        raise UsageError(f"fingerprint prefix {ref!r} is ambiguous (ids {ids}…); give more")
+    return row_to_finding(rows[0])
+
+
+def history(conn: sqlite3.Connection, finding_id: int) -> list[dict[str, Any]]:
+    """Status changes of one finding, oldest first."""
+    rows = conn.execute(
+        "SELECT old_status, new_status, at, by, reason, until, import_id FROM status_history"
+        " WHERE finding_id = ? ORDER BY id",
+        (finding_id,),
+    )
+    return [dict(r) for r in rows]
+
+
+def counts(conn: sqlite3.Connection, system: str | None = None) -> dict[str, dict[str, int]]:
+    """{status: {severity: n}} over a system's findings (or all)."""
+    sql = (
+        "SELECT f.status, f.severity, count(*) FROM findings f JOIN systems s"
+        " ON s.id = f.system_id"
+        + (" WHERE s.name = ?" if system else "")
+        + " GROUP BY f.status, f.severity"
+    )
+    out: dict[str, dict[str, int]] = {}
+    for status, severity, n in conn.execute(sql, [system] if system else []):
+        out.setdefault(status, {})[severity] = n
+    return out

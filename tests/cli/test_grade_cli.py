@@ -1,0 +1,107 @@
+"""`cityguard grade`: flags, JSON, usage errors, and the questions asked in a terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+def test_json_output(cityguard_proc):
+    p = cityguard_proc("grade", "--info", "social:serious", "--service", "citizens:serious",
+                       "--format", "json")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert (doc["s"], doc["a"], doc["grade"], doc["level"]) == (3, 2, "S3A2", 3)
+    assert doc["info"]["degree_zh"] == "严重损害"
+
+
+def test_table_output(cityguard_proc):
+    p = cityguard_proc("grade", "--info", "national:especially_serious",
+                       "--service", "social:general")
+    assert p.returncode == 0, p.stderr
+    assert "S5A2" in p.stdout and "第五级 / level 5" in p.stdout
+    assert "备案" in p.stderr  # level ≥ 2: review and filing reminder
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--info", "citizens:general"], "--service missing"),
+        ([], "--info and --service missing"),
+        (["--info", "people:general", "--service", "social:general"], "unknown object of harm"),
+        (["--info", "social", "--service", "social:general"], "is not OBJECT:DEGREE"),
+        (["--info", "social:serious", "--service", "social:general", "--format", "xml"],
+         "--format must be one of"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(cityguard_proc, args, words):
+    p = subprocess.run([sys.executable, "-m", "cityguard", "grade", *args],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2
+    assert words in p.stderr
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def _read_until(fd: int, needle: bytes, buf: bytearray, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while needle not in buf:
+        left = end - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"{needle!r} not seen in {bytes(buf)!r}")
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf.extend(chunk)
+
+
+def _reap(pid: int, timeout: float = 15) -> int:
+    """Wait for the child; one still waiting for input after `timeout` is killed (never hang)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
+
+
+def test_asks_the_questions_in_a_terminal():
+    """On a pseudo-terminal without flags: four questions, then S3A2
+    (information: social/serious → 3; service: citizens/serious → 2)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # child: the real CLI on a terminal
+        env = {k: v for k, v in os.environ.items() if k != "CI"}
+        env.update(COLUMNS="200", NO_COLOR="1", TERM="dumb")
+        os.execve(sys.executable, [sys.executable, "-m", "cityguard", "grade", "--format", "json"],
+                  env)
+    buf = bytearray()
+    try:
+        for answer in ("social", "serious", "citizens", "serious"):
+            start = len(buf)
+            _read_until(fd, b"]: ", buf)  # rich prompts end with the choices: "[a/b/c]: "
+            del buf[:start]
+            os.write(fd, answer.encode() + b"\n")
+            _read_until(fd, answer.encode() + b"\r\n", buf)
+            buf.clear()
+        _read_until(fd, b"}", buf)
+    finally:
+        status = _reap(pid)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    text = bytes(buf).decode()
+    doc = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    assert doc["grade"] == "S3A2" and doc["level"] == 3

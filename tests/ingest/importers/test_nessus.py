@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from xml_importer_helpers import (
+    assert_detected,
+    assert_refuses_entities,
+    assert_truncated_fails,
+    check_counts,
+    corpus_file,
+    files_detected_as,
+    one,
+    parse,
+)
+
+from cityguard.model import Severity
+
+FMT = "nessus"
+COUNTS = {
+    "nessus/nessus_was_no_vuln.xml": (0, ""),
+    "nessus/nessus_many_vuln.xml": (
+        7,
+        "DefectDojo folds the two 'Nessus SYN scanner' items (ports 443 and 264) into one "
+        "finding per plugin; the port is part of our identity, so they stay two",
+    ),
+    # 49 ReportItems: plugin 58987 is reported twice on 80/tcp (two PHP installs) → one finding
+    "nessus/nessus_with_cvssv3.nessus": (48, ""),
+}
+
+
+def test_counts_match_the_manifest_or_say_why() -> None:
+    check_counts(FMT, COUNTS)
+
+
+def test_every_nessus_xml_corpus_file_is_counted_and_detected() -> None:
+    assert files_detected_as(FMT, "nessus") == set(COUNTS)
+    for rel in COUNTS:
+        assert_detected(FMT, corpus_file(rel))
+
+
+def test_fields_of_a_critical_item() -> None:
+    findings = parse(FMT, corpus_file("nessus/nessus_with_cvssv3.nessus"))
+    f = one(findings, rule_id="58987")  # PHP Unsupported Version Detection, twice on port 80
+    assert (f.asset_key, f.port, f.protocol, f.location) == ("44.228.249.3", 80, "tcp", "80/tcp")
+    assert f.severity is Severity.CRITICAL and f.severity_raw == "4"
+    assert f.cvss_score == 10.0 and f.cvss_vector.startswith("CVSS:3.0/AV:N")
+    assert "vuln" in f.tags and "web" in f.tags  # unsupported software: a patching matter
+    # the two plugin outputs of the repeated item are both kept
+    assert "5.6.40-38+ubuntu20.04.1" in f.evidence and "Installed version : 5.1.6" in f.evidence
+    assert f.last_seen == "2022-03-23T14:07:52Z"
+    assert f.extra["host-fqdn"] == "testphp.vulnweb.com"
+
+
+def test_cves_cwes_and_severity_scale() -> None:
+    findings = parse(FMT, corpus_file("nessus/nessus_with_cvssv3.nessus"))
+    f = one(findings, rule_id="58988")
+    assert f.cves == ("CVE-2012-1823",) and f.severity is Severity.HIGH
+    php = one(findings, rule_id="31649")
+    assert {"CWE-94", "CWE-119", "CWE-399"} <= set(php.cwes)
+    assert {f.severity for f in findings} == set(Severity)  # 0–4 all present in this file
+    scanner = one(findings, rule_id="11219")
+    assert scanner.tags[0] == "port" and scanner.severity is Severity.INFO
+
+
+def test_host_level_items_and_host_ip_from_properties() -> None:
+    findings = parse(FMT, corpus_file("nessus/nessus_many_vuln.xml"))
+    info = one(findings, rule_id="19506")
+    assert (info.asset_key, info.port, info.location) == ("12.233.108.201", None, "0/tcp")
+    assert {f.location for f in findings if f.rule_id == "11219"} == {"443/tcp", "264/tcp"}
+
+
+def test_host_without_host_ip_uses_the_report_host_name(tmp_path: Path) -> None:
+    path = tmp_path / "scan.nessus"
+    path.write_text(
+        '<?xml version="1.0" ?><NessusClientData_v2><Report name="r">'
+        '<ReportHost name="srv01.example.cn"><HostProperties>'
+        '<tag name="HOST_END_TIMESTAMP">1700000000</tag></HostProperties>'
+        '<ReportItem port="22" protocol="tcp" severity="2" pluginID="70658" '
+        'pluginName="SSH Server CBC Mode Ciphers Enabled" pluginFamily="Misc.">'
+        "<cve>CVE-2008-5161</cve><risk_factor>Low</risk_factor></ReportItem>"
+        "</ReportHost></Report></NessusClientData_v2>",
+        encoding="utf-8",
+    )
+    (f,) = parse(FMT, path)
+    assert f.asset_key == "srv01.example.cn" and f.location == "22/tcp"
+    assert f.severity is Severity.MEDIUM and f.tags == ("vuln", "tls")
+    assert f.last_seen == "2023-11-14T22:13:20Z"
+
+
+def test_empty_report_yields_nothing() -> None:
+    assert parse(FMT, corpus_file("nessus/nessus_was_no_vuln.xml")) == []
+
+
+def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
+    assert_truncated_fails(FMT, corpus_file("nessus/nessus_with_cvssv3.nessus"), tmp_path)
+
+
+def test_hostile_xml_is_refused(tmp_path: Path) -> None:
+    assert_refuses_entities(FMT, "NessusClientData_v2", tmp_path)
+
+
+def test_items_before_their_host_properties(tmp_path: Path) -> None:
+    path = tmp_path / "late.nessus"
+    path.write_text(
+        '<?xml version="1.0" ?><NessusClientData_v2><Report name="r"><ReportHost name="h1">'
+        '<ReportItem port="80" protocol="tcp" severity="0" pluginID="10107" pluginName="HTTP"/>'
+        '<HostProperties><tag name="host-ip">10.9.9.9</tag></HostProperties></ReportHost>'
+        '<ReportHost name="h2"><ReportItem port="80" protocol="tcp" severity="0" '
+        'pluginID="10107" pluginName="HTTP"/></ReportHost></Report></NessusClientData_v2>',
+        encoding="utf-8",
+    )
+    a, b = parse(FMT, path)
+    assert (a.asset_key, b.asset_key) == ("10.9.9.9", "h2")
+    assert a.fingerprint != b.fingerprint and a.fingerprint == a.__class__(
+        tool="nessus", format=FMT, asset_kind="host", asset_key="10.9.9.9", rule_id="10107",
+        title="HTTP", severity=Severity.INFO, location="80/tcp",
+    ).fingerprint  # fmt: skip

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from xml_importer_helpers import (
+    assert_detected,
+    assert_refuses_entities,
+    assert_truncated_fails,
+    check_counts,
+    corpus_file,
+    files_detected_as,
+    one,
+    parse,
+)
+
+from cityguard.model import Severity
+
+FMT = "nikto"
+COUNTS = {
+    "nikto/nikto-report-zero-vuln.xml": (0, ""),
+    "nikto/nikto-report-one-vuln.xml": (1, ""),
+    "nikto/nikto-report-many-vuln.xml": (
+        9,
+        "two items of one target share test id 999100, method and URI; they fold into one "
+        "finding listing both messages (DefectDojo keeps them apart by description)",
+    ),
+    "nikto/tdh.xml": (
+        5,
+        "'x-cache' and 'x-cacheable' are both test 999100 on GET /: one finding, two "
+        "messages; DefectDojo's 6 counts them apart by description",
+    ),
+}
+
+
+def test_counts_match_the_manifest_or_say_why() -> None:
+    check_counts(FMT, COUNTS)
+
+
+def test_every_nikto_xml_corpus_file_is_counted_and_detected() -> None:
+    assert files_detected_as(FMT, "nikto") == set(COUNTS)
+    for rel in COUNTS:
+        assert_detected(FMT, corpus_file(rel))
+
+
+def test_item_fields_and_nested_niktoscan() -> None:
+    findings = parse(FMT, corpus_file("nikto/tdh.xml"))
+    header = one(findings, rule_id="999100", location="443/tcp GET /")
+    assert (header.asset_kind, header.asset_key, header.port) == ("host", "www.tdh.com", 443)
+    assert "'x-cache'" in header.evidence and "'x-cacheable'" in header.evidence
+    assert header.severity is Severity.INFO and header.tags == ("web",)
+    assert header.last_seen == "2021-04-26T08:33:16"  # starttime; the 1970 scanend is ignored
+    assert header.extra["ip"] == "64.220.43.153"
+    robots = one(findings, rule_id="999996")
+    assert robots.location == "443/tcp GET /robots.txt"
+
+
+def test_random_probe_names_do_not_enter_the_identity() -> None:
+    findings = parse(FMT, corpus_file("nikto/tdh.xml"))
+    probe = one(findings, rule_id="999100", location="443/tcp GET /<random>.")
+    assert "x-redirect-by" in probe.evidence  # probed as /iqeVqbOU. in this run
+
+
+def test_several_targets_in_one_report() -> None:
+    findings = parse(FMT, corpus_file("nikto/nikto-report-many-vuln.xml"))
+    assert {f.asset_key for f in findings} == {
+        "192.168.0.24",
+        "192.168.0.20",
+        "192.168.0.65",
+        "192.168.0.49",
+    }
+    osvdb = one(findings, rule_id="001885")
+    assert osvdb.references == ("OSVDB-3092",) and osvdb.location == "443/tcp GET /system/"
+
+
+def test_empty_report_yields_nothing() -> None:
+    assert parse(FMT, corpus_file("nikto/nikto-report-zero-vuln.xml")) == []
+
+
+def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
+    assert_truncated_fails(FMT, corpus_file("nikto/tdh.xml"), tmp_path)
+
+
+def test_hostile_xml_is_refused(tmp_path: Path) -> None:
+    assert_refuses_entities(FMT, "niktoscan", tmp_path)

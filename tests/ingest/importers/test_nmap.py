@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from xml_importer_helpers import (
+    assert_detected,
+    assert_refuses_entities,
+    assert_truncated_fails,
+    check_counts,
+    corpus_file,
+    files_detected_as,
+    one,
+    parse,
+)
+
+from cityguard.model import Severity
+
+FMT = "nmap"
+# file → (our count, why it differs from DefectDojo's count when it does)
+COUNTS = {
+    "nmap/nmap_0port.xml": (0, ""),
+    "nmap/nmap_1port.xml": (1, ""),
+    "nmap/nmap_multiple_port.xml": (13, ""),
+    "nmap/nmap_script_vulners.xml": (3, ""),
+    "nmap/issue4406.xml": (
+        33,
+        "25 open ports + 8 CVEs from vulners; DefectDojo also makes findings of the 34 exploit "
+        "references (MSF:…, EDB-ID:…, PACKETSTORM:…), which we attach as references instead",
+    ),
+}
+
+
+def test_counts_match_the_manifest_or_say_why() -> None:
+    check_counts(FMT, COUNTS)
+
+
+def test_every_nmap_corpus_file_is_counted_and_detected() -> None:
+    assert files_detected_as(FMT, "nmap") == set(COUNTS)
+    for rel in COUNTS:
+        assert_detected(FMT, corpus_file(rel))
+
+
+def test_open_port_finding_fields() -> None:
+    findings = parse(FMT, corpus_file("nmap/nmap_1port.xml"))
+    f = one(findings, rule_id="open-port")
+    assert (f.asset_kind, f.port, f.protocol, f.location) == ("host", 5432, "tcp", "5432/tcp")
+    assert f.severity is Severity.INFO and f.severity_raw == "open"
+    assert f.tags == ("port", "mgmt-port")  # PostgreSQL is a high-risk port
+    assert "postgresql" in f.title
+
+
+def test_vulners_cves_become_findings_and_exploits_references() -> None:
+    findings = parse(FMT, corpus_file("nmap/issue4406.xml"))
+    cve = one(findings, rule_id="CVE-2019-6111")
+    assert cve.asset_key == "10.250.195.71" and cve.location == "22/tcp"
+    assert cve.cvss_score == 5.8 and cve.severity is Severity.MEDIUM and cve.tags == ("vuln",)
+    assert cve.extra["exploit_available"] is True
+    assert "https://vulners.com/MSF:ILITIES/UBUNTU-CVE-2019-6111/" in cve.references
+    low = one(findings, rule_id="CVE-2018-20685")
+    assert low.severity is Severity.LOW and low.extra["exploit_available"] is False
+    assert not [f for f in findings if f.rule_id.startswith(("MSF:", "EDB-ID", "PACKETSTORM"))]
+    ports = [f for f in findings if f.rule_id == "open-port"]
+    assert len(ports) == 25 and {f.asset_key for f in ports} == {"10.250.195.71"}
+
+
+def test_only_open_ports_of_hosts_that_are_up(tmp_path: Path) -> None:
+    path = tmp_path / "scan.xml"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE nmaprun><nmaprun scanner="nmap" start="1700000000">'
+        '<host endtime="1700000100"><status state="up"/>'
+        '<address addr="10.0.0.5" addrtype="ipv4"/><address addr="AA:BB" addrtype="mac"/>'
+        "<ports>"
+        '<port protocol="tcp" portid="23"><state state="open"/><service name="telnet"/></port>'
+        '<port protocol="tcp" portid="80"><state state="closed"/></port>'
+        '<port protocol="udp" portid="161"><state state="open|filtered"/></port>'
+        '<port protocol="tcp" portid="8443"><state state="open"/></port>'
+        "</ports></host>"
+        '<host><status state="down"/><address addr="10.0.0.6" addrtype="ipv4"/>'
+        '<ports><port protocol="tcp" portid="22"><state state="open"/></port></ports></host>'
+        "</nmaprun>",
+        encoding="utf-8",
+    )
+    findings = parse(FMT, path)
+    assert [(f.asset_key, f.location) for f in findings] == [
+        ("10.0.0.5", "23/tcp"),
+        ("10.0.0.5", "8443/tcp"),
+    ]
+    assert findings[0].tags == ("port", "mgmt-port") and findings[1].tags == ("port",)
+    assert findings[0].last_seen == "2023-11-14T22:15:00Z"
+
+
+def test_empty_report_yields_nothing() -> None:
+    assert parse(FMT, corpus_file("nmap/nmap_0port.xml")) == []
+
+
+def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
+    assert_truncated_fails(FMT, corpus_file("nmap/issue4406.xml"), tmp_path)
+
+
+def test_hostile_xml_is_refused(tmp_path: Path) -> None:
+    assert_refuses_entities(FMT, "nmaprun", tmp_path)
+
+
+def test_a_byte_order_mark_changes_nothing(tmp_path: Path) -> None:
+    source = corpus_file("nmap/nmap_multiple_port.xml")
+    bom = tmp_path / "bom.xml"
+    bom.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    assert_detected(FMT, bom)
+    assert parse(FMT, bom) == parse(FMT, source)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from xml_importer_helpers import (
+    assert_detected,
+    assert_refuses_entities,
+    assert_truncated_fails,
+    check_counts,
+    corpus_file,
+    files_detected_as,
+    one,
+    parse,
+)
+
+from cityguard.ingest import get_importer
+from cityguard.model import Severity
+
+FMT = "qualys"
+COUNTS = {
+    "qualys/empty.xml": (0, ""),
+    "qualys/Qualys_Sample_Report.xml": (301, ""),  # every VULN_INFO, "Ig" ones as info
+}
+
+
+class _Pipe(io.BytesIO):
+    """A stream that cannot seek (stdin, a socket): the importer must read it once."""
+
+    def seekable(self) -> bool:
+        return False
+
+
+def test_counts_match_the_manifest_or_say_why() -> None:
+    check_counts(FMT, COUNTS)
+
+
+def test_every_asset_data_report_is_counted_and_detected() -> None:
+    assert files_detected_as(FMT, "qualys") == set(COUNTS)
+    for rel in COUNTS:
+        assert_detected(FMT, corpus_file(rel))
+
+
+def test_details_are_joined_from_the_glossary() -> None:
+    findings = parse(FMT, corpus_file("qualys/Qualys_Sample_Report.xml"))
+    bluekeep = one(findings, rule_id="91541")
+    assert bluekeep.asset_key == "64.41.200.247"
+    assert bluekeep.title.startswith("Microsoft Windows Remote Desktop Services Remote Code")
+    assert bluekeep.severity is Severity.CRITICAL and bluekeep.severity_raw == "Vuln 5"
+    assert bluekeep.cves == ("CVE-2019-0708",) and bluekeep.tags == ("vuln",)
+    assert bluekeep.first_seen == "2019-07-31T21:58:08Z"
+    assert "remote desktop services" in bluekeep.description
+    assert "<P>" not in bluekeep.description and "<P>" not in bluekeep.solution
+
+
+def test_information_gathered_is_info_whatever_its_level() -> None:
+    findings = parse(FMT, corpus_file("qualys/Qualys_Sample_Report.xml"))
+    gathered = [f for f in findings if f.extra.get("type") == "Ig"]
+    assert len(gathered) == 209 and {f.severity for f in gathered} == {Severity.INFO}
+    potential = [f for f in findings if f.extra.get("type") == "Practice"]
+    assert {f.severity for f in potential} == {Severity.HIGH}
+    with_port = [f for f in findings if f.port]
+    assert with_port and all(f.location.startswith(f"{f.port}/") for f in with_port)
+
+
+def test_a_pipe_gives_the_same_findings_as_a_file() -> None:
+    path = corpus_file("qualys/Qualys_Sample_Report.xml")
+    pipe = _Pipe(path.read_bytes())
+    from_pipe = list(get_importer(FMT).parse(pipe, str(path)))
+    assert from_pipe == parse(FMT, path)
+
+
+def test_fixed_detections_are_not_open_findings(tmp_path: Path) -> None:
+    path = tmp_path / "adr.xml"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE ASSET_DATA_REPORT SYSTEM "https://x.invalid/a.dtd">'
+        "<ASSET_DATA_REPORT><HOST_LIST><HOST><IP>10.0.0.9</IP><VULN_INFO_LIST>"
+        '<VULN_INFO><QID id="qid_1">1</QID><TYPE>Vuln</TYPE><PORT>443</PORT>'
+        "<PROTOCOL>tcp</PROTOCOL><FQDN>www.example.cn</FQDN><VULN_STATUS>Active</VULN_STATUS>"
+        "</VULN_INFO>"
+        '<VULN_INFO><QID id="qid_2">2</QID><TYPE>Vuln</TYPE><VULN_STATUS>Fixed</VULN_STATUS>'
+        "</VULN_INFO></VULN_INFO_LIST></HOST></HOST_LIST><GLOSSARY><VULN_DETAILS_LIST>"
+        '<VULN_DETAILS id="qid_1"><TITLE>Weak TLS</TITLE><SEVERITY>3</SEVERITY>'
+        "<CATEGORY>General remote services</CATEGORY></VULN_DETAILS>"
+        "</VULN_DETAILS_LIST></GLOSSARY></ASSET_DATA_REPORT>",
+        encoding="utf-8",
+    )
+    (f,) = parse(FMT, path)
+    assert (f.rule_id, f.location, f.severity) == ("1", "443/tcp www.example.cn", Severity.MEDIUM)
+    assert f.tags == ("tls",)
+
+
+def test_empty_report_yields_nothing() -> None:
+    assert parse(FMT, corpus_file("qualys/empty.xml")) == []
+
+
+def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
+    assert_truncated_fails(FMT, corpus_file("qualys/Qualys_Sample_Report.xml"), tmp_path)
+
+
+def test_hostile_xml_is_refused(tmp_path: Path) -> None:
+    assert_refuses_entities(FMT, "ASSET_DATA_REPORT", tmp_path)

@@ -1,0 +1,133 @@
+"""Shared checks for the XML-family importer tests (nessus, openvas, qualys, nmap, burp, zap,
+nikto, dependency-check, xccdf, lynis): corpus files, detection, counts against the MANIFEST,
+truncated copies and hostile XML."""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from cityguard.errors import DataError
+from cityguard.ingest import detect, get_importer, read_file, sniff_scores
+from cityguard.ingest.base import HEAD_BYTES
+from cityguard.model import ASSET_KINDS, Finding, Severity
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "scans"
+ASSETS = REPO_ROOT / "tests" / "assets" / "ingest"
+
+
+def corpus_file(rel: str) -> Path:
+    path = CORPUS / rel
+    if not path.is_file():
+        pytest.skip(f"scanner corpus file not found: {path}")
+    return path
+
+
+@lru_cache(maxsize=1)
+def manifest() -> dict[str, int | None]:
+    """file → DefectDojo's asserted finding count (None where it asserts none)."""
+    path = CORPUS / "MANIFEST.csv"
+    if not path.is_file():
+        pytest.skip(f"scanner corpus manifest not found: {path}")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {
+            row["file"]: int(row["expected_findings_defectdojo"])
+            if row["expected_findings_defectdojo"].strip()
+            else None
+            for row in csv.DictReader(fh)
+        }
+
+
+def parse(fmt: str, path: Path) -> list[Finding]:
+    """The importer's own parse over the file (no detection in between)."""
+    importer = get_importer(fmt)
+    with path.open("rb") as fh:
+        return list(importer.parse(fh, str(path)))
+
+
+def files_detected_as(fmt: str, folder: str) -> set[str]:
+    """Corpus files of a folder that auto-detection gives to `fmt` (relative names)."""
+    root = CORPUS / folder
+    if not root.is_dir():
+        pytest.skip(f"scanner corpus folder not found: {root}")
+    out = set()
+    for path in sorted(root.iterdir()):
+        head = path.read_bytes()[:HEAD_BYTES]
+        scores = sniff_scores(head)
+        if scores and scores[0][1] == fmt:
+            out.add(f"{folder}/{path.name}")
+    return out
+
+
+def check_counts(fmt: str, counts: dict[str, tuple[int, str]]) -> None:
+    """Each file gives exactly our count; where it differs from DefectDojo's, a reason is given."""
+    expected = manifest()
+    for rel, (ours, reason) in counts.items():
+        findings = parse(fmt, corpus_file(rel))
+        assert len(findings) == ours, f"{rel}: {len(findings)} findings, expected {ours}"
+        dd = expected[rel]
+        if dd is not None and dd != ours:
+            assert len(reason) > 20, f"{rel}: {ours} vs DefectDojo's {dd} needs a reason"
+        assert_well_formed(findings, fmt)
+
+
+def assert_detected(fmt: str, path: Path) -> None:
+    """`fmt` claims the file, with a confidence no other importer reaches."""
+    scores = sniff_scores(path.read_bytes()[:HEAD_BYTES])
+    assert scores, f"nobody claims {path}"
+    best, name = scores[0]
+    assert name == fmt, f"{path}: detected as {name}, not {fmt} ({scores})"
+    assert all(score < best for score, _ in scores[1:]), f"{path}: tie or overlap {scores}"
+    assert detect(path).name == fmt
+
+
+def assert_well_formed(findings: list[Finding], fmt: str) -> None:
+    tool = get_importer(fmt).tool
+    for f in findings:
+        assert f.format == fmt and f.tool == tool
+        assert f.asset_kind in ASSET_KINDS and f.asset_key and f.rule_id and f.title
+        assert isinstance(f.severity, Severity)
+        assert len(f.fingerprint) == 64
+        assert all(c.startswith("CVE-") for c in f.cves)
+        assert all(c.startswith("CWE-") for c in f.cwes)
+    fingerprints = [f.fingerprint for f in findings]
+    assert len(fingerprints) == len(set(fingerprints)), "one identity yielded twice"
+
+
+def assert_truncated_fails(fmt: str, source: Path, tmp_path: Path, fraction: float = 0.5) -> None:
+    """A copy cut at `fraction` of its bytes is refused as one DataError naming the file."""
+    data = source.read_bytes()
+    cut = tmp_path / f"cut-{source.name}"
+    cut.write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(DataError) as err:
+        read_file(cut, fmt)
+    assert str(cut) in str(err.value)
+
+
+def assert_refuses_entities(fmt: str, root: str, tmp_path: Path) -> None:
+    """Entity declarations (XXE, billion laughs) and external DTD fetches never get parsed."""
+    lol = "".join(f'<!ENTITY l{i} "&l{i - 1};&l{i - 1};&l{i - 1};">' for i in range(1, 9))
+    payloads = {
+        "xxe": f'<!DOCTYPE {root} [<!ENTITY x SYSTEM "file:///etc/passwd">]><{root}>&x;</{root}>',
+        "laughs": f'<!DOCTYPE {root} [<!ENTITY l0 "lol">{lol}]><{root}>&l8;</{root}>',
+        "dtd": f'<!DOCTYPE {root} SYSTEM "http://127.0.0.1:9/evil.dtd"><{root}>&ext;</{root}>',
+    }
+    for name, body in payloads.items():
+        path = tmp_path / f"{name}.xml"
+        path.write_text(f'<?xml version="1.0"?>\n{body}\n', encoding="utf-8")
+        with pytest.raises(DataError) as err:
+            parse(fmt, path)  # the importer itself, not only detection, must refuse it
+        assert str(path) in str(err.value)
+        if name != "dtd":  # an undeclared entity after an unfetched DTD: a plain XML error
+            assert "refused" in str(err.value)
+
+
+def one(findings: list[Finding], **where: object) -> Finding:
+    """The single finding whose attributes equal `where`."""
+    hits = [f for f in findings if all(getattr(f, k) == v for k, v in where.items())]
+    assert len(hits) == 1, f"{len(hits)} findings match {where}"
+    return hits[0]

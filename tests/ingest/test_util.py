@@ -1,0 +1,158 @@
+"""The shared importer helpers: safe streaming readers, scales and id clean-up."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from cityguard.errors import DataError
+from cityguard.ingest import util
+from cityguard.model import Severity
+
+
+def b(text: str) -> io.BytesIO:
+    return io.BytesIO(text.encode("utf-8"))
+
+
+def test_xml_root_skips_prolog_doctype_comments_and_bom() -> None:
+    head = (b"\xef\xbb\xbf<?xml version='1.0'?>\n<!-- generated -->\n"
+            b"<!DOCTYPE issues [ <!ELEMENT issues (issue*)> ]>\n<issues burpVersion='2'>")
+    assert util.xml_root(head) == "issues"
+    assert util.xml_root(b"<ns0:Benchmark xmlns:ns0='x'/>") == "Benchmark"
+    assert util.xml_root(b"{\"a\": 1}") is None
+    assert util.json_start(b"\xef\xbb\xbf  \n [1]") == "["
+
+
+def test_iter_xml_yields_complete_units_and_frees_them() -> None:
+    doc = "<r><h name='a'>" + "".join(f"<i id='{n}'><c>x{n}</c></i>" for n in range(5)) + "</h></r>"
+    seen, parents = [], []
+    for event, elem in util.xml_events(b(doc), "t.xml", start=("h",), end=("i",)):
+        if event == "start":
+            parents.append(elem)
+            assert elem.get("name") == "a"
+        else:
+            seen.append((elem.get("id"), util.child_text(elem, "c")))
+    assert seen == [(str(n), f"x{n}") for n in range(5)]
+    assert len(parents[0]) == 0  # every <i> was detached from <h> once consumed
+
+
+def test_iter_xml_ignores_namespaces() -> None:
+    doc = "<a:root xmlns:a='urn:x'><a:item>1</a:item><a:item>2</a:item></a:root>"
+    assert [e.text for e in util.iter_xml(b(doc), "ns.xml", "item")] == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    ("doc", "problem"),
+    [
+        ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+         "declares entities"),
+        ('<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><r>&b;</r>', "entities"),
+        ("<r><i>1</i><i>2", "invalid XML"),
+        ("<r><i>1</i></x>", "invalid XML"),
+    ],
+)
+def test_iter_xml_refuses_dangerous_or_broken_xml(doc: str, problem: str) -> None:
+    with pytest.raises(DataError, match=problem) as err:
+        list(util.iter_xml(b(doc), "bad.xml", "i"))
+    assert str(err.value).startswith("bad.xml")
+
+
+def test_iter_xml_error_names_the_line() -> None:
+    with pytest.raises(DataError) as err:
+        list(util.iter_xml(b("<r>\n<i>1</i>\n<i>2</j>\n</r>"), "f.xml", "i"))
+    assert err.value.line == 3
+
+
+def test_decode_json() -> None:
+    assert util.decode_json(io.BytesIO(b"\xef\xbb\xbf{\"a\": [1]}"), "x") == {"a": [1]}
+    assert util.decode_json(b("  \n"), "x") is None
+    with pytest.raises(DataError, match="invalid JSON") as err:
+        util.decode_json(b('{\n "a": 1,\n "b": }'), "x.json")
+    assert err.value.line == 3
+    with pytest.raises(DataError, match="not UTF-8"):
+        util.decode_json(io.BytesIO(b'{"a": "\xff\xfe"}'), "x.json")
+
+
+def test_iter_json_streams_and_reports_truncation() -> None:
+    data = b'\xef\xbb\xbf{"runs": [{"n": 1}, {"n": 2.5}]}'
+    assert list(util.iter_json(io.BytesIO(data), "s.sarif", "runs.item")) == [{"n": 1},
+                                                                             {"n": 2.5}]
+    with pytest.raises(DataError, match="truncated"):
+        list(util.iter_json(b('{"runs": [{"n": 1}, {"n"'), "s.sarif", "runs.item"))
+
+
+def test_iter_json_lines_names_the_bad_line() -> None:
+    stream = b('{"a": 1}\n\n{"a": 2}\n{"a": \n')
+    it = util.iter_json_lines(stream, "n.jsonl")
+    assert next(it) == {"a": 1} and next(it) == {"a": 2}
+    with pytest.raises(DataError) as err:
+        next(it)
+    assert err.value.line == 4
+
+
+def test_csv_rows_sniff_delimiter_bom_and_quoted_newlines() -> None:
+    semi = io.BytesIO("\ufeffasset.name;definition.id\nhost1;123\n\nhost2;\"a;b\nc\"\n"
+                      .encode())
+    assert list(util.csv_rows(semi, "t.csv")) == [
+        {"asset.name": "host1", "definition.id": "123"},
+        {"asset.name": "host2", "definition.id": "a;b\nc"},
+    ]
+    comma = b("Plugin ID,Host,Port\n1,h,80,extra\n2,h,\n")
+    assert list(util.csv_rows(comma, "t.csv")) == [
+        {"Plugin ID": "1", "Host": "h", "Port": "80"},
+        {"Plugin ID": "2", "Host": "h", "Port": ""},
+    ]
+    with pytest.raises(DataError, match="truncated") as err:
+        list(util.csv_rows(b("Plugin ID,Host,Port\n1,h,80\n2,h"), "cut.csv"))
+    assert err.value.line == 3
+    assert list(util.csv_rows(b(""), "t.csv")) == []
+
+
+def test_csv_rows_bad_bytes() -> None:
+    with pytest.raises(DataError, match="not UTF-8"):
+        list(util.csv_rows(io.BytesIO(b"a,b\n\xff\xfe,1\n"), "t.csv"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "scale", "expected"),
+    [
+        ("Critical", "word", Severity.CRITICAL), ("moderate", "word", Severity.MEDIUM),
+        ("Negligible", "word", Severity.INFO), ("-", "word", Severity.INFO),
+        ("UNKNOWN", "word", Severity.INFO), (None, "word", Severity.INFO),
+        ("0", "nessus", Severity.INFO), (4, "nessus", Severity.CRITICAL),
+        ("1", "qualys", Severity.INFO), ("2", "qualys", Severity.LOW),
+        ("5", "qualys", Severity.CRITICAL), ("3", "zap", Severity.HIGH),
+        ("9.0", "cvss", Severity.CRITICAL), (6.9, "cvss", Severity.MEDIUM),
+        ("", "cvss", Severity.INFO), ("x", "nessus", Severity.INFO),
+    ],
+)
+def test_norm_severity(raw: object, scale: str, expected: Severity) -> None:
+    assert util.norm_severity(raw, scale) is expected
+
+
+def test_numbers() -> None:
+    assert util.to_float(" 7.5 ") == 7.5 and util.to_float("N/A") is None
+    assert util.to_float(True) is None and util.to_int("443") == 443
+    assert util.to_int(float("nan")) is None
+
+
+def test_split_ids() -> None:
+    assert util.split_cves("cve-2021-44228,CVE-2021-44228 ; CVE-2014-0160") == (
+        "CVE-2021-44228", "CVE-2014-0160")
+    assert util.split_cves(["CVE-2020-0001", None]) == ("CVE-2020-0001",)
+    assert util.split_cwes(["external/cwe/cwe-79", "CWE-89", 352, "-1", "0", "nvd-cve-other"]) \
+        == ("CWE-79", "CWE-89", "CWE-352")
+    assert util.split_cwes("CWE-79, CWE-79") == ("CWE-79",)
+
+
+def test_redact_keeps_no_prefix_of_a_secret() -> None:
+    text = ('aws_key = "AKIAIOSFODNN7EXAMPLE" password=hunter2hunter2 '
+            "Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123")
+    out = util.redact(text, ["hunter2hunter2"])
+    for secret in ("AKIAIOSFODNN7EXAMPLE", "hunter2", "abcdefghij", "AKIA"):
+        assert secret not in out
+    assert out.count("***") == 3
+    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"
+    assert util.redact(f"x {key} y") == "x *** y"
+    assert util.redact(None) == ""
