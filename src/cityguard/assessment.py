@@ -1,17 +1,18 @@
-"""Orchestration of one assessment: selection → checks → targets → results → Assessment.
+"""Orchestration of one assessment, end to end (DESIGN.md):
 
-Each step is a function of its own so that the steps other capabilities bring (importing
-scan files through ingest/, scoring through scoring/) slot in between `run_checks` and the
-finished record without touching the others. Until they are wired, run_assessment does not
-call them, and `pending_inputs` names the inputs that were accepted but not processed.
+    manifest → selection → checks on targets (engine, fleet) → scan files (ingest, store)
+    → answers and waivers → scoring (verdicts, scores, conclusion, high risks, risk register)
+    → one Assessment record (stored for history and `cityguard report`).
+
+Each step is a function of its own; the capabilities never call each other, this module does.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,18 @@ class AssessRequest:
     skip: Sequence[str] = ()
     jobs: int = DEFAULT_JOBS
     lang: str = "zh"
-    scans: Sequence[str] = ()  # scanner files to import (wired by ingest/)
-    answers: str | None = None  # answers file for manual items (wired by evidence/)
+    scans: Sequence[str] = ()  # scanner files to import
+    answers: str | None = None  # answers file for what only a person can judge
     system: str | None = None  # cityguard.yaml system manifest
     probe_timeout: float = 10.0
+    inventory: str | None = None  # Ansible inventory: its hosts become ssh:// targets
+    limit: str | None = None  # inventory group(s) or host(s)
+    ssh: Any = None  # targets.ssh.SSHOptions
+    store: str | None = None  # findings/runs store path (None: default place)
+    use_store: bool = True  # keep history and track findings in the store
+    system_name: str | None = None  # the store's system name (default: manifest name / host)
+    today: date | None = None  # waiver expiry and evidence ages are judged on this day
+    on_host: Callable[[str, str], None] | None = None  # per-host progress (fleet)
 
 
 @dataclass
@@ -65,14 +74,17 @@ def _tokens(values: Sequence[str]) -> list[str]:
     return [t.strip() for v in values for t in str(v).split(",") if t.strip()]
 
 
-def plan_assessment(req: AssessRequest) -> Plan:
+def plan_assessment(req: AssessRequest, manifest: Any = None) -> Plan:
     from cityguard.catalog import load_catalog, make_selection, select_items
     from cityguard.checkmap import load_checkmap
     from cityguard.engine import load_library
 
     if req.jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {req.jobs})")
-    selection = make_selection(req.level, req.grade, req.extensions)
+    if manifest is not None and req.level is None and req.grade is None:
+        selection = make_selection(None, manifest.grade, req.extensions or manifest.extensions)
+    else:
+        selection = make_selection(req.level, req.grade, req.extensions)
     catalog = load_catalog(req.policies_dirs)
     items = select_items(catalog, selection)
     selected = {i.unit_id for i in items}
@@ -133,25 +145,24 @@ def _apply_only_skip(req: AssessRequest, library: list[Any], chosen: list[Any],
     return chosen
 
 
-def open_targets(specs: Sequence[str]) -> list[Any]:
-    from cityguard.targets import open_target
+def target_specs(req: AssessRequest, manifest: Any = None) -> list[Any]:
+    """Targets from the flags, else the inventory, else the manifest's assets, else this host."""
+    from cityguard.fleet import TargetSpec
 
-    targets: list[Any] = []
-    used: set[str] = set()
-    try:
-        for spec in specs or ("local",):
-            t = open_target(spec)
-            base, n = t.asset_id, 2
-            while t.asset_id in used:  # two dir: trees with the same name stay apart
-                t.asset_id = f"{base}-{n}"
-                n += 1
-            used.add(t.asset_id)
-            targets.append(t)
-    except Exception:
-        for t in targets:
-            t.close()
-        raise
-    return targets
+    specs = [TargetSpec(t) for t in req.targets if t]
+    if req.inventory:
+        from cityguard.inventory import load_inventory
+
+        hosts = load_inventory(req.inventory).select(req.limit)
+        specs += [TargetSpec(h.spec, h.name) for h in hosts]
+    elif req.limit:
+        raise UsageError("--limit needs --inventory")
+    if not specs and manifest is not None:
+        specs = [TargetSpec(a.to_model(manifest.base_dir).target, a.id)
+                 for a in manifest.assets if a.target]
+        if not manifest.assets:
+            specs = [TargetSpec("local")]
+    return specs or [TargetSpec("local")]
 
 
 def run_assessment(
@@ -160,30 +171,139 @@ def run_assessment(
     on_plan: Callable[[int], None] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
 ) -> Assessment:
-    """Plan, open the targets, run the checks, and return the Assessment record."""
-    from cityguard.engine import run_checks
+    """Plan, run the checks, import scans, apply answers and waivers, score, store."""
+    from cityguard.assessment_inputs import apply_waivers, import_scans, load_answers
+    from cityguard.fleet import FleetOptions, close_all, open_all, run_fleet
 
-    plan = plan_assessment(req)
-    targets = open_targets(req.targets)
+    manifest = None
+    if req.system:
+        from cityguard.system import load_manifest
+
+        manifest = load_manifest(req.system)
+    plan = plan_assessment(req, manifest)
+    today = req.today or date.today()
+    fleet = FleetOptions(jobs=req.jobs, ssh=req.ssh, on_host=req.on_host)
+    targets = open_all(target_specs(req, manifest), fleet)
     try:
         if on_plan is not None:
             on_plan(len(plan.checks) * len(targets))
-        base_dir = Path(req.system).resolve().parent if req.system else Path.cwd()
-        results = run_checks(
-            plan.checks, targets, level=plan.selection.level, jobs=req.jobs,
-            unit_ids=plan.unit_ids, base_dir=base_dir, default_timeout=req.probe_timeout,
+        base_dir = manifest.base_dir if manifest is not None else Path.cwd()
+        results = run_fleet(
+            plan.checks, targets, level=plan.selection.level, unit_ids=plan.unit_ids,
+            base_dir=base_dir, probe_timeout=req.probe_timeout, options=fleet,
             on_result=on_result,
         )
-        assets = [_asset(t) for t in targets]
+        assets = _assets(targets, manifest, fleet.unreachable)
     finally:
-        for t in targets:
-            t.close()
-    # scan import (ingest/) and scoring (scoring/) come here once wired: they add
-    # findings, items, control_points, classes, summary, high_risks and risks.
-    return build_assessment(plan, assets, results)
+        close_all(targets)
+
+    system_name = req.system_name or (manifest.name if manifest is not None else None)
+    store = _open_store(req) if req.use_store else None
+    try:
+        scan_files = [*req.scans, *(manifest.scan_files() if manifest is not None else [])]
+        scans = import_scans(scan_files, level=plan.selection.level, store=store,
+                             system=system_name)
+        answers_file = req.answers or (manifest.answers if manifest is not None else None)
+        answers, mitigations = load_answers(answers_file, set(plan.catalog.by_id()))
+        waivers = manifest.waivers if manifest is not None else ()
+        results = apply_waivers(results, scans.findings, waivers, today)
+        assessment = build_assessment(plan, assets, results)
+        assessment.findings = scans.findings
+        assessment.scans = [s.to_dict() for s in scans.imports]
+        assessment.waivers = [_waiver_row(w, today) for w in waivers]
+        if manifest is not None:
+            assessment.system = manifest.system_info()
+        elif system_name:
+            assessment.system = replace(assessment.system, name=system_name)
+        _score(assessment, plan, answers, [*mitigations, *_manifest_mitigations(manifest)],
+               manifest, req, today)
+        if fleet.unreachable:
+            assessment.summary.not_checked.extend(
+                f"unreachable host, every check is an error: {line}" for line in fleet.unreachable)
+        if store is not None:
+            _store_run(store, assessment)
+    finally:
+        if store is not None:
+            store.close()
+    return assessment
 
 
-def _asset(target: Any) -> Asset:
+def _open_store(req: AssessRequest) -> Any:
+    from cityguard.store import open_store
+
+    return open_store(req.store)
+
+
+def _store_run(store: Any, assessment: Assessment) -> None:
+    """Save the run and attach the earlier runs of the same system (the trend)."""
+    from cityguard.model.serialize import assessment_to_dict
+
+    assessment.history = [
+        r for r in store.list_runs(assessment.system.name) if r.get("run_id") != assessment.run_id
+    ]
+    store.save_run(assessment_to_dict(assessment))
+
+
+def _manifest_mitigations(manifest: Any) -> list[dict[str, Any]]:
+    return list(manifest.mitigations) if manifest is not None else []
+
+
+def _waiver_row(w: Any, today: date) -> dict[str, Any]:
+    from cityguard.assessment_inputs import waiver_dict
+
+    row = waiver_dict(w)
+    row["expired"] = w.expired(today)
+    row["days_left"] = (w.expires - today).days
+    return row
+
+
+def _score(assessment: Assessment, plan: Plan, answers: dict[str, Any],
+           mitigations: list[dict[str, Any]], manifest: Any, req: AssessRequest,
+           today: date) -> None:
+    from cityguard.scoring import ScoringInput, evaluate
+
+    evidence = []
+    if manifest is not None:
+        for e in manifest.evidence:
+            evidence.append({"type": e.type, "path": str(e.file), "date": e.date,
+                             "approver": e.approver, "ref": e.ref, **e.fields})
+    outcome = evaluate(ScoringInput(
+        items=plan.items,
+        high_risk_cases=plan.catalog.high_risk_cases,
+        results=assessment.results,
+        findings=assessment.findings,
+        assets=assessment.assets,
+        answers=answers,
+        evidence_records=evidence,
+        mitigations=mitigations,
+        level=plan.selection.level,
+        policy_dirs=tuple(req.policies_dirs),
+        today=today,
+    ))
+    assessment.items = outcome.items
+    assessment.control_points = outcome.control_points
+    assessment.classes = outcome.classes
+    assessment.summary = outcome.summary
+    assessment.high_risks = outcome.high_risks
+    assessment.risks = outcome.risks
+
+
+def _assets(targets: Sequence[Any], manifest: Any, unreachable: list[str]) -> list[Asset]:
+    """Assets of the run: the manifest's (with their attributes) and the hosts checked."""
+    declared = {a.id: a for a in manifest.model_assets()} if manifest is not None else {}
+    out: list[Asset] = []
+    for t in targets:
+        if t.asset_id in declared:
+            out.append(declared.pop(t.asset_id))
+            continue
+        out.append(_asset(t, unreachable))
+    out.extend(declared.values())  # assets judged from findings and evidence only
+    return out
+
+
+def _asset(target: Any, unreachable: Sequence[str] = ()) -> Asset:
+    if any(line.startswith(f"{target.spec}:") for line in unreachable):
+        return Asset(id=target.asset_id, target=target.spec, type="host", name=target.spec)
     facts = target.facts()
     return Asset(id=target.asset_id, target=target.spec, type="host",
                  name=facts.hostname or facts.os_name or target.spec)
@@ -208,18 +328,6 @@ def build_assessment(plan: Plan, assets: list[Asset], results: list[CheckResult]
         },
         results=results,
     )
-
-
-def pending_inputs(req: AssessRequest) -> list[str]:
-    """Inputs accepted on the command line whose processing is not wired in yet."""
-    out = []
-    if req.scans:
-        out.append("--scan")
-    if req.answers:
-        out.append("--answers")
-    if req.system:
-        out.append("--system")
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,12 +364,58 @@ def control_point_summary(a: Assessment, catalog: Catalog, lang: str = "zh"
     return sorted(rows.values(), key=lambda x: (order.get(x.class_code, 99), x.control_point))
 
 
-def failed_at_or_above(a: Assessment, severity: str) -> list[CheckResult]:
-    """Failed, unwaived results at or above a severity (for --fail-on)."""
+def check_severity(severity: str) -> Severity:
     try:
-        floor = Severity.parse(severity)
+        return Severity.parse(severity)
     except ValueError:
         known = ", ".join(s.value for s in Severity)
         raise UsageError(f"--fail-on must be one of {known} (got {severity!r})") from None
+
+
+def failed_at_or_above(a: Assessment, severity: str) -> list[CheckResult]:
+    """Failed, unwaived results at or above a severity (for --fail-on)."""
+    floor = check_severity(severity)
     return [r for r in a.results
             if r.status == CheckStatus.FAIL and not r.waived and r.severity.rank >= floor.rank]
+
+
+def open_findings_at_or_above(a: Assessment, severity: str) -> list[Any]:
+    """Open (not accepted, not false positive, not fixed) findings at or above a severity."""
+    floor = check_severity(severity)
+    return [f for f in a.findings
+            if f.status in ("open", "reopened") and f.severity.rank >= floor.rank]
+
+
+def validate_library(paths: Sequence[str], checks_dirs: Sequence[str] = (),
+                     policies_dirs: Sequence[str] = ()) -> tuple[list[Any], list[Any]]:
+    """Checks and every problem (DataError) in check files.
+
+    With no paths: the whole library (built-in + extra dirs), and the checkmaps of every level
+    must name only checks that exist.
+    """
+    from cityguard.checkmap import LEVELS, checkmap_file, load_unitmap
+    from cityguard.engine import index, library_files, validate_paths
+    from cityguard.errors import DataError
+
+    if paths:
+        return validate_paths(paths)
+    checks, errors = validate_paths(library_files(checks_dirs))
+    names = index(checks)
+    for level in LEVELS:
+        path = checkmap_file(level, policies_dirs)
+        if path is None:
+            continue
+        try:
+            mapping = load_unitmap(level, policies_dirs)
+        except DataError as exc:
+            errors.append(exc)
+            continue
+        from cityguard.yamlio import line_of
+
+        for unit, ids in mapping.items():
+            for n, cid in enumerate(ids):
+                if cid not in names:
+                    errors.append(DataError(path, f"mapped check {cid!r} does not exist",
+                                            line=line_of(path, ["map", unit, n]),
+                                            field=f"map.{unit}.{n}"))
+    return checks, errors

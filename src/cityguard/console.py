@@ -114,3 +114,10 @@ def ask(question: str, choices: Sequence[str], default: str | None = None) -> st
     from rich.prompt import Prompt
 
     return Prompt.ask(question, choices=list(choices), default=default, console=err())
+
+
+def ask_text(question: str, default: str = "") -> str:
+    """A free-text question on stderr (console.ask is for a fixed set of choices)."""
+    from rich.prompt import Prompt
+
+    return Prompt.ask(question, default=default, console=err())

@@ -35,26 +35,33 @@ class JsonRenderer:
         out.write(text.encode("utf-8") + b"\n")
 
 
-def _registry() -> Any:
+def _render() -> Any:
+    """The render package when it provides its registry, else None (built-in JSON only)."""
     try:
         import cityguard.render as render
     except ImportError:
         return None
-    return getattr(render, "RENDERERS", None)
+    return render if hasattr(render, "RENDERERS") else None
 
 
 def renderer(name: str) -> Any:
-    reg = _registry()
-    if reg is not None and name in reg:
-        return reg.get(name)
+    """A renderer instance by format name."""
+    render = _render()
+    if render is not None and name in render.RENDERERS:
+        found = render.RENDERERS.get(name)
+        return found() if isinstance(found, type) else found
     if name == "json":
         return JsonRenderer()
-    known = sorted({"json", *(reg.names() if reg is not None else ())})
+    known = sorted({"json", *(render.RENDERERS.names() if render is not None else ())})
     raise UsageError(f"unknown format {name!r}; available: {', '.join(known)}")
 
 
 def parse_formats(values: Sequence[str]) -> list[str]:
     """'json,html' and repeated flags → ['json', 'html'], each checked to exist."""
+    values = [v for v in values if str(v).strip()] or ["json"]
+    render = _render()
+    if render is not None and hasattr(render, "expand_formats"):
+        return list(render.expand_formats(values))
     out: list[str] = []
     for v in values:
         for f in str(v).split(","):
@@ -62,26 +69,28 @@ def parse_formats(values: Sequence[str]) -> list[str]:
             if f and f not in out:
                 renderer(f)
                 out.append(f)
-    return out or ["json"]
+    return out
 
 
 def plan_outputs(formats: Sequence[str], output: str | Path | None) -> list[tuple[str, Path]]:
-    """(format, destination file) pairs following the --format / --output rules."""
-    exts = {f: renderer(f).extension for f in formats}
-    if output is None:
-        return [(f, Path(DEFAULT_DIR) / f"{BASENAME}.{exts[f]}") for f in formats]
-    out = Path(output)
-    as_dir = out.is_dir() or str(output).endswith(("/", os.sep)) or len(formats) > 1
-    if as_dir:
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--output {out} is a file; several formats need a directory")
-        return [(f, out / f"{BASENAME}.{exts[f]}") for f in formats]
-    return [(formats[0], out)]
+    """(format, destination file): `--output FILE` for one format, else a directory."""
+    target = Path(output) if output is not None else Path(DEFAULT_DIR)
+    if target.exists() and not target.is_dir() and (len(formats) > 1 or output is None):
+        raise UsageError(f"--output {target} is a file; several formats need a directory")
+    render = _render()
+    if render is not None and hasattr(render, "output_paths"):
+        if output is None:  # the default is always the directory
+            return [(f, target / render.RENDERERS.get(f).filename) for f in formats]
+        return list(render.output_paths(formats, target).items())
+    if output is not None and len(formats) == 1 and not target.is_dir() \
+            and not str(output).endswith(("/", os.sep)):
+        return [(formats[0], target)]
+    return [(f, target / f"{BASENAME}.{renderer(f).extension}") for f in formats]
 
 
 def write_outputs(assessment: Assessment, formats: Sequence[str], output: str | Path | None,
                   *, lang: str = "zh") -> list[Path]:
-    """Render every format, then move all files into place; returns the files written."""
+    """Render every format first, then move the files into place; returns the files written."""
     plan = plan_outputs(formats, output)
     staged: list[tuple[str, Path]] = []
     try:
@@ -91,6 +100,7 @@ def write_outputs(assessment: Assessment, formats: Sequence[str], output: str | 
             staged.append((tmp, dest))
             with os.fdopen(fd, "wb") as fh:
                 renderer(fmt).render(assessment, fh, lang=lang)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report gets the usual mode
         for tmp, dest in staged:
             os.replace(tmp, dest)
     except OSError as exc:
@@ -100,3 +110,9 @@ def write_outputs(assessment: Assessment, formats: Sequence[str], output: str | 
             if os.path.exists(tmp):
                 os.unlink(tmp)
     return [dest for _, dest in plan]
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

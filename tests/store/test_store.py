@@ -250,3 +250,14 @@ def test_runs_are_stored_and_loaded_by_id_latest_and_system(st) -> None:
         st.load_run("nope")
     with pytest.raises(DataError, match="run_id"):
         st.save_run({"system": {}})
+
+
+def test_scope_follows_the_findings_tool_family_not_the_format(st) -> None:
+    # one SARIF log can hold runs of several producers: each is its own tool family
+    semgrep = [vuln(".", "r1", tool="sarif:semgrep"), vuln(".", "r2", tool="sarif:semgrep")]
+    codeql = [vuln(".", "q1", tool="sarif:codeql")]
+    imp(st, semgrep + codeql, file="all.sarif", tool="sarif")
+    res = imp(st, semgrep[:1], file="semgrep-only.sarif", tool="sarif")
+    assert res.fixed == 1
+    assert status_of(st, ".", "r2", tool="sarif:semgrep") == "fixed"
+    assert status_of(st, ".", "q1", tool="sarif:codeql") == "open"

@@ -184,3 +184,26 @@ def test_sudo_mode_prefixes_reads(server):
         assert data == Path("/etc/hostname").read_bytes()
     finally:
         t.close()
+
+
+def test_prefetch_reads_many_files_in_one_round_trip(server, monkeypatch):
+    t = _target(server)
+    try:
+        t.connect()
+        n = t.prefetch(["/etc/passwd", "/etc/os-release", "/etc/ssh/*_config", "/etc/nope",
+                        "/proc/net/tcp"])
+        assert n >= 3
+        calls = []
+        real = t._remote
+        monkeypatch.setattr(t, "_remote", lambda *a, **k: calls.append(a) or real(*a, **k))
+        assert t.read_bytes("/etc/passwd") == Path("/etc/passwd").read_bytes()
+        assert t.stat("/etc/passwd").uid == Path("/etc/passwd").stat().st_uid
+        assert t.stat("/etc/nope") is None
+        with pytest.raises(FileNotFoundError):
+            t.read_bytes("/etc/nope")
+        assert sorted(t.glob("/etc/ssh/*_config")) == sorted(
+            str(p) for p in Path("/etc/ssh").glob("*_config"))
+        assert t.read_bytes("/proc/net/tcp").startswith(b"  sl")
+        assert calls == []
+    finally:
+        t.close()

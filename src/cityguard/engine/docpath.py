@@ -82,7 +82,8 @@ def load_yaml_documents(text: str) -> list[Any]:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return [_construct(node) for node in yaml.compose_all(text, Loader=loader) if node is not None]
+    docs = [_construct(node) for node in yaml.compose_all(text, Loader=loader) if node is not None]
+    return [d for d in docs if d is not None]  # `---` followed by nothing
 
 
 def _construct(node: Any) -> Any:

@@ -84,6 +84,8 @@ def describe(e: Expect) -> str:
         return f"{op.replace('_', ' ')} [{', '.join(text(a) for a in arg)}]"
     if op == "exists":
         return "exists" if arg else "absent"
+    if op == "mode_max":
+        return f"mode at most {str(arg).zfill(4)}"
     label = {"not_equals": "!=", "regex": "matches", "not_regex": "does not match",
              "version_ge": "version >=", "version_lt": "version <", "age_days_le": "age (days) <=",
              "mode_max": "mode at most"}.get(op, op.replace("_", " "))

@@ -11,6 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cityguard.engine.cache import cache_get as _cache_get
+from cityguard.engine.cache import cache_key as _cache_key
+from cityguard.engine.cache import cache_put as _cache_put
 from cityguard.engine.schema import OPERATORS, check_schema
 from cityguard.engine.spec import Applies, Check, Expect, Group, Node, Rule
 from cityguard.errors import DataError, UsageError
@@ -74,6 +77,10 @@ class _FileLoader:
         except OSError as exc:
             self.errors.append(DataError(self.path, exc.strerror or str(exc)))
             return []
+        cache_key = _cache_key(self.text)
+        data = _cache_get(cache_key)
+        if data is not None:  # this exact text passed the schema before: skip parse + validate
+            return self._build(data, set())
         try:
             data = load_yaml(self.path, self.text)
         except DataError as exc:
@@ -93,6 +100,11 @@ class _FileLoader:
                 whole_file = True
         if whole_file:
             return []
+        if not self.errors:
+            _cache_put(cache_key, data)
+        return self._build(data, bad)
+
+    def _build(self, data: dict[str, Any], bad: set[int]) -> list[Check]:
         checks = []
         for i, raw in enumerate(data.get("checks", [])):
             if i in bad:

@@ -22,7 +22,7 @@ _KEY_VALUE = re.compile(
     r"(?i)\b([\w.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|"
     r"pwd))(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&]+)"
 )
-_REDIS = re.compile(r"(?i)\b(requirepass|masterauth)(\s+)(\S+)")
+_REDIS = re.compile(r"(?i)\b(requirepass|masterauth)(\s+)(\"[^\"]*\"|'[^']*'|\S+)")
 _AUTH_HEADER = re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=-]{8,}")
 _URL_CREDENTIALS = re.compile(r"(://[^:/\s@]+:)[^@/\s]+@")
 #: values of a secret-looking key that are settings, not secrets

@@ -23,6 +23,7 @@ from cityguard.model import CheckResult, CheckStatus, Evidence
 from cityguard.targets.base import Target
 
 MAX_EVIDENCE_PER_RULE = 20
+SLOW_PROBES = frozenset({"command", "http", "package", "service"})
 PASS, FAIL, ERROR, NA = "pass", "fail", "error", "not_applicable"
 
 
@@ -76,7 +77,8 @@ def _evidence(rule: Rule, subject: str, obs: Observation, ctx: ProbeContext) -> 
     reason = ""
     if j.status == FAIL:
         bad = next((e for e in ev if e.ok is False), ev[0])
-        seen = "nothing" if bad.observed is None else repr(bad.observed)
+        seen = repr(bad.observed) if bad.observed is not None else \
+            (bad.message or "nothing found")
         reason = f"{bad.subject}: {seen}, expected {j.expected}"
     elif j.status == NA:
         reason = f"{subject}: no value ({obs.note or j.message})"
@@ -216,5 +218,10 @@ def run_checks(
 
     if jobs <= 1:
         return [one(w) for w in work]
+    # checks that wait on programs or the network start first, so that the slowest
+    # (apt-get -s upgrade: seconds) overlaps with the many quick file checks
+    slow = {ci for ci, c in enumerate(checks) if c.probes() & SLOW_PROBES}
+    order = sorted(range(len(work)), key=lambda n: work[n][0] not in slow)
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="cityguard-check") as pool:
-        return list(pool.map(one, work))
+        done = dict(zip(order, pool.map(one, [work[n] for n in order]), strict=True))
+    return [done[n] for n in range(len(work))]

@@ -213,7 +213,9 @@ def _redis(text: str, path: str, opener: Opener, depth: int, base: str) -> list[
             words = s.split()
         if not words:
             continue
-        key, value = words[0].lower(), " ".join(words[1:])
+        # one argument: unquoted (requirepass "x" → x); several: as written (rename-command X "")
+        rest = s.split(None, 1)[1].strip() if len(s.split(None, 1)) > 1 else ""
+        key, value = words[0].lower(), (words[1] if len(words) == 2 else rest)
         if key == "include":
             out.extend(_include(opener, _rel(base, value), "redis", depth, base))
             continue

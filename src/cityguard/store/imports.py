@@ -2,9 +2,10 @@
 
 Definitions (also in docs of `cityguard scans import`):
 - identity: a finding is its fingerprint within a system (tool family, asset, rule, location);
-- scope of an import: (system, tool family, the set of asset keys that appear in the file).
-  After the file is read, every `open`/`reopened` finding of that system and tool on one of
-  those assets that the file did not report again becomes `fixed`. Assets the file does not
+- scope of an import: the system plus the set of (tool family, asset key) pairs that appear in
+  the file's findings (a SARIF file's tool family is its producer, e.g. "sarif:semgrep").
+  After the file is read, every `open`/`reopened` finding of that system on one of those
+  (tool, asset) pairs that the file did not report again becomes `fixed`. Assets the file does not
   mention are left alone, so scanning one host never "fixes" another host's findings;
 - a `fixed` finding reported again becomes `reopened`; `accepted` and `false_positive` ones
   keep their status while their acceptance lasts (expiry is checked on every import).
@@ -14,6 +15,7 @@ row's last_import_id, not a Python set.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -47,36 +49,102 @@ class ImportResult:
 
 
 _COLUMNS = (
-    "system_id", "fingerprint", "tool", "format", "asset_kind", "asset_key", "port", "protocol",
-    "rule_id", "title", "severity", "severity_raw", "cvss_score", "cvss_vector", "cves", "cwes",
-    "description", "solution", "location", "evidence", "refs", "tags", "first_seen",
-    "last_seen", "first_import_id", "last_import_id", "source_file",
+    "system_id", "fingerprint", "fp64", "tool", "format", "asset_kind", "asset_key", "port",
+    "protocol", "rule_id", "title", "severity", "severity_raw", "cvss_score", "cvss_vector",
+    "cves", "cwes", "description", "description_key", "solution", "solution_key", "location",
+    "evidence", "refs", "tags", "first_seen", "last_seen", "first_import_id", "last_import_id",
+    "source_file",
 )  # fmt: skip
-_KEEP_ON_UPDATE = {"system_id", "fingerprint", "tool", "asset_key", "rule_id", "location",
-                   "first_seen", "first_import_id"}  # fmt: skip
-_UPSERT = (
-    f"INSERT INTO findings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-    "ON CONFLICT(system_id, fingerprint) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in _KEEP_ON_UPDATE)
-    + ", first_seen = min(findings.first_seen, excluded.first_seen)"
+_INSERT = f"INSERT INTO findings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_KEEP_ON_UPDATE = {"system_id", "fingerprint", "fp64", "tool", "asset_key", "rule_id",
+                   "location", "first_seen", "first_import_id"}  # fmt: skip
+# the UPDATE reuses the INSERT's parameter tuple (numbered parameters) plus the row id at the end
+_UPDATE = (
+    "UPDATE findings SET "
+    + ", ".join(f"{c} = ?{i}" for i, c in enumerate(_COLUMNS, 1) if c not in _KEEP_ON_UPDATE)
+    + f", first_seen = min(first_seen, ?{_COLUMNS.index('first_seen') + 1})"
+    + f" WHERE id = ?{len(_COLUMNS) + 1}"
 )
 
 
-def _row(f: Finding, system_id: int, import_id: int, now: str) -> tuple[object, ...]:
+def fp64(fingerprint: str) -> int:
+    """The first 64 bits of a fingerprint as a signed integer: the store's lookup key.
+
+    An index of 8-byte integers stays a fraction of one of 64-character strings, which keeps a
+    million-finding import fast; the full fingerprint is compared after the lookup.
+    """
+    return int(fingerprint[:16], 16) - (1 << 63)
+
+
+class _Texts:
+    """Digest keys for shared long texts, with a bounded memo of texts already keyed.
+
+    Short texts stay inline in the finding row: keying them costs more than it saves (SARIF
+    messages, nikto lines are short and unique per result).
+    """
+
+    LIMIT = 20_000
+    SHARED_FROM = 200  # characters
+
+    def __init__(self) -> None:
+        self.memo: dict[str, bytes] = {}
+        self.pending: dict[bytes, str] = {}  # texts of the current batch not yet written
+
+    def split(self, text: str) -> tuple[str, bytes | None]:
+        """(inline text, shared-text key): one of the two is empty."""
+        if len(text) < self.SHARED_FROM:
+            return text, None
+        return "", self.key(text)
+
+    def key(self, text: str) -> bytes:
+        key = self.memo.get(text)
+        if key is None:
+            if len(self.memo) >= self.LIMIT:
+                self.memo.clear()
+            key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+            self.memo[text] = key
+            self.pending[key] = text
+        return key
+
+    def take(self) -> list[tuple[bytes, str]]:
+        out, self.pending = list(self.pending.items()), {}
+        return out
+
+
+def _row(f: Finding, system_id: int, import_id: int, now: str, texts: _Texts) -> tuple[object, ...]:
     sev = f.severity.value if hasattr(f.severity, "value") else str(f.severity)
+    fp = f.fingerprint
     return (
-        system_id, f.fingerprint, f.tool, f.format, f.asset_kind, f.asset_key, f.port,
+        system_id, fp, fp64(fp), f.tool, f.format, f.asset_kind, f.asset_key, f.port,
         f.protocol, f.rule_id, f.title, sev, f.severity_raw, f.cvss_score, f.cvss_vector,
-        "\n".join(f.cves), "\n".join(f.cwes), f.description, f.solution, f.location,
-        f.evidence, "\n".join(f.references), "\n".join(f.tags), f.first_seen or now,
-        f.last_seen or now, import_id, import_id, f.source_file,
+        "\n".join(f.cves), "\n".join(f.cwes), *texts.split(f.description),
+        *texts.split(f.solution), f.location, f.evidence, "\n".join(f.references),
+        "\n".join(f.tags), f.first_seen or now, f.last_seen or now, import_id, import_id,
+        f.source_file,
     )  # fmt: skip
 
 
-def _batches(findings: Iterable[Finding]) -> Iterator[list[Finding]]:
+@dataclass
+class _Batch:
+    fingerprints: list[str]  # one per finding, in file order
+    rows: list[tuple[object, ...]]  # upsert parameters
+    pairs: set[tuple[str, str]]  # (tool, asset_key): the import's scope
+    texts: list[tuple[bytes, str]]  # shared texts first seen in this batch
+
+
+def _prepare(
+    findings: Iterable[Finding], system_id: int, import_id: int, now: str
+) -> Iterator[_Batch]:
+    """Parse, fingerprint and build rows: the Python-heavy half of an import."""
     it = iter(findings)
+    texts = _Texts()
     while batch := list(islice(it, BATCH)):
-        yield batch
+        yield _Batch(
+            [f.fingerprint for f in batch],
+            [_row(f, system_id, import_id, now, texts) for f in batch],
+            {(f.tool, f.asset_key) for f in batch},
+            texts.take(),
+        )
 
 
 def record_transition(
@@ -116,36 +184,45 @@ def import_findings(
     """Stream findings into an open transaction; the caller commits or rolls back."""
     import_id = result.import_id
     by = f"import #{import_id}"
-    for batch in _batches(findings):
-        result.read += len(batch)
-        fps = list(dict.fromkeys(f.fingerprint for f in batch))
-        marks = ",".join("?" * len(fps))
+    for batch in _prepare(findings, system_id, import_id, now):
+        result.read += len(batch.rows)
+        keys = list({row[2] for row in batch.rows})
         known = {
             fp: (fid, status, last)
             for fid, fp, status, last in conn.execute(
                 "SELECT id, fingerprint, status, last_import_id FROM findings"
-                f" WHERE system_id = ? AND fingerprint IN ({marks})",
-                [system_id, *fps],
+                # `+system_id`: look up by fp64 (a system may hold millions of findings)
+                f" WHERE fp64 IN ({','.join('?' * len(keys))}) AND +system_id = ?",
+                [*keys, system_id],
             )
         }
+        inserts: dict[str, tuple[object, ...]] = {}  # last occurrence wins
+        updates: dict[int, tuple[object, ...]] = {}
         reopen: list[int] = []
-        counted: set[str] = set()
-        for f in batch:
-            fp = f.fingerprint
-            if fp in counted or (fp in known and known[fp][2] == import_id):
+        for fp, row in zip(batch.fingerprints, batch.rows, strict=True):
+            old = known.get(fp)
+            if old is None:
+                if fp in inserts:
+                    result.duplicates += 1
+                else:
+                    result.new += 1
+                inserts[fp] = row
+                continue
+            fid, status, last = old
+            if last == import_id or fid in updates:
                 result.duplicates += 1
-            elif fp not in known:
-                result.new += 1
-            elif known[fp][1] == "fixed":
+            elif status == "fixed":
                 result.reopened += 1
-                reopen.append(known[fp][0])
+                reopen.append(fid)
             else:
                 result.seen += 1
-            counted.add(fp)
-        conn.executemany(_UPSERT, [_row(f, system_id, import_id, now) for f in batch])
+            updates[fid] = (*row, fid)
+        conn.executemany("INSERT OR IGNORE INTO texts (key, body) VALUES (?, ?)", batch.texts)
+        conn.executemany(_INSERT, inserts.values())
+        conn.executemany(_UPDATE, updates.values())
         conn.executemany(
-            "INSERT OR IGNORE INTO import_assets (import_id, asset_key) VALUES (?, ?)",
-            [(import_id, a) for a in {f.asset_key for f in batch}],
+            "INSERT OR IGNORE INTO import_assets (import_id, tool, asset_key) VALUES (?, ?, ?)",
+            [(import_id, t, a) for t, a in batch.pairs],
         )
         record_transition(
             conn, reopen, "fixed", "reopened", at=now, by=by, import_id=import_id,
@@ -165,11 +242,11 @@ def _mark_fixed(
     conn: sqlite3.Connection, system_id: int, result: ImportResult, now: str, by: str
 ) -> int:
     where = (
-        " FROM findings WHERE system_id = ? AND tool = ? AND status IN ('open', 'reopened')"
-        " AND last_import_id IS NOT ? AND asset_key IN"
-        " (SELECT asset_key FROM import_assets WHERE import_id = ?)"
+        " FROM findings WHERE system_id = ? AND status IN ('open', 'reopened')"
+        " AND last_import_id IS NOT ? AND (tool, asset_key) IN"
+        " (SELECT tool, asset_key FROM import_assets WHERE import_id = ?)"
     )
-    args = (system_id, result.tool, result.import_id, result.import_id)
+    args = (system_id, result.import_id, result.import_id)
     reason = f"not reported by {result.file}"
     conn.execute(
         "INSERT INTO status_history (finding_id, old_status, new_status, at, by, reason,"

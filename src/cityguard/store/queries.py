@@ -12,7 +12,12 @@ from cityguard.model import FINDING_STATUSES, Finding, Severity
 
 _SEVERITY_RANK = "CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 " \
                  "WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"  # fmt: skip
-_SELECT = "SELECT f.*, s.name AS system FROM findings f JOIN systems s ON s.id = f.system_id"
+_SELECT = (
+    "SELECT f.*, s.name AS system, coalesce(d.body, f.description) AS description,"
+    " coalesce(r.body, f.solution) AS solution FROM findings f"
+    " JOIN systems s ON s.id = f.system_id LEFT JOIN texts d ON d.key = f.description_key"
+    " LEFT JOIN texts r ON r.key = f.solution_key"
+)
 _SPLIT = ("cves", "cwes", "tags")
 
 
@@ -36,8 +41,8 @@ def row_to_finding(row: sqlite3.Row) -> Finding:
         cvss_vector=row["cvss_vector"],
         cves=_split(row["cves"]),
         cwes=_split(row["cwes"]),
-        description=row["description"],
-        solution=row["solution"],
+        description=row["description"] or "",
+        solution=row["solution"] or "",
         location=row["location"],
         evidence=row["evidence"],
         references=_split(row["refs"]),
@@ -111,8 +116,14 @@ def get_finding(conn: sqlite3.Connection, ref: str, system: str | None = None) -
             return row_to_finding(row)
     if not _HEX.match(ref):
         raise UsageError(f"no finding {ref!r}: give a store id or a fingerprint prefix (≥ 4 hex)")
+    head = ref[:16]  # the fp64 range that holds every fingerprint with this prefix
+    lo, hi = (int(head.ljust(16, c), 16) - (1 << 63) for c in "0f")
     rows = conn.execute(
-        _SELECT + " WHERE f.fingerprint LIKE ?" + extra + " LIMIT 6", [ref + "%", *args]
+        _SELECT.replace("findings f", "findings f INDEXED BY findings_fp64")
+        + " WHERE f.fp64 BETWEEN ? AND ? AND f.fingerprint LIKE ?"
+        + extra
+        + " LIMIT 6",
+        [lo, hi, ref + "%", *args],
     ).fetchall()
     if not rows:
         raise UsageError(f"no finding with id or fingerprint {ref!r}")

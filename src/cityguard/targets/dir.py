@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from cityguard.errors import TargetError
 from cityguard.targets.base import CommandResult, CommandsUnavailable, FileStat, HostFacts
+from cityguard.targets.local import read_limited
 from cityguard.targets.osrelease import facts_from_files
 
 _MAX_LINKS = 40
@@ -55,12 +56,15 @@ class DirTarget:
 
     def resolve(self, path: str) -> tuple[str, bool]:
         """The real path inside the root for a host path, and whether its last step was a link."""
-        parts = _parts(path)
+        raw = _parts(path)
+        # (component, is the last component of the path as asked): a link met there makes
+        # the path itself a symlink; components from a link's target never do
+        parts = [(c, i == len(raw) - 1) for i, c in enumerate(raw)]
         done: list[str] = []
         hops = 0
         last_link = False
         while parts:
-            comp = parts.pop(0)
+            comp, is_last = parts.pop(0)
             if comp == "..":
                 if done:
                     done.pop()
@@ -70,7 +74,6 @@ class DirTarget:
                 st = os.lstat(candidate)
             except OSError:
                 done.append(comp)  # absent: nothing below it can be a link
-                last_link = False
                 continue
             if _stat.S_ISLNK(st.st_mode):
                 hops += 1
@@ -79,12 +82,10 @@ class DirTarget:
                 link = os.readlink(candidate)
                 if link.startswith("/"):
                     done = []
-                last_link = not parts
-                parts = _parts(link) + parts
+                last_link = last_link or is_last
+                parts = [(c, False) for c in _parts(link)] + parts
                 continue
             done.append(comp)
-            if parts:
-                last_link = False
         return os.path.join(self.root, *done), last_link
 
     def _real(self, path: str) -> str:
@@ -100,7 +101,7 @@ class DirTarget:
         if not _stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file: {path}")
         with open(real, "rb") as fh:
-            return fh.read(max_bytes)
+            return read_limited(fh, max_bytes)
 
     def stat(self, path: str) -> FileStat | None:
         from cityguard.targets.local import stat_to_filestat

@@ -8,7 +8,7 @@ import socket
 import stat as _stat
 import subprocess
 import time
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 from cityguard.targets.base import CommandResult, FileStat, HostFacts
 from cityguard.targets.osrelease import container_hint, facts_from_files
@@ -66,7 +66,7 @@ class LocalTarget:
         if not _stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file: {path}")
         with open(path, "rb") as fh:
-            return fh.read(max_bytes)
+            return read_limited(fh, max_bytes)
 
     def stat(self, path: str) -> FileStat | None:
         try:
@@ -125,6 +125,18 @@ class LocalTarget:
 
     def close(self) -> None:
         return None
+
+
+def read_limited(fh: BinaryIO, max_bytes: int) -> bytes:
+    """Read in chunks: procfs files report size 0 and refuse one huge read (ENOMEM)."""
+    chunks, total = [], 0
+    while total < max_bytes:
+        chunk = fh.read(min(65536, max_bytes - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _text(data: bytes | str | None) -> str:

@@ -78,6 +78,7 @@ class SSHTarget:
         self._connected = False
         self._read_cache: dict[str, bytes | BaseException] = {}
         self._stat_cache: dict[str, FileStat | None] = {}
+        self._glob_cache: dict[str, list[str]] = {}
         self._facts: HostFacts | None = None
 
     # -- connection --------------------------------------------------------------------------
@@ -152,6 +153,67 @@ class SSHTarget:
     def _sudo(self, command: str) -> str:
         return f"sudo -n {command}" if self.options.sudo else command
 
+    # -- prefetch: many files in one round trip ---------------------------------------------
+
+    def prefetch(self, patterns: list[str], max_bytes: int = 4 * 1024 * 1024) -> int:
+        """Read every file matching `patterns` (absolute globs) in ONE remote command.
+
+        A check library reads a few hundred small files; one exec each costs a channel and a
+        process on both ends. The remote side only runs `stat`, `head` and `base64` and writes
+        nothing. Literal paths that do not exist are remembered as absent. Returns the number of
+        files cached; anything not prefetched is still read on demand.
+        """
+        live = sorted({p for p in patterns if p.startswith("/") and "{" not in p})
+        if not live:
+            return 0
+        words = " ".join(_SHELL_SPECIAL.sub(r"\\\1", p) for p in live)
+        script = (
+            f"for f in {words}; do "
+            '[ -e "$f" ] || continue; '
+            f"s=$(stat -L -c '{_STAT_FORMAT}' -- \"$f\" 2>/dev/null) || continue; "
+            'if [ -f "$f" ] && [ -r "$f" ]; then '
+            'printf "F\\t%s\\t%s\\n" "$f" "$s"; '
+            f'head -c {int(max_bytes) + 1} -- "$f" | base64 | tr -d "\\n"; printf "\\n"; '
+            'else printf "S\\t%s\\t%s\\n" "$f" "$s"; fi; '
+            "done; true"
+        )
+        res = self._remote(self._sudo(f"sh -c {shlex.quote(script)}"), timeout=120)
+        if res.timed_out or res.exit_code != 0:
+            return 0
+        return self._load_prefetch(res.stdout, live, max_bytes)
+
+    def _load_prefetch(self, out: str, patterns: list[str], max_bytes: int) -> int:
+        import base64
+        import fnmatch
+
+        seen: set[str] = set()
+        lines = out.split("\n")
+        i = n = 0
+        while i < len(lines):
+            head = lines[i].split("\t")
+            i += 1
+            if len(head) != 3 or head[0] not in ("F", "S"):
+                continue
+            kind, path, stat_line = head
+            seen.add(path)
+            self._stat_cache[path] = _parse_stat(path, stat_line)
+            if kind == "F" and i < len(lines):
+                data = base64.b64decode(lines[i])
+                i += 1
+                if len(data) <= max_bytes:  # larger files are read on demand, whole
+                    self._read_cache[path] = data
+                    n += 1
+        for pattern in patterns:
+            if not any(ch in pattern for ch in "*?["):
+                if pattern not in seen:
+                    self._stat_cache.setdefault(pattern, None)
+                    self._read_cache.setdefault(
+                        pattern, FileNotFoundError(2, "No such file or directory", pattern)
+                    )
+            else:
+                self._glob_cache[pattern] = sorted(p for p in seen if fnmatch.fnmatch(p, pattern))
+        return n
+
     # -- the Target protocol -----------------------------------------------------------------
 
     def read_bytes(self, path: str, max_bytes: int = 16 * 1024 * 1024) -> bytes:
@@ -205,6 +267,8 @@ class SSHTarget:
     def glob(self, pattern: str) -> list[str]:
         if not pattern.startswith("/"):
             raise UsageError(f"glob pattern {pattern!r} must be an absolute path")
+        if pattern in self._glob_cache:
+            return list(self._glob_cache[pattern])
         live = _SHELL_SPECIAL.sub(r"\\\1", pattern)
         script = f'for f in {live}; do [ -e "$f" ] && printf "%s\\n" "$f"; done; true'
         res = self._remote(self._sudo(f"sh -c {shlex.quote(script)}"))

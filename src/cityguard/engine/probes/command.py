@@ -26,6 +26,8 @@ def run_or_na(target: Target, argv: list[str], timeout: float) -> Any:
         raise ProbeError(f"permission denied running {argv[0]}") from None
     if res.timed_out:
         raise ProbeError(f"{' '.join(argv)} timed out after {timeout:g}s")
+    if res.exit_code == 127 and "not found" in res.stderr:  # a remote shell's answer
+        return Observation.na(f"program not found on the target: {argv[0]}")
     return res
 
 

@@ -40,13 +40,18 @@ class FileContentProbe(BaseProbe):
             text = ctx.read_text(path)
             if text is None:
                 continue
+            in_key = False
             for no, line in enumerate(text.splitlines(), 1):
+                if "PRIVATE KEY-----" in line:
+                    in_key = "BEGIN" in line
                 if skip_comments and line.lstrip().startswith("#"):
                     continue
                 m = regex.search(line)
                 if not m:
                     continue
                 value = line.strip() if capture is None else m.group(capture)
+                if in_key:  # key material, line by line, is never shown (nor judged)
+                    value = "***"
                 values.append(Value(value, file=path, line=no))
                 if len(values) >= MAX_VALUES:
                     return Observation.of(values, note=f"first {MAX_VALUES} matches")

@@ -77,14 +77,14 @@ def fetch(url: str, timeout: float, verify: bool) -> tuple[int, dict[str, str], 
         conn = http.client.HTTPConnection(host, parts.port or 80, timeout=timeout)
     try:
         conn.request("GET", path, headers={"User-Agent": "cityguard", "Connection": "close"})
-        resp = conn.getresponse()
-        resp.read(_BODY_LIMIT)
-        headers = {k.lower(): v for k, v in resp.getheaders()}
         tls = der = None
-        sock = conn.sock
+        sock = conn.sock  # read before the response: a closing connection drops it
         if isinstance(sock, ssl.SSLSocket):
             tls = sock.version()
             der = sock.getpeercert(binary_form=True)
+        resp = conn.getresponse()
+        resp.read(_BODY_LIMIT)
+        headers = {k.lower(): v for k, v in resp.getheaders()}
         return resp.status, headers, tls, der
     finally:
         conn.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
@@ -43,14 +44,54 @@ def peek(stream: BinaryIO, size: int = 8192) -> str:
     return head_text(head)
 
 
-def first_value(stream: BinaryIO, source: str, prefix: str) -> Any:
+def first_value(stream: BinaryIO, source: str, prefix: str, exact: bool = False) -> Any:
     """The first value at an ijson prefix (None when absent). Stops reading once found."""
-    for value in iter_json(rewind(stream), source, prefix):
+    read = exact_json if exact else iter_json
+    for value in read(rewind(stream), source, prefix):
         return value
     return None
 
 
-def top_scalars(stream: BinaryIO, source: str, stop_key: str) -> dict[str, Any]:
+def exact_json(stream: BinaryIO, source: str, prefix: str) -> Iterator[Any]:
+    """Like util.iter_json, but numbers stay exact (int / Decimal).
+
+    ijson's C backend with use_float=True fails with "integer overflow" on integers beyond
+    64 bits, which sslyze writes (RSA moduli, certificate serial numbers).
+    """
+    import ijson
+
+    try:
+        yield from ijson.items(_skip_bom(stream), prefix)
+    except ijson.JSONError as exc:
+        raise json_error(source, exc) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(source, f"not UTF-8 text (byte {exc.start})") from None
+
+
+def count_key(stream: BinaryIO, key: str, stop: int = 2) -> int:
+    """How many times `"key":` occurs in the raw bytes (counting stops at `stop`).
+
+    Inside JSON strings quotes are escaped, so a bare `"key":` is always a member name (at any
+    depth). A byte scan runs at memory speed, far faster than any JSON pass.
+    """
+    pattern = re.compile(rb'"' + re.escape(key.encode()) + rb'"\s*:')
+    count, tail = 0, b""
+    stream.seek(0)
+    while block := stream.read(1 << 20):
+        data = tail + block
+        found = pattern.findall(data)
+        # a match inside the carried-over tail was already counted in the previous block
+        count += len(found) - len(pattern.findall(tail))
+        if count >= stop:
+            break
+        tail = data[-(len(key) + 64) :]
+    stream.seek(0)
+    return count
+
+
+def top_scalars(
+    stream: BinaryIO, source: str, stop_key: str, exact: bool = False
+) -> dict[str, Any]:
     """Scalar top-level members that come before `stop_key` (the big array), in one short read.
 
     Trivy writes ArtifactName/ArtifactType/CreatedAt before Results; reading event by event
@@ -60,7 +101,7 @@ def top_scalars(stream: BinaryIO, source: str, stop_key: str) -> dict[str, Any]:
 
     found: dict[str, Any] = {}
     try:
-        for prefix, event, value in ijson.parse(_skip_bom(stream), use_float=True):
+        for prefix, event, value in ijson.parse(_skip_bom(stream), use_float=not exact):
             if prefix == "" and event == "map_key" and value == stop_key:
                 break
             if prefix and "." not in prefix and event in ("string", "number", "boolean"):

@@ -5,13 +5,14 @@ Streaming: a first pass reads only `runs[].tool` (rules come first even when a p
 run takes the fast path (ijson in C); several runs are walked event by event to know which
 run a result belongs to. A run without `tool` that has results is refused (schema-invalid).
 
-Choices (documented in docs/ingest-formats? no: here, next to the code):
+Choices:
 - tool family: "sarif:<first word of driver.name, lower case>" ("sarif:codeql"), so CodeQL
   and Semgrep logs of one repository never mark each other's findings fixed, and a Gitleaks
   SARIF never collides with the native gitleaks importer.
-- asset: the repository (versionControlProvenance repositoryUri, else the %SRCROOT% base,
-  else "." = the scanned source tree); the file and line go to `location`. A file whose last
-  issue was fixed drops out of the log, so files cannot be the assets that scope "fixed".
+- asset: "." = the scanned source tree (use one --system per repository); the file and line
+  go to `location`. A file whose last issue was fixed drops out of the log, so files cannot be
+  the assets that scope "fixed". (versionControlProvenance usually follows the results and
+  would cost a third pass over a large log.)
 - identity: the producer's own fingerprint when there is one (`fingerprints`, else
   `partialFingerprints`, e.g. CodeQL primaryLocationLineHash, Semgrep matchBasedId) — stable
   when lines shift; otherwise uri:startLine.
@@ -37,6 +38,8 @@ from cityguard.ingest.base import HEAD_BYTES, register
 from cityguard.ingest.importers._jsonio import (
     any_key,
     as_list,
+    count_key,
+    first_value,
     need_json,
     peek,
     rewind,
@@ -85,11 +88,18 @@ class Sarif:
         if need_json(stream, source, "SARIF") != "{":
             raise DataError(source, "not a SARIF log (the top level is not an object)")
         self.scanned: set[tuple[str, str]] = set()
-        runs = [_Run(t) for t in iter_json(rewind(stream), source, "runs.item.tool")]
+        # one tool and one results array (the usual single run): stop reading at the tool;
+        # a second run, even one without a tool, takes the exact event-by-event path
+        single = count_key(stream, "tool") == 1 and count_key(stream, "results") <= 1
+        if single:
+            tool = first_value(stream, source, "runs.item.tool")
+            runs = [_Run(tool, source)] if tool is not None else []
+        else:
+            runs = [_Run(t, source) for t in iter_json(rewind(stream), source, "runs.item.tool")]
         if not runs and not any_key(peek(stream, HEAD_BYTES), "runs"):
             raise DataError(source, "not a SARIF log (no runs)")
         self.scanned = {(run.family, run.asset) for run in runs}
-        if len(runs) == 1:
+        if single and runs:
             for result in iter_json(rewind(stream), source, "runs.item.results.item"):
                 yield from runs[0].finding(result, self.name)
         else:
@@ -99,8 +109,9 @@ class Sarif:
 class _Run:
     """One run's tool: driver name, rules by index and id, per-rule facts computed once."""
 
-    def __init__(self, tool: Any) -> None:
+    def __init__(self, tool: Any, source: str) -> None:
         tool = tool if isinstance(tool, dict) else {}
+        self.source = source
         driver = tool.get("driver") or {}
         self.name = str(driver.get("name") or "").strip()
         word = self.name.split()[0].lower() if self.name else "unknown"
@@ -119,16 +130,6 @@ class _Run:
                 self.by_id.setdefault(str(r.get("id")), r)
         self.asset = "."
         self._facts: dict[str, _RuleFacts] = {}
-
-    def set_run_info(self, vcp: Any, bases: Any) -> None:
-        """Repository identity from versionControlProvenance / originalUriBaseIds, if given."""
-        for entry in as_list(vcp):
-            if isinstance(entry, dict) and entry.get("repositoryUri"):
-                self.asset = str(entry["repositoryUri"])
-                return
-        root = (bases or {}).get("SRCROOT") if isinstance(bases, dict) else None
-        if isinstance(root, dict) and root.get("uri"):
-            self.asset = _clean_uri(str(root["uri"]))
 
     def rule_for(self, result: dict[str, Any]) -> dict[str, Any]:
         ref = result.get("rule") if isinstance(result.get("rule"), dict) else {}
@@ -153,7 +154,7 @@ class _Run:
 
     def finding(self, r: dict[str, Any], fmt: str) -> Iterator[Finding]:
         if not self.name:
-            raise DataError(None, "a SARIF run has results but no tool.driver.name")
+            raise DataError(self.source, "a SARIF run has results but no tool.driver.name")
         kind = str(r.get("kind") or "fail")
         if kind in ("pass", "notApplicable") or r.get("baselineState") == "absent":
             return
@@ -225,6 +226,7 @@ class _RuleFacts:
         if run.iac_tool or "misconfiguration" in lowered or "iac" in tags:
             hints.append("config")
         self.tags = tuple(dict.fromkeys(hints))
+        self.default: tuple[Severity, str] | None = None  # severity when results add nothing
 
 
 def _word(value: object) -> str:
@@ -235,6 +237,10 @@ def _word(value: object) -> str:
 def _severity(
     r: dict[str, Any], props: dict[str, Any], facts: _RuleFacts, kind: str
 ) -> tuple[Severity, str]:
+    if not props and "level" not in r and kind == "fail":  # the common case: rule decides
+        if facts.default is None:
+            facts.default = _severity({}, {"_": 1}, facts, kind)
+        return facts.default
     for given in (props.get("security-severity"), facts.security_severity):
         if given is None or given == "":
             continue
@@ -246,7 +252,10 @@ def _severity(
     word = _word(props.get("severity")) or facts.severity_word
     if word:
         return norm_severity(word), word
-    level = str(r.get("level") or facts.level or ("warning" if kind == "fail" else "none"))
+    level = str(r.get("level") or facts.level or "")
+    if not level and facts.secret and kind == "fail":
+        return Severity.HIGH, ""  # a leaked secret with no level: the gitleaks policy (high)
+    level = level or ("warning" if kind == "fail" else "none")
     return norm_severity(level), level
 
 
@@ -286,6 +295,8 @@ def _location(r: dict[str, Any]) -> tuple[str, int | None, str]:
 
 def _clean_uri(uri: str) -> str:
     """file:///C:/x.c → C:/x.c; file:////src/a → /src/a; relative URIs unquoted as they are."""
+    if "%" not in uri and ":" not in uri:
+        return uri
     if uri.lower().startswith("file:"):
         path = unquote(urlparse(uri).path)
         path = "/" + path.lstrip("/")
@@ -309,6 +320,8 @@ def _identity_suffix(r: dict[str, Any], line: int | None) -> str:
 def _suppression(r: dict[str, Any]) -> dict[str, Any] | None:
     """SARIF §3.27.23: suppressed when a suppression is accepted (or has no status) and none
     is under review or rejected."""
+    if not r.get("suppressions"):
+        return None
     sups = [s for s in as_list(r.get("suppressions")) if isinstance(s, dict)]
     statuses = [s.get("status") for s in sups]
     if not sups or any(s in ("underReview", "rejected") for s in statuses):

@@ -64,8 +64,10 @@ class Trivy:
             ):
                 return 90
             return 0
-        if text.startswith("[") and has_keys(text, "Target") and any_key(
-            text, "Vulnerabilities", "Type"
+        if (
+            text.startswith("[")
+            and has_keys(text, "Target")
+            and any_key(text, "Vulnerabilities", "Type")
         ):
             return 80
         return 0
@@ -130,7 +132,12 @@ class Trivy:
             yield self._secret(sec, asset, target, seen)
 
     def _vuln(
-        self, v: dict[str, Any], asset: tuple[str, str], target: str, os_pkgs: bool, seen: str | None
+        self,
+        v: dict[str, Any],
+        asset: tuple[str, str],
+        target: str,
+        os_pkgs: bool,
+        seen: str | None,
     ) -> Finding:
         vid = str(v.get("VulnerabilityID") or "")
         pkg = str(v.get("PkgName") or "")
@@ -150,7 +157,7 @@ class Trivy:
             asset_kind=asset[0],
             asset_key=asset[1],
             rule_id=vid,
-            title=f"{vid} {pkg} {version}: {title}" if title != vid else f"{vid} in {pkg} {version}",
+            title=f"{vid} {pkg} {version}" + (f": {title}" if title != vid else ""),
             severity=norm_severity(raw),
             severity_raw=raw,
             cvss_score=score,

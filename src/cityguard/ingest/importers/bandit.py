@@ -1,0 +1,92 @@
+"""Bandit (Python SAST) JSON: `results[]` of {filename, line_number, test_id, issue_severity …}.
+
+Asset: "." — the scanned source tree (use one --system per repository); the file and line
+are the location, with Windows separators turned into '/' so one repository scanned on
+Windows and on Linux gives the same identities. The same issue listed twice (bandit does that
+for some nested calls) is one finding. Code excerpts are redacted (B105–B107 flag passwords).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from cityguard.ingest.base import register
+from cityguard.ingest.importers._jsonio import (
+    has_keys,
+    iso_utc,
+    need_json,
+    rewind,
+    rewindable,
+    top_scalars,
+)
+from cityguard.ingest.util import head_text, iter_json, norm_severity, redact, split_cwes
+from cityguard.model import Finding
+
+_SECRET_TESTS = {"B105", "B106", "B107"}  # hardcoded password string / funcarg / default
+_TLS_TESTS = {"B501", "B502", "B503", "B504", "B413"}  # no cert check, old TLS, pycrypto
+_CONFIG_TESTS = {"B104", "B201", "B507"}  # bind all interfaces, flask debug, ssh host keys
+
+
+@register
+class Bandit:
+    name = "bandit"
+    tool = "bandit"
+    description = "Bandit JSON (Python static analysis)"
+
+    def sniff(self, head: bytes) -> int:
+        text = head_text(head)
+        if not text.startswith("{"):
+            return 0
+        if has_keys(text, "results", "test_id", "issue_severity"):
+            return 95
+        # keys are sorted: a big `metrics` block can push `results` past the head
+        if has_keys(text, "generated_at", "metrics") and "SEVERITY.UNDEFINED" in text:
+            return 90
+        return 0
+
+    def parse(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
+        stream = rewindable(stream)
+        if need_json(stream, source, "bandit") != "{":
+            return
+        seen = iso_utc(top_scalars(stream, source, "results").get("generated_at"))
+        self.scanned = {(self.tool, ".")}
+        done: set[str] = set()
+        for r in iter_json(rewind(stream), source, "results.item"):
+            if isinstance(r, dict):
+                finding = self._finding(r, seen)
+                if finding.fingerprint not in done:
+                    done.add(finding.fingerprint)
+                    yield finding
+
+    def _finding(self, r: dict[str, Any], seen: str | None) -> Finding:
+        test = str(r.get("test_id") or "")
+        path = str(r.get("filename") or "").replace("\\", "/")
+        line = r.get("line_number")
+        raw = str(r.get("issue_severity") or "UNDEFINED")
+        cwe = r.get("issue_cwe") if isinstance(r.get("issue_cwe"), dict) else {}
+        tags = (
+            ("secret",)
+            if test in _SECRET_TESTS
+            else ("tls",)
+            if test in _TLS_TESTS
+            else (("config",) if test in _CONFIG_TESTS else ())
+        )
+        return Finding(
+            tool=self.tool,
+            format=self.name,
+            asset_kind="repository",
+            asset_key=".",
+            rule_id=test,
+            title=f"{test} {r.get('test_name') or ''}: {r.get('issue_text') or ''}".strip(),
+            severity=norm_severity(raw),
+            severity_raw=f"{raw} (confidence {r.get('issue_confidence') or '?'})",
+            cwes=split_cwes(cwe.get("id")),
+            description=str(r.get("issue_text") or ""),
+            location=f"{path}:{line}" if line else path,
+            evidence=redact(str(r.get("code") or "")),
+            references=tuple(str(u) for u in (r.get("more_info"), cwe.get("link")) if u),
+            tags=tags,
+            last_seen=seen,
+            extra={"confidence": r.get("issue_confidence")},
+        )

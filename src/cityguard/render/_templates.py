@@ -1,0 +1,117 @@
+"""The jinja2 environments for reports/html and reports/md.
+
+Templates are searched in the site directories first (CITYGUARD_REPORTS), then the built-in
+reports/ directory, so a site overrides one template by shipping a file of the same name.
+HTML is autoescaped (everything from scanners, hosts and users is text, never markup);
+Markdown escapes through the `md` and `code` filters.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cityguard.render import i18n
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_LEADING = re.compile(r"^(\d+|)([.)#+\-=*])(?=\s|$)")  # list / heading markers at a line start
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def md_text(value: object) -> str:
+    """Text safe in a Markdown table cell: no markup, no HTML, no line breaks."""
+    text = "" if value is None else str(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_LEADING.sub(r"\1\\\2", text)
+
+
+def md_code(value: object) -> str:
+    """A fenced code block whose fence is longer than any backtick run inside."""
+    text = "" if value is None else str(value)
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text.rstrip()}\n{fence}"
+
+
+def md_inline_code(value: object) -> str:
+    """An inline code span for ids and paths; `|` escaped so a table cell stays one cell."""
+    text = " ".join(("" if value is None else str(value)).split()).replace("|", "\\|")
+    if not text:
+        return ""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def text_bar(value: object, width: int = 20) -> str:
+    """A score 0–100 as a bar of block characters (the Markdown stand-in for the chart)."""
+    if not isinstance(value, (int, float)):
+        return ""
+    filled = round(max(0.0, min(100.0, float(value))) / 100 * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def number(value: object, decimals: int = 1) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{decimals}f}"
+    return str(value)
+
+
+def observed(value: Any) -> str:
+    """An evidence's observed value as one readable string (already redacted upstream)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "\n".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def environment(kind: str, lang: str) -> Any:
+    """A jinja2 Environment for reports/<kind>/ with the report filters and `t()`."""
+    import jinja2
+
+    from cityguard.resources import search_dirs
+
+    # FileSystemLoader takes the first match: site directories before the built-in one
+    dirs = [str(d / kind) for d in reversed(search_dirs("reports")) if (d / kind).is_dir()]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(dirs),
+        autoescape=(kind == "html"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(t=i18n.translator(lang), lang=lang, pick=lambda zh, en: i18n.pick(zh, en,
+                                                                                       lang))
+    env.filters.update(
+        verdict=lambda v: i18n.verdict(v, lang),
+        sev=lambda v: i18n.severity(v, lang),
+        status=lambda v: i18n.status(v, lang),
+        importance=lambda v: i18n.enum_label(i18n.IMPORTANCE, v, lang),
+        hr_status=lambda v: i18n.enum_label(i18n.HIGH_RISK_STATUS, v, lang),
+        f_status=lambda v: i18n.enum_label(i18n.FINDING_STATUS, v, lang),
+        source=lambda v: i18n.enum_label(i18n.SOURCE, v, lang),
+        stage=lambda v: i18n.enum_label(i18n.STAGE, v, lang),
+        conclusion=lambda v: i18n.enum_label(i18n.CONCLUSION, v, lang),
+        risk_level=lambda v: i18n.enum_label(i18n.RISK_LEVEL, v, lang),
+        num=number,
+        paren=lambda v: f"（{v}）" if lang == "zh" else f" ({v})",
+        observed=observed,
+        md=md_text,
+        c=md_inline_code,
+        bar=text_bar,
+        code=md_code,
+        xmlsafe=lambda v: _ILLEGAL_XML.sub("\ufffd", "" if v is None else str(v)),
+    )
+    return env
+
+
+def render(kind: str, name: str, lang: str, **context: Any) -> str:
+    return environment(kind, lang).get_template(name).render(**context)

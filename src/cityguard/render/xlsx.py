@@ -1,0 +1,139 @@
+"""The assessor's workbook (XLSX, openpyxl).
+
+Sheets (zh / en): 概要 Summary · 测评结果记录 Item results (one row per item and object) ·
+问题清单 Issues · 整改清单 Remediation · 风险登记表 Risk register · 发现清单 Findings ·
+检查结果 Check results. Every sheet has a frozen header row, an autofilter and column widths
+that fit Chinese text (a CJK character counts two). Written in openpyxl's write-only mode so
+100,000 findings stay fast. A cell that starts with "=" is stored as text, never a formula, and
+characters XML cannot hold are dropped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO, ClassVar
+
+from cityguard.model import Assessment
+from cityguard.render import _rows, i18n
+from cityguard.render.base import register
+
+SHEETS = (  # (zh name, en name, rows function, wrapped columns)
+    ("测评结果记录", "Item results", _rows.item_rows, {9, 10}),
+    ("问题清单", "Issues", _rows.issue_rows, {4, 6}),
+    ("整改清单", "Remediation", _rows.remediation_rows, {1, 3}),
+    ("风险登记表", "Risk register", _rows.risk_rows, {7, 11}),
+    ("发现清单", "Findings", _rows.finding_rows, set()),
+    ("检查结果", "Check results", _rows.result_rows, {6, 8}),
+)
+MAX_WIDTH = 60
+WIDTH_SAMPLE = 500  # rows looked at to size the columns
+MAX_CELL = 32000  # Excel's limit is 32,767 characters
+
+
+def text_width(text: str) -> int:
+    """Display width of the longest line: East Asian wide and full-width characters count 2."""
+    return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+                for line in text.splitlines() or [""]), default=0)
+
+
+class _Writer:
+    def __init__(self) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.wb = Workbook(write_only=True)
+        self.illegal = ILLEGAL_CHARACTERS_RE
+        self.head_font = Font(bold=True)
+        self.head_fill = PatternFill("solid", fgColor="E8EDF3")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = self.illegal.sub("", value)
+            return value if len(value) <= MAX_CELL else value[:MAX_CELL] + " …"
+        return value
+
+    def cell(self, ws: Any, value: Any, wrap: bool = False) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        value = self.clean(value)
+        if not wrap and not (isinstance(value, str) and value.startswith("=")):
+            return value
+        c = WriteOnlyCell(ws, value)
+        if isinstance(value, str):
+            c.data_type = "s"  # "=…" from a scanner is text, never a formula
+        if wrap:
+            c.alignment = self.wrap
+        return c
+
+    def sheet(self, title: str, headers: list[str], rows: Iterable[list[Any]],
+              wrap: set[int]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.utils import get_column_letter
+
+        ws = self.wb.create_sheet(title)
+        rows_it: Iterator[list[Any]] = iter(rows)
+        sample = list(itertools.islice(rows_it, WIDTH_SAMPLE))
+        for i, h in enumerate(headers):
+            w = max([text_width(h)] + [text_width(str(r[i])) for r in sample if r[i] is not None])
+            ws.column_dimensions[get_column_letter(i + 1)].width = min(MAX_WIDTH, w + 2)
+        ws.freeze_panes = "A2"
+        head = []
+        for h in headers:
+            c = WriteOnlyCell(ws, h)
+            c.font, c.fill, c.alignment = self.head_font, self.head_fill, self.wrap
+            head.append(c)
+        ws.append(head)
+        n = 1
+        for r in itertools.chain(sample, rows_it):
+            ws.append([self.cell(ws, v, i in wrap) for i, v in enumerate(r)])
+            n += 1
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n}"
+
+
+def _summary_rows(a: Assessment, lang: str) -> list[list[Any]]:
+    t = i18n.translator(lang)
+    s = a.summary
+    rows: list[list[Any]] = [
+        [t("system"), a.system.name], [t("level"), a.system.level], [t("grade"), a.system.grade],
+        [t("extensions"), ", ".join(a.system.extensions) or t("extensions_none")],
+        [t("run_id"), a.run_id], [t("created"), a.created],
+        [t("tool_version"), f"cityguard {a.tool_version}"],
+    ]
+    if s is None:
+        return [*rows, [t("conclusion"), t("not_scored")]]
+    rows += [
+        [t("conclusion"), i18n.pick(s.conclusion_zh, s.conclusion_en, lang)],
+        [t("compliance_rate"), s.compliance_rate],
+        [t("formula"), i18n.pick(s.rate_formula or s.score_formula,
+                                 s.rate_formula_en or s.score_formula_en, lang)],
+        [t("score"), s.score], [t("formula"), i18n.pick(s.score_formula, s.score_formula_en, lang)],
+        [t("major_hidden_risk"), t("present") if s.major_hidden_risk else t("absent")],
+        [t("high_risk_count"), s.high_risk_counts.get("open", 0)],
+        [t("applicable_items"), s.applicable_items],
+    ]
+    rows += [[i18n.verdict(k, lang), s.counts.get(k, 0)] for k in i18n.VERDICT_ORDER]
+    rows += [[t("method_not_checked"), line] for line in s.not_checked]
+    return rows
+
+
+@register
+class XlsxRenderer:
+    name: ClassVar[str] = "xlsx"
+    extension: ClassVar[str] = "xlsx"
+    filename: ClassVar[str] = "assessment.xlsx"
+    binary: ClassVar[bool] = True
+    description: ClassVar[str] = "assessor's workbook: item results, issues, remediation, risks"
+
+    def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
+        w = _Writer()
+        head = [i18n.label("field", lang), i18n.label("value", lang)]
+        w.sheet("概要" if lang == "zh" else "Summary", head, _summary_rows(assessment, lang),
+                {1})
+        for zh, en, rows_fn, wrap in SHEETS:
+            headers, rows = rows_fn(assessment, lang)
+            w.sheet(zh if lang == "zh" else en, headers, rows, wrap)
+        w.wb.save(out)

@@ -1,0 +1,161 @@
+"""Shared checks for the JSON-family importer tests (trivy, grype, sarif, nuclei, testssl,
+wazuh, anchore, bandit, gitleaks, npm_audit, pip_audit, sslyze): corpus files, detection,
+counts against the MANIFEST, truncated copies, streams that cannot seek."""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from cityguard.errors import DataError
+from cityguard.ingest import detect, get_importer, read_file, sniff_scores
+from cityguard.ingest.base import HEAD_BYTES
+from cityguard.model import ASSET_KINDS, Finding, Severity
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "scans"
+ASSETS = REPO_ROOT / "tests" / "assets" / "ingest"
+
+
+def corpus_file(rel: str) -> Path:
+    path = CORPUS / rel
+    if not path.is_file():
+        pytest.skip(f"scanner corpus file not found: {path}")
+    return path
+
+
+def asset(rel: str) -> Path:
+    path = ASSETS / rel
+    assert path.is_file(), f"test asset missing: {path}"
+    return path
+
+
+@lru_cache(maxsize=1)
+def manifest() -> dict[str, int | None]:
+    """file → DefectDojo's asserted finding count (None where it asserts none)."""
+    path = CORPUS / "MANIFEST.csv"
+    if not path.is_file():
+        pytest.skip(f"scanner corpus manifest not found: {path}")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {
+            row["file"]: int(row["expected_findings_defectdojo"])
+            if row["expected_findings_defectdojo"].strip()
+            else None
+            for row in csv.DictReader(fh)
+        }
+
+
+def parse(fmt: str, path: Path) -> list[Finding]:
+    """The importer's own parse over the file (no detection in between)."""
+    importer = get_importer(fmt)
+    with path.open("rb") as fh:
+        return list(importer.parse(fh, str(path)))
+
+
+def parse_bytes(fmt: str, data: bytes, tmp_path: Path, name: str = "report.json") -> list[Finding]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return parse(fmt, path)
+
+
+def files_detected_as(fmt: str, folder: str) -> set[str]:
+    """Corpus files of a folder that auto-detection gives to `fmt` (relative names)."""
+    root = CORPUS / folder
+    if not root.is_dir():
+        pytest.skip(f"scanner corpus folder not found: {root}")
+    out = set()
+    for path in sorted(root.iterdir()):
+        scores = sniff_scores(path.read_bytes()[:HEAD_BYTES])
+        if scores and scores[0][1] == fmt:
+            out.add(f"{folder}/{path.name}")
+    return out
+
+
+def check_counts(fmt: str, counts: dict[str, tuple[int, str]], unique: bool = True) -> None:
+    """Each file gives exactly our count; where it differs from DefectDojo's, a reason is given."""
+    expected = manifest()
+    for rel, (ours, reason) in counts.items():
+        findings = parse(fmt, corpus_file(rel))
+        assert len(findings) == ours, f"{rel}: {len(findings)} findings, expected {ours}"
+        dd = expected[rel]
+        if dd is None or dd != ours:
+            assert len(reason) > 20, f"{rel}: {ours} vs DefectDojo's {dd} needs a reason"
+        assert_well_formed(findings, fmt, unique=unique)
+
+
+def assert_detected(fmt: str, path: Path) -> None:
+    """`fmt` claims the file, with a confidence no other importer reaches."""
+    scores = sniff_scores(path.read_bytes()[:HEAD_BYTES])
+    assert scores, f"nobody claims {path}"
+    best, name = scores[0]
+    assert name == fmt, f"{path}: detected as {name}, not {fmt} ({scores})"
+    assert all(score < best for score, _ in scores[1:]), f"{path}: tie or overlap {scores}"
+    assert detect(path).name == fmt
+
+
+def assert_well_formed(findings: list[Finding], fmt: str, unique: bool = True) -> None:
+    tool = get_importer(fmt).tool
+    for f in findings:
+        assert f.format == fmt and (f.tool == tool or f.tool.startswith(tool + ":")), f.tool
+        assert f.asset_kind in ASSET_KINDS and f.asset_key and f.rule_id and f.title, f
+        assert isinstance(f.severity, Severity)
+        assert len(f.fingerprint) == 64
+        assert all(c.startswith("CVE-") for c in f.cves), f.cves
+        assert all(c.startswith("CWE-") for c in f.cwes), f.cwes
+    if unique:
+        fingerprints = [f.fingerprint for f in findings]
+        assert len(fingerprints) == len(set(fingerprints)), "one identity yielded twice"
+
+
+def assert_truncated_fails(fmt: str, source: Path, tmp_path: Path, fraction: float = 0.5) -> None:
+    """A copy cut at `fraction` of its bytes is refused as one DataError naming the file."""
+    data = source.read_bytes()
+    cut = tmp_path / f"cut-{source.name}"
+    cut.write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(DataError) as err:
+        read_file(cut, fmt)
+    assert str(cut) in str(err.value)
+    assert "\n" not in err.value.one_line()
+
+
+class _Pipe(io.RawIOBase):
+    """Bytes that can only be read forward, like a pipe or a socket."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        n = min(len(buffer), len(self._data) - self._pos)
+        buffer[:n] = self._data[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+
+def parse_unseekable(fmt: str, path: Path) -> list[Finding]:
+    """Parse through a forward-only stream: importers that need two passes must cope."""
+    stream = io.BufferedReader(_Pipe(path.read_bytes()))
+    assert not stream.seekable()
+    return list(get_importer(fmt).parse(stream, str(path)))
+
+
+def one(findings: list[Finding], **where: object) -> Finding:
+    """The single finding whose attributes equal `where`."""
+    hits = [f for f in findings if all(getattr(f, k) == v for k, v in where.items())]
+    assert len(hits) == 1, f"{len(hits)} findings match {where}"
+    return hits[0]
+
+
+def every_text(findings: list[Finding]) -> str:
+    """All text a finding could show or store (for 'no secret leaks' checks)."""
+    return "\n".join(repr(f.to_dict()) + repr(f.extra) for f in findings)

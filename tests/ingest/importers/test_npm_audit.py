@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from json_importer_helpers import (
+    assert_detected,
+    assert_truncated_fails,
+    check_counts,
+    corpus_file,
+    files_detected_as,
+    one,
+    parse,
+    parse_bytes,
+)
+
+from cityguard.errors import DataError
+from cityguard.ingest import read_file
+from cityguard.model import Severity
+
+FMT = "npm_audit"
+COUNTS = {
+    "npm-audit/npm6_no_vuln.json": (0, "same as DefectDojo"),
+    "npm-audit/npm6_one_vuln.json": (1, "same as DefectDojo"),
+    "npm-audit/npm6_multiple_cwes.json": (
+        40,
+        "npm 6 splits GHSA-vh95-rmgr-6w4m (minimist) into two numbered advisories, one per "
+        "version range: one flaw of one package here",
+    ),
+    "npm-audit/npm7_no_vuln.json": (0, "same as DefectDojo"),
+    "npm-audit/npm7_many_vulns.json": (
+        3,
+        "6 entries, but vercel, @vercel/fun and @vercel/node are only vulnerable through "
+        "debug, semver and undici: 3 advisories",
+    ),
+}
+
+
+def test_counts_match_the_manifest_or_say_why() -> None:
+    check_counts(FMT, COUNTS)
+
+
+def test_every_npm_corpus_file_is_detected() -> None:
+    error = "npm-audit/npm6_empty_with_error.json"
+    assert files_detected_as(FMT, "npm-audit") == set(COUNTS) | {error}
+    for rel in [*COUNTS, error]:
+        assert_detected(FMT, corpus_file(rel))
+
+
+def test_an_npm_error_is_a_failed_audit() -> None:
+    with pytest.raises(DataError, match="npm audit failed: ENOAUDIT"):
+        read_file(corpus_file("npm-audit/npm6_empty_with_error.json"))
+
+
+def test_npm6_fields() -> None:
+    [growl] = parse(FMT, corpus_file("npm-audit/npm6_one_vuln.json"))
+    assert (growl.asset_key, growl.location, growl.rule_id) == (".", "growl", "npm-146")
+    assert growl.severity is Severity.CRITICAL and growl.cves == ("CVE-2017-16042",)
+    assert growl.cwes == ("CWE-94",) and growl.tags == ("vuln", "dependency")
+    assert "mocha-jenkins-reporter>mocha>growl" in growl.evidence
+    findings = parse(FMT, corpus_file("npm-audit/npm6_multiple_cwes.json"))
+    ansi = one(findings, location="ansi-html")
+    assert ansi.rule_id == "GHSA-whgm-jr23-g3j9"  # the GHSA id, as npm 7 would name it
+    assert ansi.cwes == ("CWE-400",)  # npm 6 wrote '["CWE-400"]' as a string
+    assert ansi.cvss_score == 7.5 and ansi.severity is Severity.HIGH
+    minimist = one(findings, location="minimist")
+    assert minimist.evidence.count("minimist ") == 2  # both version ranges kept
+
+
+def test_npm7_advisories_and_fix_path() -> None:
+    findings = parse(FMT, corpus_file("npm-audit/npm7_many_vulns.json"))
+    assert {f.location for f in findings} == {"debug", "semver", "undici"}
+    debug = one(findings, location="debug")
+    assert debug.rule_id == "GHSA-gxpj-cx7g-858c" and debug.severity is Severity.MEDIUM
+    assert debug.solution == "Install vercel@32.3.0 (a semver-major change)"
+    assert debug.cvss_score == 5.3 and debug.cwes == ("CWE-400",)
+
+
+def test_bad_and_truncated_input(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="not an npm audit report"):
+        parse_bytes(FMT, b"[]", tmp_path)
+    assert_truncated_fails(FMT, corpus_file("npm-audit/npm6_multiple_cwes.json"), tmp_path)

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from json_importer_helpers import (
+    assert_detected,
+    assert_truncated_fails,
+    asset,
+    check_counts,
+    corpus_file,
+    files_detected_as,
+    one,
+    parse,
+    parse_bytes,
+)
+
+from cityguard.errors import DataError
+from cityguard.ingest import get_importer, read_file
+from cityguard.model import Severity
+
+FMT = "testssl"
+COUNTS = {
+    "testssl/defectdojo_no_vuln.csv": (0, "same as DefectDojo: header only"),
+    "testssl/defectdojo_one_vuln.csv": (
+        0,
+        "its one row is a WARN about the scanner's own openssl (no GOST engine), not a "
+        "weakness of the target",
+    ),
+    "testssl/demo.csv": (
+        0,
+        "12 INFO and 21 OK rows state facts that are not problems (service HTTP, cipher "
+        "order, 'not offered'); DefectDojo imports the INFO rows",
+    ),
+    "testssl/overall_critical.csv": (
+        58,
+        "58 rows of severity LOW..CRITICAL; DefectDojo also imports INFO rows",
+    ),
+}
+
+
+def test_counts_match_the_manifest_or_say_why() -> None:
+    check_counts(FMT, COUNTS)
+
+
+def test_every_testssl_corpus_file_is_detected() -> None:
+    failed = "testssl/failed_target.csv"
+    assert files_detected_as(FMT, "testssl") == set(COUNTS) | {failed}
+    for rel in [*COUNTS, failed]:
+        assert_detected(FMT, corpus_file(rel))
+
+
+def test_a_scan_that_reached_no_target_is_refused() -> None:
+    path = corpus_file("testssl/failed_target.csv")
+    with pytest.raises(DataError, match="testssl could not scan: testssl.target.de:443"):
+        read_file(path)
+
+
+def test_csv_fields() -> None:
+    findings = parse(FMT, corpus_file("testssl/overall_critical.csv"))
+    tls1 = one(findings, rule_id="TLS1")
+    assert (tls1.asset_kind, tls1.asset_key, tls1.port, tls1.location) == (
+        "host", "www.test.com", 443, "443/tcp")  # fmt: skip
+    assert tls1.severity is Severity.LOW and tls1.tags == ("tls",)
+    beast = one(findings, rule_id="BEAST_CBC_TLS1")
+    assert beast.cves == ("CVE-2011-3389",) and beast.cwes == ("CWE-20",)
+    assert beast.tags == ("tls", "vuln")
+    chain = one(findings, rule_id="cert_chain_of_trust")
+    assert chain.severity is Severity.CRITICAL
+    padded = one(findings, rule_id="cipher-tls1_xc019")
+    assert "  " not in padded.title  # testssl's padded cipher columns are collapsed
+
+
+def test_flat_json_skips_info_warn_and_unreachable_targets() -> None:
+    findings = parse(FMT, asset("testssl/flat.json"))
+    assert sorted(f.rule_id for f in findings) == ["SSLv3", "TLS1", "cert_expirationStatus"]
+    ssl3 = one(findings, rule_id="SSLv3")
+    assert (ssl3.asset_key, ssl3.severity, ssl3.cves) == (
+        "shop.example.cn", Severity.HIGH, ("CVE-2014-3566",))  # fmt: skip
+    importer = get_importer(FMT)
+    list(importer.parse(asset("testssl/flat.json").open("rb"), "flat.json"))
+    assert importer.scanned == {("testssl", "shop.example.cn")}  # the failed host: not scanned
+    assert_detected(FMT, asset("testssl/flat.json"))
+
+
+def test_pretty_json() -> None:
+    findings = parse(FMT, asset("testssl/pretty.json"))
+    assert sorted(f.rule_id for f in findings) == ["HSTS", "SWEET32", "TLS1_1"]
+    sweet = one(findings, rule_id="SWEET32")
+    assert (sweet.asset_key, sweet.port) == ("10.0.0.7", 8443)
+    assert sweet.cves == ("CVE-2016-2183", "CVE-2016-6329") and sweet.cwes == ("CWE-327",)
+    assert_detected(FMT, asset("testssl/pretty.json"))
+
+
+def test_unknown_severity_is_bad_input(tmp_path: Path) -> None:
+    data = (
+        b'"id","fqdn/ip","port","severity","finding","cve","cwe"\n'
+        b'"x","h/1.2.3.4","443","BAD","f","",""\n'
+    )
+    with pytest.raises(DataError, match="unknown severity"):
+        parse_bytes(FMT, data, tmp_path, "t.csv")
+
+
+def test_truncated_copy_is_refused(tmp_path: Path) -> None:
+    assert_truncated_fails(FMT, corpus_file("testssl/overall_critical.csv"), tmp_path)
+    assert_truncated_fails(FMT, asset("testssl/pretty.json"), tmp_path)

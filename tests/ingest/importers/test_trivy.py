@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from json_importer_helpers import (
+    assert_detected,
+    assert_truncated_fails,
+    check_counts,
+    corpus_file,
+    files_detected_as,
+    one,
+    parse,
+    parse_bytes,
+    parse_unseekable,
+)
+
+from cityguard.model import Severity
+
+FMT = "trivy"
+COUNTS = {
+    "trivy/legacy_many_vulns.json": (93, "same as DefectDojo"),
+    "trivy/scheme_2_no_vuln.json": (0, "same as DefectDojo"),
+    "trivy/scheme_2_many_vulns.json": (5, "same as DefectDojo"),
+    "trivy/misconfigurations_and_secrets.json": (5, "2 vulns + 1 failed misconfig + 2 secrets"),
+    "trivy/cvssv4_severity_source.json": (3, "same as DefectDojo"),
+    "trivy/kubernetes.json": (20, "10 image vulns + 10 failed workload checks"),
+}
+
+
+def test_counts_match_the_manifest_or_say_why() -> None:
+    check_counts(FMT, COUNTS)
+
+
+def test_every_trivy_corpus_file_is_counted_and_detected() -> None:
+    assert files_detected_as(FMT, "trivy") == set(COUNTS)
+    for rel in COUNTS:
+        assert_detected(FMT, corpus_file(rel))
+
+
+def test_schema_2_vulnerability_fields() -> None:
+    findings = parse(FMT, corpus_file("trivy/scheme_2_many_vulns.json"))
+    bz = one(findings, rule_id="CVE-2019-12900")
+    assert (bz.asset_kind, bz.asset_key) == ("image", "teamdojo:latest")
+    assert bz.severity is Severity.CRITICAL and bz.severity_raw == "CRITICAL"
+    assert bz.location == "libbz2@1.0.6-r6"  # OS package: no target (its OS release) in it
+    assert bz.tags == ("vuln",) and bz.cves == ("CVE-2019-12900",)
+    # a language package is located by its path too, and is a dependency
+    jar = [f for f in findings if f.rule_id == "CVE-2018-1324"][0]
+    assert jar.location == "org.apache.commons:commons-compress@1.14 app/libs/commons-compress-1.14"
+    assert jar.tags == ("vuln", "dependency")
+    freetype = one(findings, rule_id="CVE-2020-15999")
+    assert freetype.cvss_score == 6.5 and freetype.cwes == ("CWE-787",)  # nvd (severity source)
+    assert freetype.solution == "Upgrade freetype to 2.9.1-r3"
+
+
+def test_cvss_v4_comes_from_the_severity_source() -> None:
+    findings = parse(FMT, corpus_file("trivy/cvssv4_severity_source.json"))
+    f = one(findings, rule_id="CVE-2025-66614")
+    assert f.cvss_score == 6.3 and f.cvss_vector.startswith("CVSS:4.0/")
+    assert f.last_seen == "2026-02-24T07:07:53Z"
+    assert f.extra["purl"] == "pkg:maven/org.apache.tomcat/tomcat-catalina@9.0.109"
+
+
+def test_misconfigurations_and_secrets() -> None:
+    findings = parse(FMT, corpus_file("trivy/misconfigurations_and_secrets.json"))
+    mis = one(findings, rule_id="DS002")
+    assert mis.tags == ("config",) and mis.location == "Dockerfile"
+    assert mis.severity is Severity.HIGH and "USER" in mis.solution
+    secrets = [f for f in findings if f.tags == ("secret",)]
+    assert {f.location for f in secrets} == {"Dockerfile:24", "secret.txt:1"}
+    assert all("*" in f.evidence for f in secrets)
+
+
+def test_kubernetes_findings_belong_to_workloads() -> None:
+    findings = parse(FMT, corpus_file("trivy/kubernetes.json"))
+    assert {f.asset_kind for f in findings} == {"cloud"}
+    keys = {f.asset_key for f in findings}
+    assert all(k.startswith("arn:aws:eks:us-east-1:576036489467:cluster/") for k in keys)
+    assert any(k.endswith("/default/Deployment/redis-leader") for k in keys)
+    assert sum(f.tags == ("config",) for f in findings) == 10
+
+
+def test_newer_k8s_resources_shape(tmp_path: Path) -> None:
+    report = {
+        "ClusterName": "prod",
+        "Resources": [
+            {
+                "Namespace": "web",
+                "Kind": "Deployment",
+                "Name": "shop",
+                "Results": [
+                    {
+                        "Target": "Deployment/shop",
+                        "Class": "config",
+                        "Misconfigurations": [
+                            {"ID": "KSV001", "Title": "Privilege escalation", "Status": "FAIL",
+                             "Severity": "MEDIUM"},
+                            {"ID": "KSV003", "Title": "Drop ALL", "Status": "PASS",
+                             "Severity": "LOW"},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }  # fmt: skip
+    findings = parse_bytes(FMT, json.dumps(report).encode(), tmp_path)
+    assert [(f.asset_key, f.rule_id) for f in findings] == [("prod/web/Deployment/shop", "KSV001")]
+
+
+def test_empty_reports(tmp_path: Path) -> None:
+    assert parse_bytes(FMT, b"null", tmp_path) == []  # legacy: nothing found
+    assert parse_bytes(FMT, b'{"SchemaVersion": 2, "ArtifactName": "x", "Results": []}',
+                       tmp_path) == []  # fmt: skip
+    assert parse(FMT, corpus_file("trivy/scheme_2_no_vuln.json")) == []
+
+
+def test_truncated_copy_is_refused(tmp_path: Path) -> None:
+    assert_truncated_fails(FMT, corpus_file("trivy/legacy_many_vulns.json"), tmp_path)
+    assert_truncated_fails(FMT, corpus_file("trivy/kubernetes.json"), tmp_path, 0.7)
+
+
+def test_a_stream_that_cannot_seek_gives_the_same_findings() -> None:
+    path = corpus_file("trivy/misconfigurations_and_secrets.json")
+    assert [f.fingerprint for f in parse_unseekable(FMT, path)] == [
+        f.fingerprint for f in parse(FMT, path)
+    ]

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from json_importer_helpers import (
+    assert_detected,
+    assert_truncated_fails,
+    check_counts,
+    corpus_file,
+    files_detected_as,
+    one,
+    parse,
+    parse_bytes,
+)
+
+from cityguard.model import Severity
+
+FMT = "wazuh"
+COUNTS = {
+    "wazuh/v4-7_no_findings.json": (0, "same as DefectDojo"),
+    "wazuh/v4-7_one_finding.json": (1, "same as DefectDojo"),
+    "wazuh/v4-7_many_findings.json": (
+        13,
+        "DefectDojo drops 6 'Package unfixed' items and 1 'Untriaged' one; a vulnerability "
+        "without a fix yet is still one the SOC must see",
+    ),
+    "wazuh/v4-8_many_findings.json": (10, "same as DefectDojo"),
+    "wazuh/wazuh_abnormal_severity.json": (1, "one hit; DefectDojo asserts no count"),
+}
+
+
+def test_counts_match_the_manifest_or_say_why() -> None:
+    check_counts(FMT, COUNTS)
+
+
+def test_every_wazuh_corpus_file_is_counted_and_detected() -> None:
+    assert files_detected_as(FMT, "wazuh") == set(COUNTS)
+    for rel in COUNTS:
+        assert_detected(FMT, corpus_file(rel))
+
+
+def test_v47_items_take_the_agent_from_the_file_name(tmp_path: Path) -> None:
+    data = corpus_file("wazuh/v4-7_one_finding.json").read_bytes()
+    [f] = parse_bytes(FMT, data, tmp_path, "wazuh-agent-007.json")
+    assert (f.asset_kind, f.asset_key) == ("host", "wazuh-agent-007")
+    assert (f.rule_id, f.location) == ("CVE-1234-123123", "asdf@4.3.1")
+    assert f.severity is Severity.MEDIUM and f.cvss_score == 5.5
+    assert f.first_seen == "2023-02-08T13:55:10Z" and f.tags == ("vuln",)
+    assert f.cves == ("CVE-1234-123123",)  # anonymised upstream, but CVE-shaped
+
+
+def test_v47_unfixed_and_untriaged_are_kept() -> None:
+    findings = parse(FMT, corpus_file("wazuh/v4-7_many_findings.json"))
+    unfixed = [f for f in findings if f.description == "Package unfixed"]
+    assert len(unfixed) == 6 and all(f.solution == "" for f in unfixed)
+    untriaged = one(findings, rule_id="CVE-YYYY-jfjieo")
+    assert untriaged.severity is Severity.INFO and untriaged.severity_raw == "Untriaged"
+
+
+def test_v48_indexer_hits() -> None:
+    findings = parse(FMT, corpus_file("wazuh/v4-8_many_findings.json"))
+    assert {f.asset_key for f in findings} == {"myhost0", "myhost1"}
+    f = one(findings, asset_key="myhost1", rule_id="CVE-2022-44640")
+    assert f.severity is Severity.CRITICAL and f.cvss_score == 9.8
+    assert f.cves == ("CVE-2022-44640",) and f.location.startswith("libheimbase1t64-heimdal@")
+    # severity "-": the CVSS score rates it instead of calling it info
+    [odd] = parse(FMT, corpus_file("wazuh/wazuh_abnormal_severity.json"))
+    assert odd.severity_raw == "-" and odd.severity is Severity.CRITICAL
+
+
+def test_empty_reports(tmp_path: Path) -> None:
+    assert parse(FMT, corpus_file("wazuh/v4-7_no_findings.json")) == []
+    empty_hits = {"hits": {"total": {"value": 0}, "hits": []}}
+    assert parse_bytes(FMT, json.dumps(empty_hits).encode(), tmp_path) == []
+
+
+def test_truncated_copy_is_refused(tmp_path: Path) -> None:
+    assert_truncated_fails(FMT, corpus_file("wazuh/v4-8_many_findings.json"), tmp_path)
