@@ -75,7 +75,7 @@ def build(findings: int, assets: int, risks: int) -> Assessment:
     classes = [GroupScore(c, f"类 {c}", c, rnd.random() * 100, 30, {"compliant": 10})
                for c in CLASSES]
     summary = Summary(61.2, "basically_compliant", "基本符合", 61.2, "符合率 = … = 61.2%",
-                      counts={v: 60 for v in VERDICTS},
+                      counts=dict.fromkeys(VERDICTS, 60),
                       finding_counts={s.value: findings // 5 for s in sevs},
                       risk_counts={str(n): risks // 5 for n in range(1, 6)},
                       not_checked=[f"L3-PSS1-{n:02d}：需人工核查" for n in range(1, 40)])

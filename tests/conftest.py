@@ -17,6 +17,7 @@ CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "scans"
 def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Parsed-data cache shared by the whole run, never the developer's ~/.cache."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ["CITYGUARD_CACHE"] = os.path.join(os.environ["XDG_CACHE_HOME"], "cityguard")
 
 
 @pytest.fixture(autouse=True)

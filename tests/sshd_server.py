@@ -8,11 +8,31 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+#: when the tests run as root, SSH logins use this throw-away account with /bin/sh: root's own
+#: ~/.bashrc on these machines runs `pyenv init` (a rehash under a lock) for every command,
+#: which would make the tests measure the login shell instead of cityguard
+TEST_USER = "cgssh"
+
+
+def login_user() -> str:
+    if os.geteuid() != 0:
+        return getpass.getuser()
+    exists = subprocess.run(["id", "-u", TEST_USER], capture_output=True).returncode == 0
+    # "*" = no password but not locked (sshd refuses locked accounts); home "/" so the
+    # session starts without a chdir warning
+    tool = "usermod" if exists else "useradd"
+    extra = [] if exists else ["--system", "--no-create-home"]
+    subprocess.run(
+        [tool, *extra, "--home", "/", "--shell", "/bin/sh", "--password", "*", TEST_USER],
+        check=True, capture_output=True,
+    )
+    return TEST_USER
 
 
 def sshd_available() -> bool:
@@ -61,11 +81,14 @@ def start_sshd(workdir: Path) -> SSHServer:
     user_key = workdir / "user_ed25519"
     _keygen(host_key)
     _keygen(user_key)
-    authorized = workdir / "authorized_keys"
+    # sshd reads authorized_keys with the login user's rights: keep it where that user can
+    keys_dir = Path(tempfile.mkdtemp(prefix="cityguard-sshd-keys-"))
+    os.chmod(keys_dir, 0o755)
+    authorized = keys_dir / "authorized_keys"
     shutil.copy(user_key.with_suffix(".pub"), authorized)
-    os.chmod(authorized, 0o600)
+    os.chmod(authorized, 0o644)
     port = free_port()
-    user = getpass.getuser()
+    user = login_user()
     Path("/run/sshd").mkdir(exist_ok=True) if os.geteuid() == 0 else None
     config = workdir / "sshd_config"
     config.write_text(

@@ -57,9 +57,15 @@ def checkmap_file(level: int, extra_dirs: Sequence[str | Path] = ()) -> Path | N
 
 @lru_cache(maxsize=16)
 def _parse(path: str, _mtime_ns: int) -> dict[str, tuple[str, ...]]:
+    from cityguard.datacache import cached
+
+    # parsing + schema validation cost ~0.1 s per run; the validated map is cached on disk
+    return cached("checkmap", [Path(path)], lambda: _parse_file(Path(path)))
+
+
+def _parse_file(p: Path) -> dict[str, tuple[str, ...]]:
     from cityguard.yamlio import load_yaml, validate
 
-    p = Path(path)
     text = p.read_text(encoding="utf-8-sig")
     data = load_yaml(p, text)
     validate(data, _SCHEMA, p, text)

@@ -29,6 +29,16 @@ IMPLICIT_PATHS = (
     "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/1/cgroup",
     "/.dockerenv", "/run/.containerenv", "/etc/debian_version", "/etc/redhat-release",
     "/etc/kylin-release", "/etc/openEuler-release", "/etc/uos-release", "/etc/anolis-release",
+    "/proc/sys/kernel/hostname",
+)
+# directories the probes list (cron, systemd units, drop-in dirs): listed in the same round trip
+IMPLICIT_DIRS = (
+    "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+    "/etc/cron.d", "/var/spool/cron", "/var/spool/cron/crontabs", "/etc/systemd/system",
+    "/run/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system",
+    "/etc/sudoers.d", "/etc/pam.d", "/etc/ssh/sshd_config.d", "/etc/rsyslog.d",
+    "/etc/logrotate.d", "/etc/audit/rules.d", "/etc/sysctl.d", "/etc/security/limits.d",
+    "/etc/profile.d", "/etc/init.d",
 )
 
 
@@ -156,7 +166,8 @@ def _connect(target: Any, checks: Sequence[Any], options: FleetOptions,
         return
     connect()
     if hasattr(target, "prefetch"):
-        target.prefetch(prefetch if prefetch is not None else paths_read_by(checks))
+        paths = prefetch if prefetch is not None else paths_read_by(checks)
+        target.prefetch(paths, list(IMPLICIT_DIRS))
 
 
 def unreachable_results(checks: Sequence[Any], target: Any,

@@ -251,8 +251,6 @@ def run_gate(req: GateRequest) -> GateRun:
             assessment = load_assessment(req.assessment, req.store, manifest.name)
         else:
             assessment, ran = assess_manifest(manifest, req, today), True
-            if req.store:
-                _save(assessment, req.store)
     baseline = load_assessment(req.baseline, req.store, manifest.name) if req.baseline else None
     result = evaluate_gate(manifest, stage, assessment, fail_on=req.fail_on,
                            min_conclusion=req.min_conclusion, baseline=baseline, today=today,
@@ -261,18 +259,16 @@ def run_gate(req: GateRequest) -> GateRun:
 
 
 def assess_manifest(manifest: Manifest, req: GateRequest, today: date) -> Assessment:
-    """Run the assessment of the manifest's assets, scans and answers (no store needed)."""
+    """Run the assessment of the manifest (its assets, scans, answers, evidence, waivers).
+
+    No store is needed (a fresh CI job has none): the run is kept only when --store is given.
+    """
     from cityguard.assessment import AssessRequest, run_assessment
 
-    known = {f.name for f in fields(AssessRequest)}
-    extra: dict[str, Any] = {"today": today} if "today" in known else {}
     areq = AssessRequest(
-        level=manifest.level, grade=manifest.grade, extensions=manifest.extensions,
-        targets=manifest.targets(), checks_dirs=req.checks_dirs,
-        policies_dirs=req.policies_dirs, jobs=req.jobs,
-        scans=[str(p) for p in manifest.scan_files()],
-        answers=str(manifest.answers) if manifest.answers else None,
-        system=str(manifest.path), **extra,
+        targets=(), checks_dirs=req.checks_dirs, policies_dirs=req.policies_dirs,
+        jobs=req.jobs, system=str(manifest.path), today=today, store=req.store,
+        use_store=bool(req.store),
     )
     return run_assessment(areq)
 
@@ -298,11 +294,3 @@ def load_assessment(ref: str, store: str | None, system: str | None = None) -> A
     with open_store(store) as s:
         data = s.load_run(ref, system=system if ref == "latest" else None)
     return assessment_from_dict(data)
-
-
-def _save(assessment: Assessment, store: str) -> None:
-    from cityguard.model.serialize import assessment_to_dict
-    from cityguard.store import open_store
-
-    with open_store(store) as s:
-        s.save_run(assessment_to_dict(assessment))

@@ -67,7 +67,7 @@ def test_fail_on(cli, tmp_path: Path) -> None:
     weak = cli("assess", "--target", f"dir:{WEAK}", "--fail-on", "high",
                "--output", str(tmp_path / "w.json"))
     assert weak.exit_code == 1
-    assert "failed check(s) at or above high" in weak.output
+    assert "failed check(s) and 0 open finding(s) at or above high" in weak.output
     assert (tmp_path / "w.json").is_file()  # the report is written before the gate
     hardened = cli("assess", "--target", f"dir:{HARDENED}", "--fail-on", "critical",
                    "--output", str(tmp_path / "h.json"))
@@ -118,13 +118,14 @@ def test_broken_check_library_names_file_and_line(cli, tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_accepted_inputs_not_yet_processed_warn(cli, tmp_path: Path) -> None:
+def test_a_scan_that_is_not_a_scan_is_one_line_and_writes_nothing(cli, tmp_path: Path) -> None:
     scan = tmp_path / "scan.xml"
     scan.write_text("<x/>")
-    res = cli("assess", "--target", f"dir:{HARDENED}", "--scan", str(scan),
-              "--output", str(tmp_path / "a.json"))
-    assert res.exit_code == 0
-    assert "--scan is accepted but not processed" in res.output
+    out = tmp_path / "a.json"
+    res = cli("assess", "--target", f"dir:{HARDENED}", "--scan", str(scan), "--output", str(out))
+    assert res.exit_code == 2
+    assert "scan.xml" in res.stderr and res.stderr.strip().count("\n") == 0
+    assert not out.exists()
 
 
 def test_a_real_process_writes_schema_valid_json(cityguard_proc, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import yaml
 from cityguard.engine import load_file, load_library, validate_paths
 from cityguard.engine.schema import build_check_schema, shipped_schema_path
 from cityguard.errors import DataError, UsageError
-from conftest import check_yaml
+from engine_helpers import check_yaml
 
 BROKEN = """checks:
   - id: test.broken.one
@@ -149,22 +149,6 @@ def test_library_with_extra_dir_and_first_error(tmp_path: Path) -> None:
     assert exc.value.path.endswith("zz_bad.yaml") and exc.value.line is not None
     with pytest.raises(UsageError, match="does not exist"):
         load_library([tmp_path / "missing"])
-
-
-def test_validation_cache_skips_nothing_that_matters(tmp_path: Path, monkeypatch) -> None:
-    """A cached (previously valid) text still yields the same checks; edits miss the cache."""
-    monkeypatch.setenv("CITYGUARD_CACHE", str(tmp_path / "cache"))
-    good = check_yaml([{"probe": "file", "path": "/x", "expect": {"exists": True}}])
-    f = tmp_path / "c" / "g.yaml"
-    f.parent.mkdir()
-    f.write_text(yaml.safe_dump({"checks": [good]}))
-    first, errs1 = load_file(f)
-    assert not errs1 and list((tmp_path / "cache").rglob("*.json"))
-    second, errs2 = load_file(f)
-    assert not errs2 and [c.id for c in second] == [c.id for c in first]
-    f.write_text(f.read_text().replace("severity: medium", "severity: urgent"))
-    _, errs3 = load_file(f)
-    assert errs3 and "urgent" in errs3[0].problem
 
 
 def test_shipped_schema_is_current() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cityguard.engine.redact import MASK, is_secret_key, redact, redact_text
-from conftest import write_tree
+from engine_helpers import write_tree
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -13,7 +13,7 @@ import yaml
 from cityguard.engine import load_file, run_checks
 from cityguard.engine.probes import PROBES, BaseProbe, Observation
 from cityguard.targets import open_target
-from conftest import check_yaml, write_tree
+from engine_helpers import check_yaml, write_tree
 
 EXISTS = {"probe": "file", "path": "/etc/present", "expect": {"exists": True}}
 ABSENT = {"probe": "file", "path": "/etc/absent", "expect": {"exists": True}}
@@ -144,8 +144,11 @@ def test_a_hung_or_crashing_probe_is_an_error_for_that_check_only(
 
 
 def test_checks_run_concurrently_and_keep_their_order(tmp_path: Path) -> None:
-    sleep = {"probe": "command", "argv": ["sleep", "0.5"], "expect": {"equals": ""}}
-    checks = _load(tmp_path, *(check_yaml([sleep], id=f"t.sleep.n{i}") for i in range(4)))
+    # distinct argv: one command is run once per target and its result shared by the rules
+    def sleep(i: int) -> dict[str, Any]:
+        return {"probe": "command", "argv": ["sleep", f"0.5{i}"], "expect": {"equals": ""}}
+
+    checks = _load(tmp_path, *(check_yaml([sleep(i)], id=f"t.sleep.n{i}") for i in range(4)))
     local = open_target("local")
     seen: list[str] = []
     start = time.monotonic()

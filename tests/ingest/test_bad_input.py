@@ -76,7 +76,8 @@ def http_spy() -> Iterator[tuple[str, list[str]]]:
 def stored(db: Path) -> tuple[list[str], list[str]]:
     conn = sqlite3.connect(db)
     files = [r[0] for r in conn.execute("SELECT file FROM imports ORDER BY id")]
-    sources = sorted({r[0] for r in conn.execute("SELECT source_file FROM findings")})
+    sources = sorted({r[0] for r in conn.execute(
+        "SELECT i.file FROM findings f JOIN imports i ON i.id = f.last_import_id")})
     conn.close()
     return files, sources
 
@@ -131,7 +132,7 @@ def test_hostile_and_broken_files_fail_alone(tmp_path: Path, http_spy, cityguard
         (line,) = [x for x in err_lines if f"error: {name}" in x]
         assert problem in line, line
     assert "error: truncated.nessus:" in res.stderr  # the line number is given
-    assert "empty.json: empty file" in res.stderr
+    assert "empty.json: empty report" in res.stderr
 
     out = {r["file"]: r for r in json.loads(res.stdout)}
     assert {f for f, r in out.items() if r["status"] == "failed"} == set(expected)

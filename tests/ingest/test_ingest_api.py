@@ -92,7 +92,7 @@ def test_iter_file_is_lazy(tmp_path: Path) -> None:
 
 
 def test_blank_files_are_empty_reports_unless_a_format_is_forced(tmp_path: Path) -> None:
-    for data in (b"", b"\n  \r\n", b"\xef\xbb\xbf"):
+    for data in (b"", b"\n  \r\n", b"\xef\xbb\xbf", b"null\n", b"[ ]", b"\xef\xbb\xbf{}"):
         p = write(tmp_path, "e.out", data)
         got = ingest.read_file(p)
         assert (got.format, got.tool, got.findings) == ("empty", "", [])

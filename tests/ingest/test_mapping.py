@@ -69,6 +69,8 @@ def test_every_unit_exists_at_its_level_under_the_rules_control_points() -> None
         # a benchmark that names MLPS units itself maps to exactly those at their level
         ({"tags": ("compliance",), "rule_id": "cn_rule_9", "references": ("L3-CES1-04",)},
          3, {"L3-CES1-04"}),
+        ({"tags": ("compliance",), "rule_id": "password_complexity",
+          "references": ("L3-CES1-01",)}, 3, {"L3-CES1-01"}),
         ({"tags": ("compliance",), "rule_id": "cn_rule_9", "references": ("L3-CES1-04",)},
          2, {"L2-MMS1-13", "L2-MMS1-18"}),
         # nothing specific: a weakness goes to vulnerability management; info goes nowhere

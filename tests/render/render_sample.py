@@ -113,7 +113,7 @@ def _findings() -> list[Finding]:
             cves=(f"CVE-2024-{6387 + i}",) if i % 4 else (),
             cwes=("CWE-79",) if i % 4 == 0 else (),
             description=PAYLOADS[(i + 1) % 6],
-            solution="升级到最新版本 " + PAYLOADS[i % 6],
+            solution=PAYLOADS[i % 6],
             location=f"/login?q={i}" if host.startswith("https") else f"{[22, 3306][i % 2]}/tcp",
             evidence=f"GET /search?q=<script>alert({i})</script> HTTP/1.1\npassword={MASKED}\n"
                      + PAYLOADS[(i + 2) % 6],

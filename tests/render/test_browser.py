@@ -125,12 +125,13 @@ def test_example_system_report_in_chromium(chromium, tmp_path, cityguard_proc):
     assert shot.returncode == 0 and _png_size(png) == (1280, 2000)
     dom = _dom(chromium, tmp_path / "report.html")
     assert "智慧城市门户" in dom
-    if doc.get("summary"):
-        kpi = re.search(r'id="kpi-conclusion".*?</div>\s*</div>', dom, re.S).group(0)
-        assert doc["summary"]["conclusion_zh"] in kpi
-        assert 'id="chart-classes"' in dom and 'id="chart-severity"' in dom
-    else:
-        assert "本次运行未进行评分" in dom and 'id="failed-checks"' in dom
+    assert doc["summary"], "the example system is scored"
+    kpi = re.search(r'id="kpi-conclusion".*?</div>\s*</div>', dom, re.S).group(0)
+    assert doc["summary"]["conclusion_zh"] in kpi
+    assert f'{doc["summary"]["compliance_rate"]:.1f}%' in dom
+    for chart in ("chart-classes", "chart-severity", "chart-risk-levels"):
+        assert re.search(rf'<svg[^>]*id="{chart}".*?<rect', dom, re.S), chart
+    assert dom.count('<details class="class"') == len(doc["classes"])
 
 
 def test_english_report_in_chromium(chromium, tmp_path):

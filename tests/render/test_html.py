@@ -112,16 +112,20 @@ def test_unscored_run_still_renders(sample):
 
 
 def test_findings_are_capped_per_asset_and_overall(sample):
+    from cityguard.render import _lists
+
     many = [Finding("nessus", "nessus", "host", f"10.9.{i // 250}.{i % 250}", str(i),
                     f"finding {i}", Severity.MEDIUM) for i in range(6000)]
     big = [Finding("nessus", "nessus", "host", "10.0.0.99", str(i), f"same host {i}",
                    Severity.HIGH) for i in range(500)]
     page = _html(replace(sample, findings=big + many))
     section = page[page.index('id="sec-findings"'):page.index('id="sec-remediation"')]
-    assert section.count("<details") <= 200
-    assert "另有 400 条未列出" in section  # 500 on one asset, 100 shown
-    assert re.search(r"另有 \d+ 个资产的 \d+ 条发现未在此列出", section)
-    assert section.count("<tr>") < 3300
+    assert section.count("<details") == _lists.ASSETS_INLINE
+    per_asset = _lists.FINDINGS_INLINE // _lists.ASSETS_INLINE  # many assets share the budget
+    assert f"另有 {500 - per_asset} 条未列出" in section  # the worst asset comes first
+    rest = 6001 - _lists.ASSETS_INLINE
+    assert f"另有 {rest} 个资产的 {rest} 条发现未在此列出" in section
+    assert section.count('<tr><td><span class="badge sev') == per_asset + 199
 
 
 def test_site_templates_override_the_built_in_ones(sample, tmp_path, monkeypatch):

@@ -107,14 +107,14 @@ def test_sarif_results_levels_locations_and_suppressions(sample):
 # --- OSCAL -----------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _oscal_validator(path: str):
     """The recipe of shared/reference/schemas/README.md: ECMAScript patterns via regress."""
     import regress
     from jsonschema import Draft7Validator, FormatChecker, validators
     from jsonschema.exceptions import ValidationError
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def ecma(p: str):
         return regress.Regex(p, "u")
 

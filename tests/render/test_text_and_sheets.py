@@ -7,7 +7,7 @@ import io
 import re
 
 import pytest
-from render_sample import MASKED, PAYLOADS, SECRET, unscored
+from render_sample import MASKED, SECRET, unscored
 
 from cityguard import render
 
@@ -153,3 +153,22 @@ def test_secrets_stay_redacted_in_every_format(sample, name):
     if name != "csv_items":  # every format that carries evidence shows the mask
         assert MASKED in text
     assert any(SECRET in str(f.extra) for f in sample.findings)  # it was there to leak
+
+
+def test_real_scanner_secrets_stay_redacted_in_every_format(sample, corpus):
+    """gitleaks output read by the real importer: the leaked values never reach a report."""
+    from dataclasses import replace
+
+    from cityguard.ingest import read_file
+
+    found = read_file(corpus / "gitleaks" / "gitleaks8_many.json").findings
+    assert found
+    a = replace(sample, findings=found)
+    for name in render.names():
+        if name == "xlsx":
+            wb = _workbook(a)
+            text = "\n".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row)
+        else:
+            text = render.render_bytes(a, name).decode("utf-8")
+        for leaked in ("secretAWSsecret", "BEGIN RSA PRIVATE KEY"):
+            assert leaked not in text, (name, leaked)

@@ -261,3 +261,21 @@ def test_scope_follows_the_findings_tool_family_not_the_format(st) -> None:
     assert res.fixed == 1
     assert status_of(st, ".", "r2", tool="sarif:semgrep") == "fixed"
     assert status_of(st, ".", "q1", tool="sarif:codeql") == "open"
+
+
+def test_duplicates_across_batches_count_once(st) -> None:
+    findings = [vuln("a", str(i)) for i in range(BATCH + 10)]
+    res = imp(st, [*findings, *findings[:20]])  # the repeats arrive in a later batch
+    assert (res.read, res.new, res.duplicates) == (BATCH + 30, BATCH + 10, 20)
+    assert len(list(st.list_findings())) == BATCH + 10
+
+
+def test_lookup_key_collisions_are_resolved_by_the_full_fingerprint(st, monkeypatch) -> None:
+    from cityguard.store import imports
+
+    monkeypatch.setattr(imports, "fp64", lambda fp: 42)  # every finding shares one lookup key
+    first = imp(st, [vuln("a", "1"), vuln("a", "2"), vuln("b", "1")])
+    second = imp(st, [vuln("a", "1"), vuln("a", "3")])
+    assert (first.new, second.new, second.seen, second.fixed) == (3, 1, 1, 1)
+    assert {f.rule_id: f.status for f in st.list_findings() if f.asset_key == "a"} == {
+        "1": "open", "2": "fixed", "3": "open"}

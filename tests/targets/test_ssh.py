@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 from cityguard.errors import TargetError, UsageError
 from cityguard.targets.ssh import SSHOptions, SSHTarget, parse_ssh_spec
-from sshd_server import SSHServer, free_port, sshd_available, start_sshd
+from sshd_server import SSHServer, free_port, sshd_available
 
 pytestmark = [
     pytest.mark.ssh,
@@ -19,11 +21,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> SSHServer:
-    srv = start_sshd(tmp_path_factory.mktemp("sshd"))
-    yield srv
-    srv.stop()
+@pytest.fixture
+def server(ssh_server: SSHServer) -> SSHServer:
+    return ssh_server
 
 
 def _target(server: SSHServer, **kw) -> SSHTarget:
@@ -61,9 +61,12 @@ def test_reads_files_like_the_local_machine(server):
         t.close()
 
 
-def test_paths_with_spaces_and_shell_characters_are_not_interpreted(server, tmp_path):
+def test_paths_with_spaces_and_shell_characters_are_not_interpreted(server):
+    tmp_path = Path(tempfile.mkdtemp(prefix="cityguard-odd-"))
+    os.chmod(tmp_path, 0o755)  # readable by the SSH test account
     odd = tmp_path / "a b;$(touch pwned)'\".txt"
     odd.write_text("content", encoding="utf-8")
+    os.chmod(odd, 0o644)
     t = _target(server)
     try:
         assert t.read_bytes(str(odd)) == b"content"

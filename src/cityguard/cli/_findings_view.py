@@ -118,7 +118,8 @@ def render_one(f: Finding, history: list[dict[str, Any]], fmt: str, lang: str) -
         ("fingerprint", f.fingerprint),
         ("system", f.extra.get("system")),
         ("status", STATUS_ZH.get(f.status, f.status) if zh else f.status),
-        ("severity", f"{f.severity.zh if zh else f.severity.value} (raw: {f.severity_raw})"),
+        ("severity", (f.severity.zh if zh else f.severity.value)
+         + (f" (raw: {f.severity_raw})" if f.severity_raw else "")),  # fmt: skip
         ("tool / format", f"{f.tool} / {f.format}"),
         ("asset", f"{f.asset_kind}: {f.asset_key}"),
         ("port", f"{f.port}/{f.protocol}" if f.port is not None else ""),

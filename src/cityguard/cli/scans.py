@@ -52,7 +52,7 @@ def scans_import(
                 results.append({"file": str(path), "status": "failed", "error": exc.one_line()})
                 continue
             if importer.name == "empty":
-                console.warning(f"{path}: empty file (no content): nothing to import")
+                console.warning(f"{path}: empty report (no content, format unknown): 0 findings")
             if res.expired:
                 console.info(f"{res.expired} acceptance(s) past their date were reopened")
             results.append({"status": "imported", **res.to_dict()})

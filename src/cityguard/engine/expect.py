@@ -30,7 +30,8 @@ _SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "equals": "=="}
 class Judgement:
     status: str  # pass | fail | not_applicable
     expected: str  # human-readable expectation
-    checked: list[tuple[Value, bool, str]] = field(default_factory=list)  # value, ok, note
+    # value, ok (this value is acceptable), note
+    checked: list[tuple[Value, bool, str]] = field(default_factory=list)
     message: str = ""
 
 
@@ -99,7 +100,6 @@ def _one(e: Expect, v: Any) -> tuple[bool, str]:
         same = _fold(text(v), case) == _fold(text(arg), case)
         return (same, "") if op == "equals" else (not same, "")
     if op in ("regex", "not_regex"):
-        assert e.regex is not None
         hit = e.regex.search(text(v)) is not None
         return (hit, "") if op == "regex" else (not hit, "")
     if op in ("lt", "le", "gt", "ge", "age_days_le"):
@@ -151,12 +151,9 @@ def judge(e: Expect, values: tuple[Value, ...] | list[Value]) -> Judgement:
     checked = []
     for v in values:
         ok, note = _one(e, v.value)
+        if e.quantifier == "none":  # `ok` says whether the value is acceptable: here, if not
+            ok, note = not ok, note or (f"{expected} must hold for no value" if ok else "")
         checked.append((v, ok, note))
     oks = [ok for _, ok, _ in checked]
-    if e.quantifier == "any":
-        passed = any(oks)
-    elif e.quantifier == "none":
-        passed = not any(oks)
-    else:
-        passed = all(oks)
+    passed = any(oks) if e.quantifier == "any" else all(oks)
     return Judgement("pass" if passed else "fail", expected, checked)

@@ -2,6 +2,8 @@
 
 Every problem becomes a DataError naming file, line and field. `validate_paths` collects all
 of them (for `cityguard checks validate`); `load_library` stops at the first (for a run).
+A file that loaded without a problem is remembered by its path and text in the data cache
+(cityguard.datacache), so a run does not parse or validate an unchanged library again.
 """
 
 from __future__ import annotations
@@ -11,9 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cityguard.engine.cache import cache_get as _cache_get
-from cityguard.engine.cache import cache_key as _cache_key
-from cityguard.engine.cache import cache_put as _cache_put
 from cityguard.engine.schema import OPERATORS, check_schema
 from cityguard.engine.spec import Applies, Check, Expect, Group, Node, Rule
 from cityguard.errors import DataError, UsageError
@@ -67,7 +66,7 @@ class _FileLoader:
         self.errors.append(DataError(self.path, problem, line=line, field=field))
 
     def load(self) -> list[Check]:
-        from cityguard.yamlio import load_yaml
+        from cityguard import datacache
 
         try:
             self.text = self.path.read_text(encoding="utf-8-sig")
@@ -77,10 +76,20 @@ class _FileLoader:
         except OSError as exc:
             self.errors.append(DataError(self.path, exc.strerror or str(exc)))
             return []
-        cache_key = _cache_key(self.text)
-        data = _cache_get(cache_key)
-        if data is not None:  # this exact text passed the schema before: skip parse + validate
-            return self._build(data, set())
+        # this exact text (at this path, with this code) loaded without a problem before:
+        # its checks come back from the cache without parsing or schema validation
+        key = datacache.digest("checks", str(self.path), self.text)
+        hit = datacache.load("checks", key)
+        if hit is not datacache.MISS:
+            return list(hit)
+        checks = self._parse_and_validate()
+        if not self.errors:
+            datacache.store("checks", key, tuple(checks))
+        return checks
+
+    def _parse_and_validate(self) -> list[Check]:
+        from cityguard.yamlio import load_yaml
+
         try:
             data = load_yaml(self.path, self.text)
         except DataError as exc:
@@ -100,8 +109,6 @@ class _FileLoader:
                 whole_file = True
         if whole_file:
             return []
-        if not self.errors:
-            _cache_put(cache_key, data)
         return self._build(data, bad)
 
     def _build(self, data: dict[str, Any], bad: set[int]) -> list[Check]:

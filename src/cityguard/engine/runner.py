@@ -23,7 +23,8 @@ from cityguard.model import CheckResult, CheckStatus, Evidence
 from cityguard.targets.base import Target
 
 MAX_EVIDENCE_PER_RULE = 20
-SLOW_PROBES = frozenset({"command", "http", "package", "service"})
+REASON_VALUES = 3  # failing values a reason names before "and N more"
+SLOW_PROBES = frozenset({"command", "http", "package", "service", "apt_updates"})
 PASS, FAIL, ERROR, NA = "pass", "fail", "error", "not_applicable"
 
 
@@ -61,28 +62,51 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float) -> Any:
 def _evidence(rule: Rule, subject: str, obs: Observation, ctx: ProbeContext) -> Outcome:
     j = judge(rule.expect, obs.values)
     key = str(rule.params.get("key", ""))
+    # failing values first: when a probe yields hundreds of values (accounts, packages), the
+    # ones that decide the result must survive the cut, and the reason must name them
+    bad = [c for c in j.checked if not c[1]]
+    ordered = bad + [c for c in j.checked if c[1]]
     ev: list[Evidence] = []
-    for value, ok, note in j.checked[:MAX_EVIDENCE_PER_RULE]:
-        subj = subject if not value.subject or value.subject in subject else \
-            f"{subject} [{value.subject}]"
+    for value, ok, note in ordered[:MAX_EVIDENCE_PER_RULE]:
+        subj = subject if value.subject in (None, "", subject) else f"{subject} [{value.subject}]"
         msg = "; ".join(x for x in (note, obs.note if value.subject == "default" else "") if x)
         ev.append(Evidence(rule.probe, subj, redact(value.value, key), j.expected, ok,
                            value.file, value.line, msg))
-    if len(j.checked) > MAX_EVIDENCE_PER_RULE:
-        ev.append(Evidence(rule.probe, subject, None, j.expected, None,
-                           message=f"{len(j.checked) - MAX_EVIDENCE_PER_RULE} more values"))
-    if not j.checked:
+    omitted = ordered[MAX_EVIDENCE_PER_RULE:]
+    if omitted:
+        n_bad = sum(1 for _, ok, _ in omitted if not ok)
+        ev.append(Evidence(rule.probe, subject, None, j.expected, None, message=(
+            f"{len(omitted)} more values omitted ({n_bad} failing, "
+            f"{len(omitted) - n_bad} passing)")))
+    if not j.checked or (obs.note and rule.expect.op in ("exists", "count")):
         msg = "; ".join(x for x in (j.message, obs.note) if x)
         ev.append(Evidence(rule.probe, subject, None, j.expected, j.status == PASS, message=msg))
     reason = ""
     if j.status == FAIL:
-        bad = next((e for e in ev if e.ok is False), ev[0])
-        seen = repr(bad.observed) if bad.observed is not None else \
-            (bad.message or "nothing found")
-        reason = f"{bad.subject}: {seen}, expected {j.expected}"
+        reason = _fail_reason(subject, j, [(v, n) for v, _, n in bad], key, obs.note)
     elif j.status == NA:
         reason = f"{subject}: no value ({obs.note or j.message})"
     return Outcome(j.status, ev, reason)
+
+
+def _fail_reason(subject: str, j: Any, bad: list[tuple[Any, str]], key: str,
+                 note: str) -> str:
+    """'<subject>: <failing values> and N more, expected <…>', naming what failed."""
+    from cityguard.engine.expect import text
+
+    if not bad:  # nothing found where something was expected (exists, count, missing)
+        found = "; ".join(x for x in (j.message, note) if x) or "nothing found"
+        return f"{subject}: {found}, expected {j.expected}"
+    shown = []
+    for value, note in bad[:REASON_VALUES]:
+        seen = redact(value.value, key)
+        seen = repr(seen) if isinstance(seen, str) else text(seen)
+        who = "" if value.subject in (None, "", subject) else f"{value.subject} = "
+        at = "" if who or value.line is None else f" (line {value.line})"
+        shown.append(f"{who}{seen}{at}" + (f" [{note}]" if note else ""))
+    more = f" and {len(bad) - REASON_VALUES} more" if len(bad) > REASON_VALUES else ""
+    counted = f" ({j.message})" if j.message else ""
+    return f"{subject}: {', '.join(shown)}{more}{counted}, expected {j.expected}"
 
 
 def evaluate(node: Node, ctx: ProbeContext) -> Outcome:

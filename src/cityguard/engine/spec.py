@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Union
 
 from cityguard.model import Severity
@@ -22,7 +23,12 @@ class Expect:
     quantifier: str = "all"  # all | any | none: how several values combine
     missing: str = "fail"  # fail | pass | not_applicable: no value at all
     case_sensitive: bool = True
-    regex: re.Pattern[str] | None = None  # compiled for regex / not_regex
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled pattern of regex / not_regex (compiled on first use: a loaded library
+        comes from the cache, and most of its checks never run on a given host)."""
+        return _compile(str(self.arg), self.case_sensitive)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Expect:
@@ -33,10 +39,14 @@ class Expect:
             )
         op = ops[0]
         case = bool(d.get("case_sensitive", True))
-        regex = None
         if op in ("regex", "not_regex"):
-            regex = re.compile(str(d[op]), 0 if case else re.IGNORECASE)
-        return cls(op, d[op], d.get("quantifier", "all"), d.get("missing", "fail"), case, regex)
+            re.compile(str(d[op]))  # a bad pattern is a load-time error (re.error)
+        return cls(op, d[op], d.get("quantifier", "all"), d.get("missing", "fail"), case)
+
+
+@lru_cache(maxsize=1024)
+def _compile(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+    return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
 
 
 @dataclass(frozen=True)

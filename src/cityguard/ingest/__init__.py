@@ -49,10 +49,12 @@ class ImportedFile:
 
 
 class EmptyReport:
-    """Stands in for an importer when a file has no content at all (0 bytes or only blanks).
+    """Stands in for an importer when a file has no content: 0 bytes, only blanks, or a bare
+    JSON `null` / `[]` / `{}` that no importer claims.
 
-    Such a file is a valid "nothing found" output for several tools (nuclei -jsonl, testssl),
-    but its format cannot be told; it imports as zero findings of an unknown tool.
+    Such a file is a valid "nothing found" output of several tools (nuclei -jsonl, gitleaks 7
+    `null`, pip-audit `[]`), but its format cannot be told; it imports as zero findings of an
+    unknown tool (and so marks nothing fixed). With --format, that importer reads it.
     """
 
     name: ClassVar[str] = "empty"
@@ -121,6 +123,11 @@ def _is_blank(head: bytes) -> bool:
     return not head.removeprefix(b"\xef\xbb\xbf").strip()
 
 
+def _is_empty_json(head: bytes) -> bool:
+    """`null`, `[]` or `{}` alone: the "nothing found" output of several JSON tools."""
+    return b"".join(head.removeprefix(b"\xef\xbb\xbf").split()) in (b"null", b"[]", b"{}")
+
+
 def _describe(head: bytes) -> str:
     sample = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:24]
     text = sample.decode("utf-8", errors="replace")
@@ -135,8 +142,8 @@ def detect(path: str | Path, fmt: str | None = None) -> Importer:
     head = _read_head(Path(path), source)
     if fmt:
         importer = get_importer(fmt)
-        if _is_blank(head):
-            return importer
+        if _is_blank(head) or _is_empty_json(head):
+            return importer  # nothing to sniff: the importer decides whether it is valid
         if int(importer.sniff(head) or 0) <= 0:
             scores = sniff_scores(head)
             looks = f"it looks like {scores[0][1]}" if scores else _describe(head)
@@ -145,6 +152,8 @@ def detect(path: str | Path, fmt: str | None = None) -> Importer:
     if _is_blank(head):
         return EmptyReport()
     scores = sniff_scores(head)
+    if not scores and _is_empty_json(head):
+        return EmptyReport()
     if not scores:
         raise DataError(
             source,

@@ -1,9 +1,9 @@
 """Long lists of the report, capped so the page stays usable, and the trend and waivers.
 
 Caps (documented in reports/README.md): at most FINDINGS_PER_ASSET rows per asset (fewer,
-down to 10, when many assets share the FINDINGS_INLINE rows), ASSETS_INLINE asset sections, RISKS_INLINE register rows and
-REMEDIATION_INLINE remediation rows per priority. Whatever is cut is counted on the page and
-is complete in the XLSX and CSV outputs.
+down to 10, when many assets share the FINDINGS_INLINE rows), ASSETS_INLINE asset sections,
+RISKS_INLINE register rows and REMEDIATION_INLINE remediation rows per priority. Whatever
+is cut is counted on the page and is complete in the XLSX and CSV outputs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cityguard.model import Assessment, Finding, HighRisk, Risk
-from cityguard.render.i18n import pick
+from cityguard.render.i18n import RISK_LEVEL, enum_label, pick
 
 FINDINGS_PER_ASSET = 100
 FINDINGS_INLINE = 3000
@@ -130,7 +130,7 @@ def remediation(a: Assessment, lang: str, limit: int | None = REMEDIATION_INLINE
         key = (r.priority, text)
         row = rows.get(key)
         if row is None:
-            label = pick(r.level_zh, r.level_en, lang) or str(r.level)
+            label = enum_label(RISK_LEVEL, r.level, lang)
             row = rows[key] = RemediationRow(text, r.level, label, [], [], 0, [])
             seen[key] = (set(), set(), set())
         assets, vulns, units = seen[key]
@@ -169,19 +169,27 @@ class TrendPoint:
     current: bool
 
 
+TREND_POINTS = 12  # the latest runs drawn (the table lists the same ones)
+
+
 def trend(a: Assessment) -> list[TrendPoint]:
-    """Earlier runs (Assessment.history, oldest first) and this run, when scored."""
-    points = []
+    """The last earlier runs (Assessment.history) and this run, oldest first, when scored.
+
+    Labels are dates; when two runs share a day, date and time.
+    """
+    runs = []
     for h in sorted(a.history, key=lambda h: str(h.get("created", ""))):
         rate = h.get("compliance_rate")
-        if h.get("run_id") == a.run_id or not isinstance(rate, (int, float)):
-            continue
-        points.append(TrendPoint(str(h.get("created", ""))[:10] or str(h.get("run_id", "")),
-                                 float(rate), str(h.get("conclusion") or ""), False))
-    if a.summary is not None and points:
-        points.append(TrendPoint(a.created[:10], a.summary.compliance_rate,
-                                 a.summary.conclusion, True))
-    return points
+        if h.get("run_id") != a.run_id and isinstance(rate, (int, float)):
+            runs.append((str(h.get("created", "")), float(rate), str(h.get("conclusion") or "")))
+    if a.summary is None or not runs:
+        return []
+    runs = runs[-(TREND_POINTS - 1):]
+    runs.append((a.created, a.summary.compliance_rate, a.summary.conclusion))
+    days = [c[:10] for c, _, _ in runs]
+    width = 10 if len(set(days)) == len(days) else 16
+    return [TrendPoint(c[:width].replace("T", " "), rate, concl, i == len(runs) - 1)
+            for i, (c, rate, concl) in enumerate(runs)]
 
 
 @dataclass
@@ -224,6 +232,7 @@ def waivers(a: Assessment) -> list[WaiverRow]:
             used.add(k)
             cols.append(v)
         expired = bool(w.get("expired")) or bool(cols[4] and cols[4][:10] < run_day)
-        other = "; ".join(f"{k}={v}" for k, v in w.items() if k not in used and k != "expired")
+        other = "; ".join(f"{k}={v}" for k, v in w.items()
+                          if k not in used and k != "expired" and v not in (None, "", []))
         out.append(WaiverRow(*cols, expired=expired, other=other))
     return out

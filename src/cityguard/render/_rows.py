@@ -103,7 +103,7 @@ def risk_rows(a: Assessment, lang: str) -> Table:
 
     def rows() -> Iterator[list[Cell]]:
         for r in a.risks:
-            yield [r.id, r.priority, i18n.pick(r.level_zh, r.level_en, lang) or r.level,
+            yield [r.id, r.priority, i18n.enum_label(i18n.RISK_LEVEL, r.level, lang),
                    r.risk_value, r.asset, r.asset_value, i18n.pick(r.threat_zh, r.threat_en, lang),
                    r.vulnerability_title, r.likelihood, r.loss, ", ".join(r.unit_ids),
                    i18n.pick(r.remediation_zh, r.remediation_en, lang), r.threat_id,
@@ -118,23 +118,33 @@ FINDING_FIELDS = ("fingerprint", "asset_key", "asset_kind", "port", "protocol", 
                   "references", "first_seen", "last_seen", "source_file")
 
 
+#: the workbook's findings sheet: what an assessor filters on (the CSV keeps every field)
+SHEET_FINDING_FIELDS = ("asset_key", "port", "severity", "cvss_score", "title", "rule_id", "tool",
+                        "status", "cves", "location", "unit_ids", "solution", "evidence",
+                        "fingerprint")
 _FINDING_LABELS = {"asset_key": "asset", "port": "port", "severity": "severity", "title": "title",
+                   "cvss_score": "cvss",
                    "rule_id": "rule", "tool": "tool", "format": "format", "status": "status",
                    "cves": "cves", "location": "location", "unit_ids": "units",
                    "solution": "solution", "evidence": "evidence"}
 
 
-def finding_rows(a: Assessment, lang: str, *, machine: bool = False) -> Table:
+def finding_rows(a: Assessment, lang: str, *, machine: bool = False,
+                 fields: tuple[str, ...] = FINDING_FIELDS) -> Table:
     """发现清单: every finding; `machine` keeps the JSON field names as headers (CSV)."""
     headers = [k if machine or k not in _FINDING_LABELS else label(_FINDING_LABELS[k], lang)
-               for k in FINDING_FIELDS]
+               for k in fields]
 
     def rows() -> Iterator[list[Cell]]:
         for f in a.findings:
             d = f.to_dict()
-            yield [", ".join(d[k]) if isinstance(d[k], list) else d[k] for k in FINDING_FIELDS]
+            yield [", ".join(d[k]) if isinstance(d[k], list) else d[k] for k in fields]
 
     return headers, rows()
+
+
+def sheet_finding_rows(a: Assessment, lang: str) -> Table:
+    return finding_rows(a, lang, fields=SHEET_FINDING_FIELDS)
 
 
 def _evidence(r: CheckResult) -> str:

@@ -8,12 +8,16 @@ csv_findings).
 
 from __future__ import annotations
 
-from typing import BinaryIO, ClassVar, Protocol
+import json
+from typing import Any, BinaryIO, ClassVar, Protocol
 
 from cityguard.model import Assessment
 from cityguard.registry import Registry
 
 LANGS = ("zh", "en")
+#: above this many results + findings, JSON outputs are compact: indenting forces Python's
+#: pure-Python encoder (about 8x slower) on documents nobody reads by eye
+PRETTY_LIMIT = 20_000
 
 
 class Renderer(Protocol):
@@ -35,3 +39,11 @@ def register(cls: type[Renderer]) -> type[Renderer]:
     """Class decorator: add a renderer to RENDERERS (refuses a missing or duplicate name)."""
     RENDERERS.register(cls)
     return cls
+
+
+def json_bytes(doc: Any, assessment: Assessment, indent: int = 2) -> bytes:
+    """Strict UTF-8 JSON (no NaN); indented unless the run is large (PRETTY_LIMIT)."""
+    large = len(assessment.findings) + len(assessment.results) > PRETTY_LIMIT
+    text = json.dumps(doc, ensure_ascii=False, allow_nan=False,
+                      indent=None if large else indent)
+    return text.encode("utf-8", "replace") + b"\n"

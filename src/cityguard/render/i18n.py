@@ -160,7 +160,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "items": ("项数", "Items"),
     "gaps": ("未测评对象", "Objects not assessed"),
     "correction": ("修正", "Correction"),
-    "no_items": ("本次运行没有测评项结论（未评分）。", "This run has no item verdicts (not scored)."),
+    "no_items": ("本次运行没有测评项结论（未评分）。",
+                 "This run has no item verdicts (not scored)."),
     "failed_checks": ("未通过的检查及证据", "Failed checks and their evidence"),
     "expected": ("期望", "expected"),
     # high risks / risks / findings
@@ -186,6 +187,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "port": ("端口", "Port"),
     "location": ("位置", "Location"),
     "cves": ("CVE", "CVE"),
+    "cvss": ("CVSS", "CVSS"),
     "solution": ("修复建议", "Solution"),
     "no_findings": ("未导入扫描发现。", "No scanner findings were imported."),
     "findings_of": ("条发现", "findings"),

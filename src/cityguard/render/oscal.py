@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from cityguard.model import Assessment, CheckResult, Finding
 from cityguard.render import i18n
-from cityguard.render.base import register
+from cityguard.render.base import json_bytes, register
 
 OSCAL_VERSION = "1.1.2"  # what compliance-trestle reads; also valid against the 1.2.x schema
 NS = "urn:cityguard:oscal"
@@ -214,8 +214,7 @@ class OscalRenderer:
     description: ClassVar[str] = "NIST OSCAL assessment-results (JSON) for OSCAL tools"
 
     def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
-        out.write(json.dumps(build(assessment, lang), ensure_ascii=False, indent=1,
-                             allow_nan=False).encode("utf-8", "replace") + b"\n")
+        out.write(json_bytes(build(assessment, lang), assessment, indent=1))
 
 
 def build(a: Assessment, lang: str = "zh") -> dict[str, Any]:

@@ -19,7 +19,7 @@ from urllib.parse import quote, urljoin
 
 from cityguard.model import Assessment, CheckResult, Finding
 from cityguard.render import i18n
-from cityguard.render.base import register
+from cityguard.render.base import json_bytes, register
 
 SCHEMA_URI = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
               "sarif-schema-2.1.0.json")
@@ -176,5 +176,4 @@ class SarifRenderer:
                 "properties": props,
             }],
         }
-        text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False)
-        out.write(text.encode("utf-8", "replace") + b"\n")
+        out.write(json_bytes(doc, a, indent=1))

@@ -24,7 +24,7 @@ SHEETS = (  # (zh name, en name, rows function, wrapped columns)
     ("问题清单", "Issues", _rows.issue_rows, {4, 6}),
     ("整改清单", "Remediation", _rows.remediation_rows, {1, 3}),
     ("风险登记表", "Risk register", _rows.risk_rows, {7, 11}),
-    ("发现清单", "Findings", _rows.finding_rows, set()),
+    ("发现清单", "Findings", _rows.sheet_finding_rows, set()),
     ("检查结果", "Check results", _rows.result_rows, {6, 8}),
 )
 MAX_WIDTH = 60
@@ -106,7 +106,7 @@ def _summary_rows(a: Assessment, lang: str) -> list[list[Any]]:
     if s is None:
         return [*rows, [t("conclusion"), t("not_scored")]]
     rows += [
-        [t("conclusion"), i18n.pick(s.conclusion_zh, s.conclusion_en, lang)],
+        [t("conclusion"), i18n.enum_label(i18n.CONCLUSION, s.conclusion, lang)],
         [t("compliance_rate"), s.compliance_rate],
         [t("formula"), i18n.pick(s.rate_formula or s.score_formula,
                                  s.rate_formula_en or s.score_formula_en, lang)],

@@ -53,7 +53,6 @@ _COLUMNS = (
     "protocol", "rule_id", "title", "severity", "severity_raw", "cvss_score", "cvss_vector",
     "cves", "cwes", "description", "description_key", "solution", "solution_key", "location",
     "evidence", "refs", "tags", "first_seen", "last_seen", "first_import_id", "last_import_id",
-    "source_file",
 )  # fmt: skip
 _INSERT = f"INSERT INTO findings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 _KEEP_ON_UPDATE = {"system_id", "fingerprint", "fp64", "tool", "asset_key", "rule_id",
@@ -83,11 +82,12 @@ class _Texts:
     messages, nikto lines are short and unique per result).
     """
 
-    LIMIT = 20_000
+    MEMO_CHARS = 8_000_000  # bounded memory: forget the memo past ~8 M characters of text
     SHARED_FROM = 200  # characters
 
     def __init__(self) -> None:
         self.memo: dict[str, bytes] = {}
+        self.memo_chars = 0
         self.pending: dict[bytes, str] = {}  # texts of the current batch not yet written
 
     def split(self, text: str) -> tuple[str, bytes | None]:
@@ -99,10 +99,12 @@ class _Texts:
     def key(self, text: str) -> bytes:
         key = self.memo.get(text)
         if key is None:
-            if len(self.memo) >= self.LIMIT:
+            if self.memo_chars > self.MEMO_CHARS:
                 self.memo.clear()
+                self.memo_chars = 0
             key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
             self.memo[text] = key
+            self.memo_chars += len(text)
             self.pending[key] = text
         return key
 
@@ -120,7 +122,6 @@ def _row(f: Finding, system_id: int, import_id: int, now: str, texts: _Texts) ->
         "\n".join(f.cves), "\n".join(f.cwes), *texts.split(f.description),
         *texts.split(f.solution), f.location, f.evidence, "\n".join(f.references),
         "\n".join(f.tags), f.first_seen or now, f.last_seen or now, import_id, import_id,
-        f.source_file,
     )  # fmt: skip
 
 

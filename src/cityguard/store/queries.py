@@ -14,7 +14,8 @@ _SEVERITY_RANK = "CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 " \
                  "WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"  # fmt: skip
 _SELECT = (
     "SELECT f.*, s.name AS system, coalesce(d.body, f.description) AS description,"
-    " coalesce(r.body, f.solution) AS solution FROM findings f"
+    " coalesce(r.body, f.solution) AS solution, li.file AS source_file FROM findings f"
+    " JOIN imports li ON li.id = f.last_import_id"
     " JOIN systems s ON s.id = f.system_id LEFT JOIN texts d ON d.key = f.description_key"
     " LEFT JOIN texts r ON r.key = f.solution_key"
 )

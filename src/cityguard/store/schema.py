@@ -90,8 +90,7 @@ MIGRATIONS: list[str] = [
         status_reason   TEXT,
         status_until    TEXT,
         first_import_id INTEGER REFERENCES imports(id),
-        last_import_id  INTEGER REFERENCES imports(id),
-        source_file     TEXT NOT NULL DEFAULT ''
+        last_import_id  INTEGER REFERENCES imports(id)
     );
     CREATE INDEX findings_fp64 ON findings(fp64);
     CREATE INDEX findings_scope ON findings(system_id, tool, asset_key);

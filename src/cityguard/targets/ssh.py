@@ -79,6 +79,7 @@ class SSHTarget:
         self._read_cache: dict[str, bytes | BaseException] = {}
         self._stat_cache: dict[str, FileStat | None] = {}
         self._glob_cache: dict[str, list[str]] = {}
+        self._list_cache: dict[str, list[str]] = {}
         self._facts: HostFacts | None = None
 
     # -- connection --------------------------------------------------------------------------
@@ -155,7 +156,9 @@ class SSHTarget:
 
     # -- prefetch: many files in one round trip ---------------------------------------------
 
-    def prefetch(self, patterns: list[str], max_bytes: int = 4 * 1024 * 1024) -> int:
+    def prefetch(
+        self, patterns: list[str], dirs: list[str] = (), max_bytes: int = 4 * 1024 * 1024
+    ) -> int:
         """Read every file matching `patterns` (absolute globs) in ONE remote command.
 
         A check library reads a few hundred small files; one exec each costs a channel and a
@@ -164,10 +167,16 @@ class SSHTarget:
         files cached; anything not prefetched is still read on demand.
         """
         live = sorted({p for p in patterns if p.startswith("/") and "{" not in p})
-        if not live:
+        listed = sorted({d for d in dirs if d.startswith("/") and "{" not in d})
+        if not live and not listed:
             return 0
-        words = " ".join(_SHELL_SPECIAL.sub(r"\\\1", p) for p in live)
+        words = " ".join(_SHELL_SPECIAL.sub(r"\\\1", p) for p in live) or "/nonexistent-"
+        list_words = " ".join(shlex.quote(d) for d in listed) or "/nonexistent-"
         script = (
+            f"for d in {list_words}; do "
+            '[ -d "$d" ] && ls -1A -- "$d" 2>/dev/null | while IFS= read -r n; do '
+            'printf "L\\t%s\\t%s\\n" "$d" "$n"; done; printf "E\\t%s\\t\\n" "$d"; '
+            "done; "
             f"for f in {words}; do "
             '[ -e "$f" ] || continue; '
             f"s=$(stat -L -c '{_STAT_FORMAT}' -- \"$f\" 2>/dev/null) || continue; "
@@ -192,6 +201,12 @@ class SSHTarget:
         while i < len(lines):
             head = lines[i].split("\t")
             i += 1
+            if len(head) == 3 and head[0] == "L":
+                self._list_cache.setdefault(head[1], []).append(head[2])
+                continue
+            if len(head) == 3 and head[0] == "E":  # end of a listing (also of an empty one)
+                self._list_cache.setdefault(head[1], [])
+                continue
             if len(head) != 3 or head[0] not in ("F", "S"):
                 continue
             kind, path, stat_line = head
@@ -259,6 +274,8 @@ class SSHTarget:
         return st
 
     def list_dir(self, path: str) -> list[str]:
+        if path in self._list_cache:
+            return sorted(self._list_cache[path])
         res = self._remote(self._sudo(f"ls -1A -- {shlex.quote(path)}"))
         if res.exit_code != 0:
             return []
@@ -290,7 +307,7 @@ class SSHTarget:
                 except OSError:
                     return None
 
-            hostname = self._remote("hostname").stdout.strip()
+            hostname = (read_text("/proc/sys/kernel/hostname") or "").strip()
             markers = ("/.dockerenv", "/run/.containerenv", "/proc/1/cgroup")
             hints = {p: t for p in markers if (t := read_text(p)) is not None}
             self._facts = facts_from_files(read_text, hostname, container_hint(hints))

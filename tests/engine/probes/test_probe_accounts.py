@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from conftest import write_tree
+from engine_helpers import write_tree
 
 TODAY = int(time.time() // 86400)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_tree
+from engine_helpers import write_tree
 
 
 def _value(run_rules, root: Path, path: str, style: str, key: str, expect: dict, **kw):
@@ -92,7 +92,9 @@ def test_json_and_yaml_paths(tmp_path: Path, run_rules) -> None:
     admins = _value(run_rules, root, "/etc/app/config.yaml", "yaml", "server.users[*].admin",
                     {"equals": True, "quantifier": "none"})
     assert admins.status.value == "fail"
-    assert [e.line for e in admins.evidence] == [6, 8]
+    # quantifier none: the value that holds (b, line 8) is the failing one, listed first
+    assert [(e.line, e.ok) for e in admins.evidence] == [(8, False), (6, True)]
+    assert "line 8" in admins.reason
 
 
 def test_pam_modules_and_options(tmp_path: Path, run_rules) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_tree
+from engine_helpers import write_tree
 
 
 def test_jobs_from_every_source(tmp_path: Path, run_rules) -> None:

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from conftest import write_tree
+from engine_helpers import write_tree
 
 
 def test_evidence_on_target_and_relative(tmp_path: Path, run_rules) -> None:

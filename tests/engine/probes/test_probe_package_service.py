@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cityguard.targets import open_target
-from conftest import write_tree
+from engine_helpers import write_tree
 
 DPKG = """Package: openssh-server
 Status: install ok installed

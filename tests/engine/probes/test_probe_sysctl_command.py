@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cityguard.targets import open_target
-from conftest import write_tree
+from engine_helpers import write_tree
 
 
 def test_sysctl_configured_precedence(tmp_path: Path, run_rules) -> None:

@@ -2,6 +2,7 @@
 
 from cityguard.engine.probes import (  # noqa: F401 - imported for registration
     accounts,
+    apt_updates,
     command,
     config_value,
     cron,

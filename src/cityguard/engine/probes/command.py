@@ -45,10 +45,13 @@ class CommandProbe(BaseProbe):
         return " ".join(params["argv"])
 
     def timeout(self, params: dict[str, Any], default: float) -> float:
-        return float(params.get("timeout", DEFAULT_TIMEOUT)) + GRACE_S
+        return float(params.get("timeout", default)) + GRACE_S
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
-        res = run_or_na(target, params["argv"], float(params.get("timeout", DEFAULT_TIMEOUT)))
+        argv, timeout = params["argv"], float(params.get("timeout", ctx.default_timeout))
+        # rules that read several fields of one command (exit code, then lines) run it once
+        res = ctx.cached(("command", tuple(argv), timeout),
+                         lambda: run_or_na(target, argv, timeout))
         if isinstance(res, Observation):
             return res
         field = params.get("field", "stdout")

@@ -19,31 +19,41 @@ RPM_FAMILIES = ("rhel-like", "kylin", "openeuler", "anolis")
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9+._:-]*$"}
 
 
-def dpkg_installed(ctx: ProbeContext) -> dict[str, tuple[str, int]] | None:
-    """name → (version, line) of installed packages; None when there is no dpkg database."""
+def dpkg_records(ctx: ProbeContext) -> list[tuple[str, str, str, int]] | None:
+    """(name, version, architecture, line) of each installed package; None without dpkg."""
 
-    def compute() -> dict[str, tuple[str, int]] | None:
+    def compute() -> list[tuple[str, str, str, int]] | None:
         text = ctx.read_text(DPKG_STATUS)
         if text is None:
             return None
-        out: dict[str, tuple[str, int]] = {}
-        name = version = status = ""
+        out: list[tuple[str, str, str, int]] = []
+        name = version = arch = status = ""
         start = 0
         for no, line in enumerate([*text.splitlines(), ""], 1):
             if not line.strip():
                 if name and status.split()[-1:] == ["installed"]:
-                    out[name] = (version, start)
-                name = version = status = ""
+                    out.append((name, version, arch, start))
+                name = version = arch = status = ""
                 continue
             if line.startswith("Package:"):
                 name, start = line[8:].strip(), no
             elif line.startswith("Version:"):
                 version = line[8:].strip()
+            elif line.startswith("Architecture:"):
+                arch = line[13:].strip()
             elif line.startswith("Status:"):
                 status = line[7:].strip()
         return out
 
-    return ctx.cached("dpkg", compute)
+    return ctx.cached("dpkg-records", compute)
+
+
+def dpkg_installed(ctx: ProbeContext) -> dict[str, tuple[str, int]] | None:
+    """name → (version, line) of installed packages; None when there is no dpkg database."""
+    records = dpkg_records(ctx)
+    if records is None:
+        return None
+    return ctx.cached("dpkg", lambda: {n: (v, line) for n, v, _, line in records})
 
 
 def _rpm(target: Target, name: str) -> Any:

@@ -1,0 +1,173 @@
+"""`apt_updates`: installed packages for which apt's package lists hold a newer version.
+
+Reads what apt itself compares, without running apt: the installed versions in
+/var/lib/dpkg/status and the candidates in /var/lib/apt/lists/*_Packages (plain, as apt keeps
+them by default, or .lz4/.gz/.xz/.bz2 under `Acquire::GzipIndexes`), through the target, so
+an offline image (`dir:`) or an SSH host is checked the same way. `apt-get -s upgrade` would
+rebuild apt's binary cache on every run where an image disables it (seconds).
+
+`pockets: security` (default) reads only the lists whose file name contains "security"
+(`…debian-security_dists_bookworm-security_main_binary-amd64_Packages`, Ubuntu's
+`…jammy-security_…`); `all` reads every list. One value per package with a newer version,
+"installed → candidate". Without lists the probe is not_applicable with that reason: an
+empty result would otherwise look like "nothing pending".
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from cityguard.engine.decompress import SUFFIXES, decompress
+from cityguard.engine.probes.base import (
+    BaseProbe,
+    Observation,
+    ProbeContext,
+    ProbeError,
+    Value,
+    register,
+)
+from cityguard.engine.probes.package import DPKG_STATUS, dpkg_records
+from cityguard.engine.versions import compare_versions
+from cityguard.targets.base import Target
+
+LISTS = "/var/lib/apt/lists"
+MAX_LIST_BYTES = 512 * 1024 * 1024  # an uncompressed main list is ~50 MB; leave room
+NO_LISTS = ("no apt package lists: run apt-get update, or the host has never fetched lists "
+            "— pending updates could not be determined")
+
+Candidate = tuple[str, str, int]  # version, list file, line of its stanza
+
+
+def list_files(ctx: ProbeContext) -> tuple[list[str], list[str]]:
+    """(readable Packages lists, lists in a compression cityguard cannot read), sorted."""
+    readable, unreadable = [], []
+    for path in ctx.glob(f"{LISTS}/*_Packages*"):
+        base = path.rsplit("/", 1)[-1]
+        stem, dot, suffix = base.rpartition(".")
+        if base.endswith("_Packages"):
+            readable.append(path)
+        elif stem.endswith("_Packages") and dot and f".{suffix}" in SUFFIXES:
+            readable.append(path)
+        elif stem.endswith("_Packages") and suffix in ("zst", "zstd"):
+            unreadable.append(path)
+        # anything else (…_Packages.diff_Index, partial downloads) is not a list
+    return readable, unreadable
+
+
+def candidates(text: str, wanted: set[str], path: str) -> dict[tuple[str, str], Candidate]:
+    """(name, architecture) → the highest version in one Packages list, for wanted names."""
+    best: dict[tuple[str, str], Candidate] = {}
+    line = 1
+    for piece in text.split("\n\n"):
+        stanza = piece.lstrip("\n")
+        start = line + len(piece) - len(stanza)  # blank lines before the stanza
+        line += piece.count("\n") + 2
+        if not stanza.startswith("Package:"):
+            continue
+        end = stanza.find("\n")
+        name = stanza[8:end if end >= 0 else None].strip()
+        if name not in wanted:
+            continue
+        version = _field(stanza, "Version")
+        if not version:
+            continue
+        key = (name, _field(stanza, "Architecture") or "all")
+        old = best.get(key)
+        if old is None or compare_versions(version, old[0]) > 0:
+            best[key] = (version, path, start)
+    return best
+
+
+def _field(stanza: str, name: str) -> str:
+    at = stanza.find(f"\n{name}:")
+    if at < 0:
+        return ""
+    end = stanza.find("\n", at + 1)
+    return stanza[at + len(name) + 2:end if end >= 0 else None].strip()
+
+
+@register
+class AptUpdatesProbe(BaseProbe):
+    name = "apt_updates"
+    params = {"pockets": {"enum": ["security", "all"]}}
+
+    def subject(self, params: dict[str, Any]) -> str:
+        return f"{LISTS} ({params.get('pockets', 'security')})"
+
+    def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
+        installed = dpkg_records(ctx)
+        if installed is None:
+            return Observation.na(f"no dpkg database ({DPKG_STATUS}): not a Debian-family "
+                                  "host, or an image without it")
+        readable, unreadable = list_files(ctx)
+        if not readable and not unreadable:
+            return Observation.na(NO_LISTS)
+        pockets = params.get("pockets", "security")
+        if pockets == "security":
+            readable = [p for p in readable if "security" in p.rsplit("/", 1)[-1]]
+            unreadable = [p for p in unreadable if "security" in p.rsplit("/", 1)[-1]]
+            if not readable and not unreadable:
+                return Observation.na(
+                    "apt lists hold no security pocket (no file under /var/lib/apt/lists "
+                    "has 'security' in its name): pending security updates could not be "
+                    "determined; add the security archive to the sources")
+        if not readable:
+            return Observation.na(f"apt lists are compressed as {unreadable[0].rsplit('.', 1)[-1]}"
+                                  ", which cityguard cannot read: pending updates could not be "
+                                  "determined")
+        wanted = {name for name, _, _, _ in installed}
+        best: dict[str, dict[str, Candidate]] = {}  # name → architecture → newest
+        for path in readable:
+            for (name, arch), cand in candidates(self._text(target, path), wanted, path).items():
+                old = best.setdefault(name, {}).get(arch)
+                if old is None or compare_versions(cand[0], old[0]) > 0:
+                    best[name][arch] = cand
+        arches: dict[str, int] = {}
+        for name, _, _, _ in installed:
+            arches[name] = arches.get(name, 0) + 1
+        values = []
+        for name, version, arch, _ in sorted(installed):
+            cand = _newest(best.get(name, {}), arch)
+            if cand is not None and compare_versions(cand[0], version) > 0:
+                subject = f"{name}:{arch}" if arches[name] > 1 else name
+                values.append(Value(f"{version} → {cand[0]}", cand[1], cand[2], subject))
+        return Observation.of(values, note=self._note(ctx, installed, readable, unreadable))
+
+    def _text(self, target: Target, path: str) -> str:
+        try:
+            data = target.read_bytes(path, MAX_LIST_BYTES)
+        except PermissionError:
+            raise ProbeError(f"permission denied reading {path} (run cityguard as root)") from None
+        except OSError as exc:
+            raise ProbeError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if not path.endswith("_Packages"):
+            try:
+                data = decompress(path, data)
+            except ValueError as exc:
+                raise ProbeError(f"{path}: {exc}") from None
+        return data.decode("utf-8", "replace")
+
+    def _note(self, ctx: ProbeContext, installed: list[Any], readable: list[str],
+              unreadable: list[str]) -> str:
+        stats = [s for s in (ctx.target.stat(p) for p in readable) if s is not None]
+        age = ""
+        if stats:
+            days = max(0.0, (time.time() - max(s.mtime for s in stats)) / 86400)
+            age = f"; newest list fetched {days:.0f} day(s) ago"
+        skipped = f"; unreadable (.zst): {len(unreadable)}" if unreadable else ""
+        return (f"{len(installed)} installed packages compared with {len(readable)} list(s)"
+                f"{age}{skipped}")
+
+
+def _newest(by_arch: dict[str, Candidate], arch: str) -> Candidate | None:
+    """The newest version for an installed package: same architecture, or `all` either side."""
+    found = list(by_arch.values()) if arch == "all" else \
+        [c for c in (by_arch.get(arch), by_arch.get("all")) if c is not None]
+    if not found:
+        return None
+    top = found[0]
+    for c in found[1:]:
+        if compare_versions(c[0], top[0]) > 0:
+            top = c
+    return top
