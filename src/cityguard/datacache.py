@@ -2,10 +2,11 @@
 
 Parsing and schema-validating the catalog (~1,000 items), the checkmaps and the check library
 costs about half a second; a host assessment should take about a second. So the validated
-result is pickled, keyed by a sha256 over the *content* of its source files (and their paths),
-the caller's salt, and a stamp of cityguard's own code (version plus every module's size and
-mtime): an edited file, or edited or upgraded code, misses. Only results that passed
-validation are stored (a `build` that raises stores nothing).
+result is pickled, keyed by a sha256 over the *content* of its source files (and their
+paths), the caller's salt, and a stamp of the code the values depend on (version, and size
+and mtime of the model, engine, loaders and schemas): an edited file, or edited or upgraded
+code, misses. Only results that passed validation are stored (a `build` that raises stores
+nothing).
 
 Where: $CITYGUARD_CACHE (a directory), else $XDG_CACHE_HOME/cityguard, else
 ~/.cache/cityguard. `CITYGUARD_CACHE=off` disables it (`CITYGUARD_NO_CACHE=1`, the older
@@ -45,22 +46,28 @@ def cache_dir() -> Path | None:
     return Path(base) / "cityguard"
 
 
+# what the cached values depend on besides their sources: the classes they are made of
+# (model, engine), the code that builds and validates them, and the JSON schemas
+_STAMPED = ("model", "engine", "schemas", "catalog.py", "checkmap.py", "yamlio.py",
+            "datacache.py", "resources.py")
+
+
 @lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """cityguard's version and the size and mtime of each of its modules."""
+    """cityguard's version and the size and mtime of the modules cached values depend on."""
     from cityguard import __version__
 
     root = Path(__file__).resolve().parent
     h = hashlib.sha256(__version__.encode())
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            if name.endswith(".py"):
+    for top in _STAMPED:
+        here = root / top
+        for f in sorted(here.rglob("*")) if here.is_dir() else [here]:
+            if f.suffix in (".py", ".json") and "__pycache__" not in f.parts:
                 try:
-                    st = os.stat(os.path.join(dirpath, name))
+                    st = f.stat()
                 except OSError:
                     continue
-                h.update(f"\0{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+                h.update(f"\0{f}\0{st.st_size}\0{st.st_mtime_ns}".encode())
     return h.hexdigest()
 
 

@@ -29,7 +29,9 @@ IMPLICIT_PATHS = (
     "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/1/cgroup",
     "/.dockerenv", "/run/.containerenv", "/etc/debian_version", "/etc/redhat-release",
     "/etc/kylin-release", "/etc/openEuler-release", "/etc/uos-release", "/etc/anolis-release",
-    "/proc/sys/kernel/hostname",
+    "/proc/sys/kernel/hostname", "/usr/lib/sysctl.d/*.conf", "/run/sysctl.d/*.conf",
+    "/etc/systemd/system/*.timer", "/etc/systemd/system/*.service",
+    "/usr/lib/systemd/system/*.timer", "/lib/systemd/system/*.timer",
 )
 # directories the probes list (cron, systemd units, drop-in dirs): listed in the same round trip
 IMPLICIT_DIRS = (
@@ -38,7 +40,13 @@ IMPLICIT_DIRS = (
     "/run/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system",
     "/etc/sudoers.d", "/etc/pam.d", "/etc/ssh/sshd_config.d", "/etc/rsyslog.d",
     "/etc/logrotate.d", "/etc/audit/rules.d", "/etc/sysctl.d", "/etc/security/limits.d",
-    "/etc/profile.d", "/etc/init.d",
+    "/etc/profile.d", "/etc/init.d", "/etc/rc2.d", "/etc/rc3.d", "/etc/rc5.d",
+    "/etc/systemd/system/*.wants", "/usr/lib/systemd/system/*.wants",
+    "/lib/systemd/system/*.wants", "/usr/lib/sysctl.d", "/run/sysctl.d", "/lib/sysctl.d",
+    "/usr/local/lib/sysctl.d", "/etc/ssh/sshd_config.d", "/var/lib/apt/lists",
+    "/etc/postgresql/*/main/conf.d", "/etc/mysql/conf.d", "/etc/mysql/mysql.conf.d",
+    "/etc/nginx/conf.d", "/etc/nginx/sites-enabled", "/etc/httpd/conf.d",
+    "/etc/apache2/conf-enabled", "/etc/apache2/sites-enabled",
 )
 
 

@@ -69,12 +69,14 @@ def line_at(path: str | Path, location: Sequence[str | int], text: str | None = 
     return line
 
 
-def read_manifest(path: Path) -> tuple[dict[str, Any], list[DataError], list[DataError]]:
+def read_manifest(path: Path, *, deep: bool = True
+                  ) -> tuple[dict[str, Any], list[DataError], list[DataError]]:
     """(data with dates as ISO text, problems, soft problems), each list ordered by line.
 
     Soft problems (an evidence file that is not there) make `cityguard validate` fail but not
     loading: the gate judges a missing deliverable itself and blocks (exit 1), as it must in
-    CI, instead of refusing the manifest (exit 2).
+    CI, instead of refusing the manifest (exit 2). `deep` also reads the answers file through
+    its own loader (validate does; loading leaves that to whoever reads the answers).
     """
     from cityguard.yamlio import load_schema, load_yaml, schema_errors
 
@@ -91,7 +93,7 @@ def read_manifest(path: Path) -> tuple[dict[str, Any], list[DataError], list[Dat
     if not isinstance(data, dict):
         return {}, [DataError(path, "expected a mapping (name:, level:, stage:, …)", line=1)], []
     errors = schema_errors(data, load_schema("manifest.schema.json"), path, text)
-    sem = _Semantics(path, text, data)
+    sem = _Semantics(path, text, data, deep=deep)
     errors += sem.run()
     return data, _ordered(errors), _ordered(sem.soft)
 
@@ -109,8 +111,9 @@ def _ordered(errors: list[DataError]) -> list[DataError]:
 class _Semantics:
     """What the schema cannot say: dates that exist, files that exist, consistent levels."""
 
-    def __init__(self, path: Path, text: str, data: dict[str, Any]) -> None:
-        self.path, self.text, self.data = path, text, data
+    def __init__(self, path: Path, text: str, data: dict[str, Any], *, deep: bool = True
+                 ) -> None:
+        self.path, self.text, self.data, self.deep = path, text, data, deep
         self.base = path.resolve().parent
         self.errors: list[DataError] = []
         self.soft: list[DataError] = []
@@ -229,6 +232,8 @@ class _Semantics:
         full = self.base / ans
         if not full.is_file():
             self.add(["answers"], f"answers file {ans} does not exist")
+            return
+        if not self.deep:
             return
         from cityguard.answers import load_answers
 

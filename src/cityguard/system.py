@@ -235,7 +235,8 @@ def load_manifest(path: str | Path) -> Manifest:
     from cityguard.manifest_checks import read_manifest
 
     p = Path(path)
-    data, errors, _missing_files = read_manifest(p)  # the gate judges missing evidence itself
+    # missing evidence files are the gate's to judge; the answers file is read by its loader
+    data, errors, _missing_files = read_manifest(p, deep=False)
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more: run `cityguard validate {p}`)" if len(errors) > 1 \

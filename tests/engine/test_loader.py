@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from engine_helpers import check_yaml
 
 from cityguard.engine import load_file, load_library, validate_paths
 from cityguard.engine.schema import build_check_schema, shipped_schema_path
 from cityguard.errors import DataError, UsageError
-from engine_helpers import check_yaml
 
 BROKEN = """checks:
   - id: test.broken.one

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from engine_helpers import write_tree
 
 from cityguard.engine.redact import MASK, is_secret_key, redact, redact_text
-from engine_helpers import write_tree
 
 
 @pytest.mark.parametrize(("text", "expected"), [

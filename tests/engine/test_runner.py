@@ -9,11 +9,11 @@ from typing import Any, ClassVar
 
 import pytest
 import yaml
+from engine_helpers import check_yaml, write_tree
 
 from cityguard.engine import load_file, run_checks
 from cityguard.engine.probes import PROBES, BaseProbe, Observation
 from cityguard.targets import open_target
-from engine_helpers import check_yaml, write_tree
 
 EXISTS = {"probe": "file", "path": "/etc/present", "expect": {"exists": True}}
 ABSENT = {"probe": "file", "path": "/etc/absent", "expect": {"exists": True}}
@@ -169,3 +169,53 @@ def test_several_targets(tmp_path: Path, root: Path) -> None:
     res = run_checks([check], [open_target(f"dir:{root}", asset_id="a"),
                                open_target(f"dir:{other}", asset_id="b")])
     assert [(r.asset, r.status.value) for r in res] == [("a", "pass"), ("b", "fail")]
+
+
+def _shadow_host(root: Path, n: int, empty: set[int]) -> Path:
+    """n accounts with a login shell; those in `empty` have no password."""
+    passwd = "".join(f"user{i:02d}:x:{1000 + i}:{1000 + i}::/home/u{i}:/bin/bash\n"
+                     for i in range(n))
+    shadow = "".join(f"user{i:02d}:{'' if i in empty else '$6$fake$hash'}:19700:0:90:7:::\n"
+                     for i in range(n))
+    return write_tree(root, {"etc/os-release": "ID=debian\n", "etc/passwd": passwd,
+                             "etc/shadow": shadow})
+
+
+def test_failing_values_come_first_and_the_reason_names_them(tmp_path: Path) -> None:
+    """30 accounts, the 26th and 29th without a password: past the 20-value cut in file order."""
+    host = _shadow_host(tmp_path / "h", 30, {25, 28})
+    rule = {"probe": "accounts", "field": "empty_password", "filter": "all",
+            "expect": {"equals": False}}
+    (check,) = _load(tmp_path, check_yaml([rule], id="t.evidence.order"))
+    (res,) = run_checks([check], [open_target(f"dir:{host}")])
+    assert res.status.value == "fail"
+    assert [(e.subject.split("[")[-1].rstrip("]"), e.ok) for e in res.evidence[:3]] == [
+        ("user25", False), ("user28", False), ("user00", True)]
+    assert len(res.evidence) == 21  # 20 values and one line for the rest
+    assert res.evidence[-1].ok is None
+    assert res.evidence[-1].message == "10 more values omitted (0 failing, 10 passing)"
+    assert "user25 = true" in res.reason and "user28 = true" in res.reason
+    assert "user00" not in res.reason
+
+
+def test_many_failing_values_are_counted_not_dropped(tmp_path: Path) -> None:
+    host = _shadow_host(tmp_path / "h", 30, set(range(0, 30, 1)) - {3})
+    rule = {"probe": "accounts", "field": "empty_password", "filter": "all",
+            "expect": {"equals": False}}
+    (check,) = _load(tmp_path, check_yaml([rule], id="t.evidence.many"))
+    (res,) = run_checks([check], [open_target(f"dir:{host}")])
+    assert all(e.ok is False for e in res.evidence[:20])
+    assert res.evidence[-1].message == "10 more values omitted (9 failing, 1 passing)"
+    assert res.reason.startswith("accounts (all) empty_password: user00 = true, user01 = true, "
+                                 "user02 = true and 26 more, expected == false")
+
+
+def test_weak_host_blames_the_account_without_a_password(repo_root: Path) -> None:
+    from cityguard.engine import index, load_library
+
+    check = index(load_library())["linux.accounts.no_empty_passwords"]
+    weak = repo_root / "tests" / "fixtures" / "hosts" / "weak"
+    (res,) = run_checks([check], [open_target(f"dir:{weak}")])
+    assert res.status.value == "fail"
+    assert "guest = true" in res.reason and "root" not in res.reason
+    assert res.evidence[0].ok is False and res.evidence[0].subject.endswith("[guest]")

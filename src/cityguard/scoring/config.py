@@ -48,10 +48,17 @@ def _read(path: Path) -> tuple[Any, str]:
 
 def load_config(extra_dirs: Sequence[str | Path] = ()) -> dict[str, Any]:
     """The scoring configuration: built-in defaults with every site file merged over them."""
-    merged: dict[str, Any] = {}
+    from cityguard.datacache import cached
+
     paths = _policy_paths(CONFIG_FILE, extra_dirs)
     if not paths:
         raise DataError(CONFIG_FILE, "the built-in scoring configuration is missing")
+    # parsing and schema-checking cost ~0.1 s per run: the checked result is cached on disk
+    return cached("scoring-config", paths, lambda: _load_config(paths))
+
+
+def _load_config(paths: list[Path]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
     for path in paths:
         data, text = _read(path)
         if data is None:
@@ -82,10 +89,10 @@ def _builtin_config() -> dict[str, Any]:
     if _BUILTIN is None:
         from cityguard.resources import builtin_dir
 
+        from cityguard.datacache import cached
+
         path = builtin_dir("policies") / CONFIG_FILE
-        data, text = _read(path)
-        _check_config(data, path, text)
-        _BUILTIN = data
+        _BUILTIN = cached("scoring-config", [path], lambda: _load_config([path]))
     return copy.deepcopy(_BUILTIN)
 
 
@@ -130,11 +137,17 @@ def _check_risk_tables(risk: dict[str, Any], path: str | Path) -> None:
 
 def load_threats(extra_dirs: Sequence[str | Path] = ()) -> list[dict[str, Any]]:
     """The threat catalog (the last search directory holding risk/threats.yaml wins)."""
-    from cityguard.yamlio import load_schema, validate
+    from cityguard.datacache import cached
 
     paths = _policy_paths(THREATS_FILE, extra_dirs)
     if not paths:
         raise DataError(THREATS_FILE, "the threat catalog is missing")
+    return cached("scoring-threats", paths[-1:], lambda: _load_threats(paths[-1:]))
+
+
+def _load_threats(paths: list[Path]) -> list[dict[str, Any]]:
+    from cityguard.yamlio import load_schema, validate
+
     data, text = _read(paths[-1])
     validate(data, load_schema("threats.schema.json"), paths[-1], text)
     ids = [t["id"] for t in data["threats"]]
@@ -150,11 +163,17 @@ def load_threats(extra_dirs: Sequence[str | Path] = ()) -> list[dict[str, Any]]:
 
 def load_rules(extra_dirs: Sequence[str | Path] = ()) -> list[dict[str, Any]]:
     """The machine rules for high-risk cases (last search directory holding the file wins)."""
-    from cityguard.yamlio import load_schema, validate
+    from cityguard.datacache import cached
 
     paths = _policy_paths(RULES_FILE, extra_dirs)
     if not paths:
         raise DataError(RULES_FILE, "the high-risk rules are missing")
-    data, text = _read(paths[-1])
-    validate(data, load_schema("high_risk_rules.schema.json"), paths[-1], text)
+    return cached("scoring-rules", paths[-1:], lambda: _load_rules(paths[-1]))
+
+
+def _load_rules(path: Path) -> list[dict[str, Any]]:
+    from cityguard.yamlio import load_schema, validate
+
+    data, text = _read(path)
+    validate(data, load_schema("high_risk_rules.schema.json"), path, text)
     return data["rules"]

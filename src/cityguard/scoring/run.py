@@ -15,7 +15,8 @@ from cityguard.scoring.inputs import ScoringInput, ScoringOutcome
 
 def evaluate(inp: ScoringInput) -> ScoringOutcome:
     # None: the built-in file with site files (CITYGUARD_POLICIES, policy_dirs) merged over it
-    cfg = resolve_config(inp.config if inp.config is not None else load_config(inp.policy_dirs))
+    # (load_config checks the merged result itself; a caller's dict is checked here)
+    cfg = resolve_config(inp.config) if inp.config is not None else load_config(inp.policy_dirs)
     rules = inp.high_risk_rules if inp.high_risk_rules is not None else load_rules(inp.policy_dirs)
     threats = inp.threats if inp.threats is not None else load_threats(inp.policy_dirs)
     today = inp.today or date.today()

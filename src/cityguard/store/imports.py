@@ -1,6 +1,6 @@
 """One scan file into the store: one transaction, streamed in batches, deduplicated.
 
-Definitions (also in docs of `cityguard scans import`):
+Definitions (also in docs/ingest.md):
 - identity: a finding is its fingerprint within a system (tool family, asset, rule, location);
 - scope of an import: the system plus the set of (tool family, asset key) pairs that appear in
   the file's findings (a SARIF file's tool family is its producer, e.g. "sarif:semgrep").
@@ -78,8 +78,8 @@ def fp64(fingerprint: str) -> int:
 class _Texts:
     """Digest keys for shared long texts, with a bounded memo of texts already keyed.
 
-    Short texts stay inline in the finding row: keying them costs more than it saves (SARIF
-    messages, nikto lines are short and unique per result).
+    Texts shorter than SHARED_FROM stay inline in the finding row: keying them costs more
+    than it saves (SARIF messages, nikto lines are short and unique per result).
     """
 
     MEMO_CHARS = 8_000_000  # bounded memory: forget the memo past ~8 M characters of text
@@ -89,12 +89,6 @@ class _Texts:
         self.memo: dict[str, bytes] = {}
         self.memo_chars = 0
         self.pending: dict[bytes, str] = {}  # texts of the current batch not yet written
-
-    def split(self, text: str) -> tuple[str, bytes | None]:
-        """(inline text, shared-text key): one of the two is empty."""
-        if len(text) < self.SHARED_FROM:
-            return text, None
-        return "", self.key(text)
 
     def key(self, text: str) -> bytes:
         key = self.memo.get(text)
@@ -114,14 +108,18 @@ class _Texts:
 
 
 def _row(f: Finding, system_id: int, import_id: int, now: str, texts: _Texts) -> tuple[object, ...]:
-    sev = f.severity.value if hasattr(f.severity, "value") else str(f.severity)
+    # the hot loop of a million-finding import: plain attribute reads, no enum machinery
+    sev = getattr(f.severity, "_value_", None) or str(f.severity)
     fp = f.fingerprint
+    desc, sol, short = f.description, f.solution, texts.SHARED_FROM
     return (
         system_id, fp, fp64(fp), f.tool, f.format, f.asset_kind, f.asset_key, f.port,
         f.protocol, f.rule_id, f.title, sev, f.severity_raw, f.cvss_score, f.cvss_vector,
-        "\n".join(f.cves), "\n".join(f.cwes), *texts.split(f.description),
-        *texts.split(f.solution), f.location, f.evidence, "\n".join(f.references),
-        "\n".join(f.tags), f.first_seen or now, f.last_seen or now, import_id, import_id,
+        "\n".join(f.cves), "\n".join(f.cwes),
+        desc if len(desc) < short else "", None if len(desc) < short else texts.key(desc),
+        sol if len(sol) < short else "", None if len(sol) < short else texts.key(sol),
+        f.location, f.evidence, "\n".join(f.references), "\n".join(f.tags),
+        f.first_seen or now, f.last_seen or now, import_id, import_id,
     )  # fmt: skip
 
 

@@ -80,6 +80,7 @@ class SSHTarget:
         self._stat_cache: dict[str, FileStat | None] = {}
         self._glob_cache: dict[str, list[str]] = {}
         self._list_cache: dict[str, list[str]] = {}
+        self._fetch_lock = threading.Lock()
         self._facts: HostFacts | None = None
 
     # -- connection --------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class SSHTarget:
         if not live and not listed:
             return 0
         words = " ".join(_SHELL_SPECIAL.sub(r"\\\1", p) for p in live) or "/nonexistent-"
-        list_words = " ".join(shlex.quote(d) for d in listed) or "/nonexistent-"
+        list_words = " ".join(_SHELL_SPECIAL.sub(r"\\\1", d) for d in listed) or "/nonexistent-"
         script = (
             f"for d in {list_words}; do "
             '[ -d "$d" ] && ls -1A -- "$d" 2>/dev/null | while IFS= read -r n; do '
@@ -229,14 +230,28 @@ class SSHTarget:
                 self._glob_cache[pattern] = sorted(p for p in seen if fnmatch.fnmatch(p, pattern))
         return n
 
+    def _known_absent(self, path: str) -> bool:
+        """True when a cached listing of the parent directory shows `path` does not exist."""
+        parent, _, name = path.rstrip("/").rpartition("/")
+        names = self._list_cache.get(parent or "/")
+        return names is not None and name not in names
+
     # -- the Target protocol -----------------------------------------------------------------
 
     def read_bytes(self, path: str, max_bytes: int = 16 * 1024 * 1024) -> bytes:
         cached = self._read_cache.get(path)
+        if cached is None and self._known_absent(path):
+            cached = FileNotFoundError(2, "No such file or directory", path)
         if isinstance(cached, BaseException):
             raise cached
         if cached is not None:
             return cached
+        with self._fetch_lock:  # checks in flight often want the same file: fetch it once
+            if path in self._read_cache:
+                return self.read_bytes(path, max_bytes)
+            return self._fetch(path, max_bytes)
+
+    def _fetch(self, path: str, max_bytes: int) -> bytes:
         self.connect()
         cmd = self._sudo(f"head -c {int(max_bytes)} -- {shlex.quote(path)}")
         argv = [*self._base_argv(), "--", cmd]
@@ -268,6 +283,8 @@ class SSHTarget:
     def stat(self, path: str) -> FileStat | None:
         if path in self._stat_cache:
             return self._stat_cache[path]
+        if self._known_absent(path):
+            return None
         res = self._remote(self._sudo(f"stat -L -c '{_STAT_FORMAT}' -- {shlex.quote(path)}"))
         st = _parse_stat(path, res.stdout) if res.exit_code == 0 else None
         self._stat_cache[path] = st
@@ -277,15 +294,21 @@ class SSHTarget:
         if path in self._list_cache:
             return sorted(self._list_cache[path])
         res = self._remote(self._sudo(f"ls -1A -- {shlex.quote(path)}"))
-        if res.exit_code != 0:
-            return []
-        return sorted(line for line in res.stdout.splitlines() if line)
+        names = sorted(filter(None, res.stdout.splitlines())) if res.exit_code == 0 else []
+        self._list_cache[path] = names  # the host does not change during one assessment
+        return list(names)
 
     def glob(self, pattern: str) -> list[str]:
         if not pattern.startswith("/"):
             raise UsageError(f"glob pattern {pattern!r} must be an absolute path")
         if pattern in self._glob_cache:
             return list(self._glob_cache[pattern])
+        parent, _, leaf = pattern.rpartition("/")
+        if parent in self._list_cache and not any(ch in parent for ch in "*?["):
+            import fnmatch
+
+            return sorted(f"{parent}/{n}" for n in self._list_cache[parent]
+                          if fnmatch.fnmatchcase(n, leaf) and not n.startswith("."))
         live = _SHELL_SPECIAL.sub(r"\\\1", pattern)
         script = f'for f in {live}; do [ -e "$f" ] && printf "%s\\n" "$f"; done; true'
         res = self._remote(self._sudo(f"sh -c {shlex.quote(script)}"))
@@ -314,6 +337,10 @@ class SSHTarget:
         return self._facts
 
     def close(self) -> None:
+        # a fleet keeps its target objects until the end: drop what was read from this host
+        self._read_cache.clear()
+        self._glob_cache.clear()
+        self._list_cache.clear()
         if self._connected:
             subprocess.run(
                 [*self._base_argv()[:-1], "-O", "exit", self.host],

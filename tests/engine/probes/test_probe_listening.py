@@ -5,8 +5,9 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from cityguard.targets import open_target
 from engine_helpers import write_tree
+
+from cityguard.targets import open_target
 
 TCP = """  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid
    0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from engine_helpers import write_tree
 
 from cityguard.targets import open_target
-from engine_helpers import write_tree
 
 DPKG = """Package: openssh-server
 Status: install ok installed

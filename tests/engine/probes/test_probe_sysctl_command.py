@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from engine_helpers import write_tree
 
 from cityguard.targets import open_target
-from engine_helpers import write_tree
 
 
 def test_sysctl_configured_precedence(tmp_path: Path, run_rules) -> None:

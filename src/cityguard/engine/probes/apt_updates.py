@@ -45,9 +45,8 @@ def list_files(ctx: ProbeContext) -> tuple[list[str], list[str]]:
     for path in ctx.glob(f"{LISTS}/*_Packages*"):
         base = path.rsplit("/", 1)[-1]
         stem, dot, suffix = base.rpartition(".")
-        if base.endswith("_Packages"):
-            readable.append(path)
-        elif stem.endswith("_Packages") and dot and f".{suffix}" in SUFFIXES:
+        compressed = stem.endswith("_Packages") and dot and f".{suffix}" in SUFFIXES
+        if base.endswith("_Packages") or compressed:
             readable.append(path)
         elif stem.endswith("_Packages") and suffix in ("zst", "zstd"):
             unreadable.append(path)

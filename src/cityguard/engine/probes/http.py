@@ -7,12 +7,9 @@ assessor checks expiry of self-signed and internal certificates too).
 
 from __future__ import annotations
 
-import http.client
-import ssl
 import time
 from datetime import datetime, timezone
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from cityguard.engine.probes.base import (
     BaseProbe,
@@ -23,6 +20,9 @@ from cityguard.engine.probes.base import (
     register,
 )
 from cityguard.targets.base import Target
+
+if TYPE_CHECKING:
+    import http.client
 
 PROPERTIES = ("status", "header", "tls_version", "cert_days_left")
 DEFAULT_TIMEOUT = 10.0
@@ -61,6 +61,11 @@ def cert_not_after(der: bytes) -> datetime:
 
 def fetch(url: str, timeout: float, verify: bool) -> tuple[int, dict[str, str], str | None,
                                                           bytes | None]:
+    # imported here: ssl and http.client cost ~25 ms, and most hosts have no http check
+    import http.client
+    import ssl
+    from urllib.parse import urlsplit
+
     parts = urlsplit(url)
     host = parts.hostname or ""
     path = parts.path or "/"
@@ -113,6 +118,8 @@ class HttpProbe(BaseProbe):
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         if not target.can_run_commands:
             return Observation.na("dir: target makes no network requests")
+        import http.client
+
         prop = params.get("property", "status")
         url = params["url"]
         try:
