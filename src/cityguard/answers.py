@@ -84,11 +84,14 @@ def load_answers(
         pattern = re.compile(load_schema("answers.schema.json")["properties"]["answers"]
                              ["propertyNames"]["pattern"])
         for uid in raw_answers:
-            where = {"line": line_of(p, ["answers", str(uid)], text), "field": f"answers.{uid}"}
+            problem = None
             if not isinstance(uid, str) or not pattern.match(uid):
-                raise DataError(p, f"{uid!r} is not a unit id like L3-CES1-01", **where)
-            if known_unit_ids is not None and uid not in known_unit_ids:
-                raise DataError(p, f"unknown unit id {uid} (not in the catalog)", **where)
+                problem = f"{uid!r} is not a unit id like L3-CES1-01"
+            elif known_unit_ids is not None and uid not in known_unit_ids:
+                problem = f"unknown unit id {uid} (not in the catalog)"
+            if problem:  # the line is looked up only then: line_of re-parses the whole file
+                raise DataError(p, problem, line=line_of(p, ["answers", str(uid)], text),
+                                field=f"answers.{uid}")
     validate(data, load_schema("answers.schema.json"), p, text)
 
     defaults = {k: data[k] for k in ("assessor", "date") if data.get(k)}

@@ -120,7 +120,8 @@ def _age(day: date, rule: StageRule, ctx: GateContext) -> list[tuple[str, str]]:
 
 
 def _warn_age(day: date, rule: StageRule, ctx: GateContext) -> str | None:
-    months = (rule.param("warn_months") or {}).get(str(ctx.manifest.level))
+    table = rule.param("warn_months") or {}
+    months = table.get(ctx.manifest.level, table.get(str(ctx.manifest.level)))
     if months and ctx.today > add_months(day, int(months)):
         return "warn"
     return None

@@ -7,7 +7,6 @@ Part of the manifest loader (cityguard.system). Problems are collected, never ra
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,17 +16,26 @@ from cityguard.errors import DataError
 _DAY_FIELDS = ("date", "expires", "last_drill")
 
 
-def _plain_dates(value: Any) -> Any:
-    """YAML turns 2025-05-10 into a date; the schema and the loader read ISO text."""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain_dates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_dates(v) for v in value]
-    return value
+def _load(path: Path, text: str) -> Any:
+    """Parse YAML keeping dates as text: `2025-02-30` must become a problem with a line, not a
+    crash of the date constructor; the checks below parse each day themselves."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _Loader(base):  # type: ignore[misc,valid-type]
+        yaml_implicit_resolvers = {
+            ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for ch, resolvers in base.yaml_implicit_resolvers.items()
+        }
+
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataError(path, f"invalid YAML: {problem}",
+                        line=mark.line + 1 if mark is not None else None) from None
 
 
 @lru_cache(maxsize=16)
@@ -71,14 +79,14 @@ def line_at(path: str | Path, location: Sequence[str | int], text: str | None = 
 
 def read_manifest(path: Path, *, deep: bool = True
                   ) -> tuple[dict[str, Any], list[DataError], list[DataError]]:
-    """(data with dates as ISO text, problems, soft problems), each list ordered by line.
+    """(data, problems, soft problems), each list ordered by line; days stay YYYY-MM-DD text.
 
     Soft problems (an evidence file that is not there) make `cityguard validate` fail but not
     loading: the gate judges a missing deliverable itself and blocks (exit 1), as it must in
     CI, instead of refusing the manifest (exit 2). `deep` also reads the answers file through
     its own loader (validate does; loading leaves that to whoever reads the answers).
     """
-    from cityguard.yamlio import load_schema, load_yaml, schema_errors
+    from cityguard.yamlio import load_schema, schema_errors
 
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -87,7 +95,7 @@ def read_manifest(path: Path, *, deep: bool = True
     except (OSError, UnicodeDecodeError) as exc:
         return {}, [DataError(path, f"cannot read: {exc}")], []
     try:
-        data = _plain_dates(load_yaml(path, text))
+        data = _load(path, text)
     except DataError as exc:
         return {}, [exc], []
     if not isinstance(data, dict):

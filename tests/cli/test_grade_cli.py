@@ -6,7 +6,6 @@ import json
 import os
 import pty
 import select
-import signal
 import subprocess
 import sys
 import time
@@ -67,27 +66,19 @@ def _read_until(fd: int, needle: bytes, buf: bytearray, timeout: float = 30) -> 
             buf.extend(chunk)
 
 
-def _reap(pid: int, timeout: float = 15) -> int:
-    """Wait for the child; one still waiting for input after `timeout` is killed (never hang)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
-    return os.waitpid(pid, 0)[1]
-
-
 def test_asks_the_questions_in_a_terminal():
     """On a pseudo-terminal without flags: four questions, then S3A2
     (information: social/serious → 3; service: citizens/serious → 2)."""
-    pid, fd = pty.fork()
-    if pid == 0:  # child: the real CLI on a terminal
-        env = {k: v for k, v in os.environ.items() if k != "CI"}
-        env.update(COLUMNS="200", NO_COLOR="1", TERM="dumb")
-        os.execve(sys.executable, [sys.executable, "-m", "cityguard", "grade", "--format", "json"],
-                  env)
+    # a pseudo-terminal for the real CLI; spawned with subprocess (not a bare fork, which can
+    # deadlock in a test process that still has threads from earlier tests)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update(COLUMNS="200", NO_COLOR="1", TERM="dumb")
+    fd, tty = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cityguard", "grade", "--format", "json"],
+        stdin=tty, stdout=tty, stderr=tty, env=env, start_new_session=True,
+    )
+    os.close(tty)
     buf = bytearray()
     try:
         for answer in ("social", "serious", "citizens", "serious"):
@@ -99,9 +90,13 @@ def test_asks_the_questions_in_a_terminal():
             buf.clear()
         _read_until(fd, b"}", buf)
     finally:
-        status = _reap(pid)
+        try:
+            code = proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # still waiting for input: never hang the suite
+            proc.kill()
+            code = proc.wait()
         os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert code == 0
     text = bytes(buf).decode()
     doc = json.loads(text[text.index("{"):text.rindex("}") + 1])
     assert doc["grade"] == "S3A2" and doc["level"] == 3

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cityguard.engine.expect import describe, judge
+from cityguard.engine.expect import describe, judge, text
 from cityguard.engine.probes import PROBES, Observation, ProbeContext, ProbeError
 from cityguard.engine.redact import redact
 from cityguard.engine.spec import Check, Group, Node, Rule
@@ -92,18 +92,16 @@ def _evidence(rule: Rule, subject: str, obs: Observation, ctx: ProbeContext) -> 
 def _fail_reason(subject: str, j: Any, bad: list[tuple[Any, str]], key: str,
                  note: str) -> str:
     """'<subject>: <failing values> and N more, expected <…>', naming what failed."""
-    from cityguard.engine.expect import text
-
     if not bad:  # nothing found where something was expected (exists, count, missing)
         found = "; ".join(x for x in (j.message, note) if x) or "nothing found"
         return f"{subject}: {found}, expected {j.expected}"
     shown = []
-    for value, note in bad[:REASON_VALUES]:
+    for value, why in bad[:REASON_VALUES]:
         seen = redact(value.value, key)
         seen = repr(seen) if isinstance(seen, str) else text(seen)
         who = "" if value.subject in (None, "", subject) else f"{value.subject} = "
         at = "" if who or value.line is None else f" (line {value.line})"
-        shown.append(f"{who}{seen}{at}" + (f" [{note}]" if note else ""))
+        shown.append(f"{who}{seen}{at}" + (f" [{why}]" if why else ""))
     more = f" and {len(bad) - REASON_VALUES} more" if len(bad) > REASON_VALUES else ""
     counted = f" ({j.message})" if j.message else ""
     return f"{subject}: {', '.join(shown)}{more}{counted}, expected {j.expected}"
@@ -242,8 +240,8 @@ def run_checks(
 
     if jobs <= 1:
         return [one(w) for w in work]
-    # checks that wait on programs or the network start first, so that the slowest
-    # (apt-get -s upgrade: seconds) overlaps with the many quick file checks
+    # checks that wait on programs or the network (dnf --cacheonly: seconds), or read large
+    # files (apt lists), start first, so that they overlap with the many quick file checks
     slow = {ci for ci, c in enumerate(checks) if c.probes() & SLOW_PROBES}
     order = sorted(range(len(work)), key=lambda n: work[n][0] not in slow)
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="cityguard-check") as pool:

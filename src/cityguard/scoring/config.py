@@ -87,9 +87,8 @@ _BUILTIN: dict[str, Any] | None = None
 def _builtin_config() -> dict[str, Any]:
     global _BUILTIN
     if _BUILTIN is None:
-        from cityguard.resources import builtin_dir
-
         from cityguard.datacache import cached
+        from cityguard.resources import builtin_dir
 
         path = builtin_dir("policies") / CONFIG_FILE
         _BUILTIN = cached("scoring-config", [path], lambda: _load_config([path]))

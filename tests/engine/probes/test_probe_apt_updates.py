@@ -192,9 +192,10 @@ def test_unreadable_compression_and_corrupt_lists(tmp_path, run_rules, rule):
 
 
 def test_candidates_line_numbers_survive_extra_blank_lines() -> None:
-    text = "Package: a\nVersion: 1\n\n\n\nPackage: b\nArchitecture: amd64\nVersion: 2\n"
-    got = candidates(text, {"a", "b"}, "/x")
-    assert got == {("a", "all"): ("1", "/x", 1), ("b", "amd64"): ("2", "/x", 6)}
+    text = ("Package: a\nVersion: 1\nDescription: x\n Version: 9 (a continuation line)\n\n\n\n"
+            "Package: b\nArchitecture: amd64\nVersion: 2\n")
+    got = candidates(text, "/x")
+    assert got == {("a", "all"): ("1", "/x", 1), ("b", "amd64"): ("2", "/x", 8)}
 
 
 def test_lz4_decoder_matches_the_reference_assets() -> None:
@@ -225,3 +226,16 @@ def test_on_this_machine_when_it_has_apt_lists() -> None:
     if lz4 and shutil.which("lz4cat"):
         ref = subprocess.run(["lz4cat", str(lz4[0])], capture_output=True, check=True).stdout
         assert lz4_frame(lz4[0].read_bytes()) == ref
+
+
+def test_parsed_lists_are_cached_by_content(tmp_path, run_rules, rule, monkeypatch):
+    monkeypatch.setenv("CITYGUARD_CACHE", str(tmp_path / "cache"))
+    root = _host(tmp_path / "r", status(("openssl", "3.0.11-1", "amd64")),
+                 {SEC + ".gz": gzip.compress(packages(("openssl", "3.0.15-1", "amd64")).encode())})
+    first = run_rules(root, [rule])
+    assert first.status.value == "fail" and list((tmp_path / "cache" / "apt-lists").iterdir())
+    again = run_rules(root, [rule])  # from the cache: the same result
+    assert (again.status, again.reason) == (first.status, first.reason)
+    (root / (SEC + ".gz")).write_bytes(
+        gzip.compress(packages(("openssl", "3.0.11-1", "amd64")).encode()))  # apt-get update
+    assert run_rules(root, [rule]).status.value == "pass"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from cityguard.engine.probes.base import (
@@ -19,6 +20,33 @@ RPM_FAMILIES = ("rhel-like", "kylin", "openeuler", "anolis")
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9+._:-]*$"}
 
 
+def stanzas(text: str) -> Iterator[tuple[int, str]]:
+    """(line of its first field, text) of each paragraph of a Debian control file.
+
+    Split on blank lines and searched with str.find: a dpkg status or apt list holds
+    thousands of paragraphs, and a Python loop over every line costs ten times as much.
+    """
+    line = 1
+    for piece in text.split("\n\n"):
+        stanza = piece.lstrip("\n")
+        start = line + len(piece) - len(stanza)  # blank lines before the paragraph
+        line += piece.count("\n") + 2
+        if stanza:
+            yield start, stanza
+
+
+def field(stanza: str, name: str) -> str:
+    """The value of a field of one paragraph (its first line); "" when absent."""
+    if stanza.startswith(f"{name}:"):
+        at = 0
+    else:
+        at = stanza.find(f"\n{name}:") + 1
+        if at == 0:
+            return ""
+    end = stanza.find("\n", at)
+    return stanza[at + len(name) + 1:end if end >= 0 else None].strip()
+
+
 def dpkg_records(ctx: ProbeContext) -> list[tuple[str, str, str, int]] | None:
     """(name, version, architecture, line) of each installed package; None without dpkg."""
 
@@ -27,22 +55,11 @@ def dpkg_records(ctx: ProbeContext) -> list[tuple[str, str, str, int]] | None:
         if text is None:
             return None
         out: list[tuple[str, str, str, int]] = []
-        name = version = arch = status = ""
-        start = 0
-        for no, line in enumerate([*text.splitlines(), ""], 1):
-            if not line.strip():
-                if name and status.split()[-1:] == ["installed"]:
-                    out.append((name, version, arch, start))
-                name = version = arch = status = ""
-                continue
-            if line.startswith("Package:"):
-                name, start = line[8:].strip(), no
-            elif line.startswith("Version:"):
-                version = line[8:].strip()
-            elif line.startswith("Architecture:"):
-                arch = line[13:].strip()
-            elif line.startswith("Status:"):
-                status = line[7:].strip()
+        for start, stanza in stanzas(text):
+            name = field(stanza, "Package")
+            if name and field(stanza, "Status").split()[-1:] == ["installed"]:
+                out.append((name, field(stanza, "Version"), field(stanza, "Architecture"),
+                            start))
         return out
 
     return ctx.cached("dpkg-records", compute)

@@ -1,0 +1,132 @@
+"""`cityguard gate` as a real process: exit 0 pass / 1 blocked / 2 bad input, the table, and the
+JSON, JUnit and SARIF documents of the gate's own rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from defusedxml import ElementTree
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "smart-city-portal" / "cityguard.yaml"
+VARIANTS = REPO / "examples" / "variants"
+TODAY = ["--today", "2025-09-01"]
+
+
+def test_the_example_passes_with_exit_0_and_a_table(cityguard_proc):
+    p = cityguard_proc("gate", "--stage", "deploy", "--system", str(EXAMPLE), *TODAY,
+                       "--lang", "en")
+    assert p.returncode == 0, p.stderr
+    for rule in ("plan.grading_report", "build.code_audit", "deploy.security_test",
+                 "deploy.findings", "waivers.not_expired"):
+        assert rule in p.stdout
+    assert "gate passed: 13 pass, 0 warn, 0 fail" in p.stderr
+
+
+def test_a_blocked_gate_exits_1_and_says_what_to_do(cityguard_proc):
+    p = cityguard_proc("gate", "--system", str(VARIANTS / "deploy.security_test" / "cityguard.yaml"),
+                       *TODAY)
+    assert p.returncode == 1, p.stderr
+    assert "未通过" in p.stdout and "open_high_risks 应为 0" in p.stdout
+    assert "整改全部高风险问题" in p.stdout  # the rule's 整改建议
+    assert "门禁阻断" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_expired_waiver_blocks_and_is_listed(cityguard_proc):
+    p = cityguard_proc("gate", "--system", str(VARIANTS / "waivers.not_expired" / "cityguard.yaml"),
+                       *TODAY, "--format", "json")
+    assert p.returncode == 1
+    doc = json.loads(p.stdout)
+    waivers = next(r for r in doc["rules"] if r["id"] == "waivers.not_expired")
+    assert waivers["state"] == "fail" and waivers["details"] == [
+        "W1 (finding c65d0bbe9968570b on portal-image) expired 2025-08-15; approver 王建国"]
+    assert doc["passed"] is False and doc["counts"]["fail"] == 2
+
+
+def test_today_from_the_environment(cityguard_proc):
+    # the same example judged in 2027: documents have gone stale, waiver W1 has expired
+    p = cityguard_proc("gate", "--stage", "build", "--system", str(EXAMPLE), "--format", "json",
+                       env={"CITYGUARD_TODAY": "2027-01-01"})
+    assert p.returncode == 1
+    failed = {r["id"] for r in json.loads(p.stdout)["rules"] if r["state"] == "fail"}
+    assert failed == {"build.code_audit", "build.supervision", "waivers.not_expired"}
+
+
+def test_junit_and_sarif_of_the_gate_rules(cityguard_proc, tmp_path):
+    variant = VARIANTS / "deploy.acceptance_test" / "cityguard.yaml"
+    p = cityguard_proc("gate", "--system", str(variant), *TODAY, "--format", "junit,sarif,json",
+                       "--output", str(tmp_path / "out"), "--lang", "en", cwd=REPO)
+    assert p.returncode == 1, p.stderr
+    assert "deploy.acceptance_test" in p.stdout  # the table still goes to the log
+    root = ElementTree.fromstring((tmp_path / "out" / "gate.junit.xml").read_bytes())
+    suite = root.find("testsuite")
+    cases = suite.findall("testcase")
+    assert root.get("failures") == "1" and len(cases) == int(suite.get("tests")) == 13
+    failing = [c for c in cases if c.find("failure") is not None]
+    assert len(failing) == 1 and failing[0].get("name").startswith("deploy.acceptance_test ")
+    assert "after today" in failing[0].find("failure").get("message")
+    sarif = json.loads((tmp_path / "out" / "gate.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    assert len(run["tool"]["driver"]["rules"]) == 13
+    (result,) = run["results"]
+    assert result["ruleId"] == "deploy.acceptance_test" and result["level"] == "error"
+    loc = result["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == \
+        "examples/variants/deploy.acceptance_test/cityguard.yaml"
+    assert variant.read_text().splitlines()[loc["region"]["startLine"] - 1].lstrip() \
+        .startswith("- {type: acceptance_test")
+    doc = json.loads((tmp_path / "out" / "gate.json").read_text())
+    assert doc["stage"] == "deploy" and doc["today"] == "2025-09-01"
+
+
+def test_one_format_to_one_file(cityguard_proc, tmp_path):
+    out = tmp_path / "gate.sarif"
+    p = cityguard_proc("gate", "--stage", "plan", "--system", str(EXAMPLE), *TODAY,
+                       "--format", "sarif", "--output", str(out))
+    assert p.returncode == 0
+    assert json.loads(out.read_text())["runs"][0]["results"] == []
+
+
+def test_baseline_from_the_store(cityguard_proc, tmp_path):
+    store = str(tmp_path / "runs.db")
+    first = cityguard_proc("gate", "--system", str(EXAMPLE), *TODAY, "--store", store)
+    assert first.returncode == 0, first.stderr
+    variant = str(VARIANTS / "deploy.findings" / "cityguard.yaml")
+    assert cityguard_proc("gate", "--system", variant, *TODAY).returncode == 1
+    p = cityguard_proc("gate", "--system", variant, *TODAY, "--baseline", "latest",
+                       "--store", store, "--format", "json")
+    assert p.returncode == 0, p.stdout
+    assert json.loads(p.stdout)["baseline_run_id"]
+    # judging a stored run instead of running the assessment again
+    p = cityguard_proc("gate", "--system", str(EXAMPLE), *TODAY, "--assessment", "latest",
+                       "--store", store)
+    assert p.returncode == 0, p.stderr
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--stage", "launch"], "--stage must be one of"),
+    (["--min-conclusion", "良好"], "--min-conclusion must be"),
+    (["--fail-on", "severe"], "--fail-on must be one of"),
+    (["--format", "pdf"], "--format must be among"),
+    (["--format", "json,sarif"], "several formats need --output DIR"),
+    (["--today", "someday"], "today must be YYYY-MM-DD"),
+    (["--baseline", "nope.json"], "file not found"),
+    (["--baseline", "0123abcd"], "no stored run"),
+])
+def test_bad_input_exits_2_with_one_line(cityguard_proc, tmp_path, args, words):
+    p = cityguard_proc("gate", "--system", str(EXAMPLE), "--stage", "plan", *args,
+                       "--store", str(tmp_path / "s.db"), cwd=tmp_path)
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert words in p.stderr and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_an_invalid_or_missing_manifest_exits_2(cityguard_proc, tmp_path):
+    p = cityguard_proc("gate", "--stage", "deploy", cwd=tmp_path)
+    assert p.returncode == 2 and "cityguard.yaml: file not found" in p.stderr
+    (tmp_path / "cityguard.yaml").write_text("name: x\nstage: deploy\nlevel: 9\n")
+    p = cityguard_proc("gate", cwd=tmp_path)
+    assert p.returncode == 2 and "cityguard.yaml:3" in p.stderr
