@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from cityguard.model import Assessment, CheckStatus
 from cityguard.stages import StageRule
@@ -207,8 +206,3 @@ def check_log_retention(rule: StageRule, ctx: GateContext) -> Check:
     return Check("fail", f"测评中没有日志留存检查结果，且无有效留存证明（{reason_zh}）",
                  f"no log-retention check result in the assessment and no valid retention "
                  f"document ({reason_en})")
-
-
-def evidence_summary(rec: EvidenceRecord) -> dict[str, Any]:
-    return {"type": rec.type, "path": rec.path, "date": rec.date.isoformat() if rec.date else None,
-            "approver": rec.approver, "ref": rec.ref}

@@ -6,20 +6,24 @@ _TEMPLATE = """\
 # cityguard system manifest — every field: docs/manifest.md; check it with `cityguard validate`.
 # Paths (dir: targets, scans, evidence, answers) are relative to this file's directory.
 version: 1
-name: {name}                      # 系统名称
-owner: {owner}                    # 责任人
-department: {department}          # 责任部门
+# 系统名称、责任人、责任部门 / system name, person and department responsible
+name: {name}
+owner: {owner}
+department: {department}
 
 # Level (安全保护等级) by GB/T 22240-2020: give `level` (and `grade` S?A?), or the grading
 # inputs below and let cityguard compute S, A and level = max(S, A) (`cityguard grade`).
 {level_block}
-extensions: []                    # cloud, mobile, iot, ics, bigdata
-stage: {stage}                    # plan | build | deploy | operate (同步规划 / 建设 / 使用)
+# extension requirements: cloud, mobile, iot, ics, bigdata
+extensions: []
+# lifecycle stage: plan | build | deploy | operate (同步规划 / 同步建设 / 同步使用 / 运行)
+stage: {stage}
 
 assets:                           # 测评对象
   - id: {asset_id}
     type: host                    # host, database, middleware, application, network, …
-    target: {target}              # local | dir:PATH | ssh://user@host:22
+    # local | dir:PATH | ssh://user@host:22 (no target: judged from scans and evidence only)
+    target: {target}
     internet_facing: false
     value: 3                      # asset value 1–5 (or cia: {{c: 3, i: 3, a: 3}})
 
@@ -58,8 +62,9 @@ def manifest_text(*, name: str = "my-system", owner: str = "", department: str =
                   level: int | None = None, grading: dict[str, str] | None = None,
                   stage: str = "plan", asset_id: str = "host01", target: str = "local") -> str:
     if grading:
-        level_block = (f"grading:\n  info: {grading['info']}          # 业务信息安全: "
-                       f"OBJECT:DEGREE\n  service: {grading['service']}       # 系统服务安全")
+        level_block = ("# 业务信息安全 / 系统服务安全: OBJECT:DEGREE (citizens|social|national : "
+                       "general|serious|especially_serious)\n"
+                       f"grading:\n  info: {grading['info']}\n  service: {grading['service']}")
     else:
         level_block = (f"level: {level or 3}\n"
                        "# grading: {info: social:serious, service: social:general}  "

@@ -190,9 +190,6 @@ class Manifest:
             out.append(rec)
         return out
 
-    def waiver_dicts(self) -> list[dict[str, Any]]:
-        return [w.to_dict() for w in self.waivers]
-
 
 def resolve_target(target: str, base_dir: Path) -> str:
     if target.startswith("dir:"):

@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cityguard.assessment import (
-    AssessRequest,
+from cityguard.assessment import AssessRequest, plan_assessment, run_assessment
+from cityguard.assessment_views import (
     control_point_summary,
     failed_at_or_above,
-    plan_assessment,
-    run_assessment,
     validate_library,
 )
 from cityguard.catalog import load_catalog

@@ -26,12 +26,16 @@ def test_the_example_passes_with_exit_0_and_a_table(cityguard_proc):
 
 
 def test_a_blocked_gate_exits_1_and_says_what_to_do(cityguard_proc):
-    p = cityguard_proc("gate", "--system", str(VARIANTS / "deploy.security_test" / "cityguard.yaml"),
-                       *TODAY)
+    variant = str(VARIANTS / "deploy.security_test" / "cityguard.yaml")
+    p = cityguard_proc("gate", "--system", variant, *TODAY)
     assert p.returncode == 1, p.stderr
-    assert "未通过" in p.stdout and "open_high_risks 应为 0" in p.stdout
-    assert "整改全部高风险问题" in p.stdout  # the rule's 整改建议
+    assert "deploy.security_test" in p.stdout and "未通过" in p.stdout
     assert "门禁阻断" in p.stderr and "Traceback" not in p.stderr
+    p = cityguard_proc("gate", "--system", variant, *TODAY, "--format", "json")
+    assert p.returncode == 1
+    rule = next(r for r in json.loads(p.stdout)["rules"] if r["state"] == "fail")
+    assert rule["id"] == "deploy.security_test" and "open_high_risks 应为 0" in rule["message_zh"]
+    assert "整改全部高风险问题" in rule["todo_zh"] and rule["units"] == ["L3-CMS1-25"]
 
 
 def test_expired_waiver_blocks_and_is_listed(cityguard_proc):
@@ -130,3 +134,48 @@ def test_an_invalid_or_missing_manifest_exits_2(cityguard_proc, tmp_path):
     (tmp_path / "cityguard.yaml").write_text("name: x\nstage: deploy\nlevel: 9\n")
     p = cityguard_proc("gate", cwd=tmp_path)
     assert p.returncode == 2 and "cityguard.yaml:3" in p.stderr
+
+
+def _commands(script: str) -> list[str]:
+    """The cityguard command lines of a CI script (line continuations joined)."""
+    text = script.replace("\\\n", " ")
+    return [" ".join(line.split()) for line in text.splitlines()
+            if line.strip().startswith("cityguard ")]
+
+
+@pytest.mark.parametrize("ci", ["github-actions.yml", "gitlab-ci.yml"])
+def test_the_documented_pipelines_run_and_produce_what_they_publish(ci, tmp_path):
+    """Run the cityguard steps of docs/ci/*.yml as written (their env, in a fresh directory)
+    and check that every report they publish exists."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    doc = yaml.safe_load((REPO / "docs" / "ci" / ci).read_text(encoding="utf-8"))
+    if ci.startswith("github"):
+        job = doc["jobs"]["gate"]
+        env = dict(job["env"])
+        script = "\n".join(s.get("run", "") for s in job["steps"])
+        published = [s["with"].get(k) for s in job["steps"] if "with" in s
+                     for k in ("sarif_file", "report_paths") if k in s["with"]]
+    else:
+        job = doc["cityguard-gate"]
+        env = dict(job["variables"])
+        script = "\n".join(job["script"])
+        published = [job["artifacts"]["reports"]["junit"]]
+    env["MANIFEST"] = str(REPO / env["MANIFEST"])  # the job runs at the repository root
+    commands = _commands(script)
+    assert any(c.startswith("cityguard gate ") for c in commands)
+    bindir = Path(sys.executable).parent
+    for command in commands:
+        p = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True,
+                           env={**os.environ, **{k: str(v) for k, v in env.items()},
+                                "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"},
+                           timeout=300)
+        assert p.returncode == 0, (command, p.stdout, p.stderr)
+    assert published
+    for path in published:
+        assert (tmp_path / path).is_file(), path
+    assert (tmp_path / "gate-report" / "gate.sarif").is_file()

@@ -58,7 +58,7 @@ def test_never_overwrites_without_force(cityguard_proc, tmp_path):
     target = tmp_path / "sys" / "cityguard.yaml"
     target.parent.mkdir()
     target.write_text("mine\n")
-    p = cityguard_proc("init", str(target.parent), "--level", "2")  # a directory: DIR/cityguard.yaml
+    p = cityguard_proc("init", str(target.parent), "--level", "2")  # DIR → DIR/cityguard.yaml
     assert p.returncode == 2 and "already exists; use --force" in p.stderr
     assert target.read_text() == "mine\n"
     p = cityguard_proc("init", str(target), "--level", "2", "--stage", "build", "--force")

@@ -56,12 +56,11 @@ def assess(
     from pathlib import Path
 
     from cityguard import console
-    from cityguard.assessment import (
-        AssessRequest,
+    from cityguard.assessment import AssessRequest, run_assessment
+    from cityguard.assessment_views import (
         check_severity,
         failed_at_or_above,
         open_findings_at_or_above,
-        run_assessment,
     )
     from cityguard.errors import UsageError
     from cityguard.outputs import parse_formats, plan_outputs, write_outputs
@@ -132,7 +131,7 @@ def assess(
 
 def _summary(assessment, policies: list[str], lang: str) -> None:  # type: ignore[no-untyped-def]
     from cityguard import console
-    from cityguard.assessment import control_point_summary
+    from cityguard.assessment_views import control_point_summary
     from cityguard.catalog import load_catalog
     from cityguard.model import CheckStatus
 

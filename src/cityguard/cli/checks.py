@@ -111,7 +111,7 @@ def checks_validate(
 ) -> None:
     """Report every problem in check files with file and line; exit 2 when there is any."""
     from cityguard import console
-    from cityguard.assessment import validate_library
+    from cityguard.assessment_views import validate_library
 
     found, errors = validate_library(paths or [], checks, policies)
     for e in errors:
