@@ -179,14 +179,13 @@ def evaluate_gate(
     outcomes = []
     for rule in chosen:
         check = _judge(rule, ctx)
-        lang_units = rule.units_for(manifest.level)
         outcomes.append(RuleOutcome(
             id=rule.id, state=check.state, kind=rule.kind, title_zh=rule.title_zh,
             title_en=rule.title_en, message_zh=check.zh, message_en=check.en,
             todo_zh=rule.todo_zh if check.state != "pass" else "",
             todo_en=rule.todo_en if check.state != "pass" else "",
-            clause=rule.clause, units=lang_units, details=check.details, line=check.line,
-            evidence=check.evidence,
+            clause=rule.clause, units=rule.units_for(manifest.level), details=check.details,
+            line=check.line, evidence=check.evidence,
         ))
     return GateResult(
         system=manifest.name, level=manifest.level, stage=stage,
@@ -245,13 +244,14 @@ def run_gate(req: GateRequest) -> GateRun:
     manifest = load_manifest(req.system)
     stage = req.stage or manifest.stage
     rules = load_stage_rules(req.policies_dirs)
+    # the baseline first: a fresh run kept in the same store must not become its own baseline
+    baseline = load_assessment(req.baseline, req.store, manifest.name) if req.baseline else None
     assessment, ran = None, False
     if needs_assessment(manifest, stage, rules):
         if req.assessment:
             assessment = load_assessment(req.assessment, req.store, manifest.name)
         else:
             assessment, ran = assess_manifest(manifest, req, today), True
-    baseline = load_assessment(req.baseline, req.store, manifest.name) if req.baseline else None
     result = evaluate_gate(manifest, stage, assessment, fail_on=req.fail_on,
                            min_conclusion=req.min_conclusion, baseline=baseline, today=today,
                            rules=rules)

@@ -40,6 +40,9 @@ def load_yaml(path: str | Path, text: str | None = None) -> Any:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise DataError(p, f"invalid YAML: {problem}", line=line) from None
+    except ValueError as exc:  # an implicit date that is no calendar day (2025-02-30)
+        raise DataError(p, f"invalid value: {exc} (dates must be real days, YYYY-MM-DD)") \
+            from None
 
 
 def line_of(path: str | Path, location: Sequence[str | int], text: str | None = None) -> int | None:

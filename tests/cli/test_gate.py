@@ -96,14 +96,21 @@ def test_one_format_to_one_file(cityguard_proc, tmp_path):
 
 def test_baseline_from_the_store(cityguard_proc, tmp_path):
     store = str(tmp_path / "runs.db")
-    first = cityguard_proc("gate", "--system", str(EXAMPLE), *TODAY, "--store", store)
+    first = cityguard_proc("gate", "--system", str(EXAMPLE), *TODAY, "--store", store,
+                           "--format", "json")
     assert first.returncode == 0, first.stderr
+    base_id = json.loads(first.stdout)["run_id"]
     variant = str(VARIANTS / "deploy.findings" / "cityguard.yaml")
     assert cityguard_proc("gate", "--system", variant, *TODAY).returncode == 1
+    # the variant's own run goes into the same store; the baseline is still the example's
     p = cityguard_proc("gate", "--system", variant, *TODAY, "--baseline", "latest",
                        "--store", store, "--format", "json")
     assert p.returncode == 0, p.stdout
-    assert json.loads(p.stdout)["baseline_run_id"]
+    doc = json.loads(p.stdout)
+    assert doc["baseline_run_id"] == base_id != doc["run_id"]
+    p = cityguard_proc("gate", "--system", variant, *TODAY, "--baseline", doc["run_id"],
+                       "--store", store)
+    assert p.returncode == 0  # by run id
     # judging a stored run instead of running the assessment again
     p = cityguard_proc("gate", "--system", str(EXAMPLE), *TODAY, "--assessment", "latest",
                        "--store", store)
@@ -179,3 +186,50 @@ def test_the_documented_pipelines_run_and_produce_what_they_publish(ci, tmp_path
     for path in published:
         assert (tmp_path / path).is_file(), path
     assert (tmp_path / "gate-report" / "gate.sarif").is_file()
+
+
+SCHEMAS = REPO.parent / "shared" / "reference" / "schemas"
+
+
+@pytest.fixture(scope="module")
+def blocked_result():
+    from cityguard.gate import GateRequest, run_gate
+
+    variant = VARIANTS / "waivers.not_expired" / "cityguard.yaml"  # a failure
+    result = run_gate(GateRequest(system=str(variant), today="2025-09-01")).result
+    expiring = run_gate(GateRequest(system=str(EXAMPLE), stage="plan",
+                                    today="2025-10-15")).result  # and a warning
+    assert {o.state for o in result.outcomes} == {"pass", "fail"}
+    assert "warn" in {o.state for o in expiring.outcomes}
+    return result, expiring
+
+
+def test_gate_junit_is_valid_junit_xml(blocked_result):
+    if not SCHEMAS.is_dir():
+        pytest.skip(f"reference schemas not found at {SCHEMAS}")
+    from lxml import etree
+
+    from cityguard.cli._gate_view import render
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    xsd = etree.XMLSchema(etree.parse(str(SCHEMAS / "junit.xsd"), parser))
+    for result in blocked_result:
+        for lang in ("zh", "en"):
+            doc = etree.fromstring(render(result, "junit", lang), parser)
+            assert xsd.validate(doc), xsd.error_log
+
+
+def test_gate_sarif_is_valid_sarif_2_1_0(blocked_result):
+    if not SCHEMAS.is_dir():
+        pytest.skip(f"reference schemas not found at {SCHEMAS}")
+    from jsonschema import Draft4Validator, FormatChecker
+
+    from cityguard.cli._gate_view import render
+
+    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text())
+    validator = Draft4Validator(schema, format_checker=FormatChecker())
+    for result in blocked_result:
+        doc = json.loads(render(result, "sarif", "zh"))
+        assert [e.message for e in validator.iter_errors(doc)] == []
+        levels = {r["level"] for r in doc["runs"][0]["results"]}
+        assert levels <= {"error", "warning"} and levels

@@ -1,4 +1,4 @@
-"""The shared importer helpers: safe streaming readers, scales and id clean-up."""
+"""The shared importer helpers: safe streaming readers (XML, JSON, CSV) and sniffing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from cityguard.errors import DataError
 from cityguard.ingest import util
-from cityguard.model import Severity
 
 
 def b(text: str) -> io.BytesIO:
@@ -114,45 +113,7 @@ def test_csv_rows_bad_bytes() -> None:
         list(util.csv_rows(io.BytesIO(b"a,b\n\xff\xfe,1\n"), "t.csv"))
 
 
-@pytest.mark.parametrize(
-    ("raw", "scale", "expected"),
-    [
-        ("Critical", "word", Severity.CRITICAL), ("moderate", "word", Severity.MEDIUM),
-        ("Negligible", "word", Severity.INFO), ("-", "word", Severity.INFO),
-        ("UNKNOWN", "word", Severity.INFO), (None, "word", Severity.INFO),
-        ("0", "nessus", Severity.INFO), (4, "nessus", Severity.CRITICAL),
-        ("1", "qualys", Severity.INFO), ("2", "qualys", Severity.LOW),
-        ("5", "qualys", Severity.CRITICAL), ("3", "zap", Severity.HIGH),
-        ("9.0", "cvss", Severity.CRITICAL), (6.9, "cvss", Severity.MEDIUM),
-        ("", "cvss", Severity.INFO), ("x", "nessus", Severity.INFO),
-    ],
-)
-def test_norm_severity(raw: object, scale: str, expected: Severity) -> None:
-    assert util.norm_severity(raw, scale) is expected
-
-
-def test_numbers() -> None:
-    assert util.to_float(" 7.5 ") == 7.5 and util.to_float("N/A") is None
-    assert util.to_float(True) is None and util.to_int("443") == 443
-    assert util.to_int(float("nan")) is None
-
-
-def test_split_ids() -> None:
-    assert util.split_cves("cve-2021-44228,CVE-2021-44228 ; CVE-2014-0160") == (
-        "CVE-2021-44228", "CVE-2014-0160")
-    assert util.split_cves(["CVE-2020-0001", None]) == ("CVE-2020-0001",)
-    assert util.split_cwes(["external/cwe/cwe-79", "CWE-89", 352, "-1", "0", "nvd-cve-other"]) \
-        == ("CWE-79", "CWE-89", "CWE-352")
-    assert util.split_cwes("CWE-79, CWE-79") == ("CWE-79",)
-
-
-def test_redact_keeps_no_prefix_of_a_secret() -> None:
-    text = ('aws_key = "AKIAIOSFODNN7EXAMPLE" password=hunter2hunter2 '
-            "Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123")
-    out = util.redact(text, ["hunter2hunter2"])
-    for secret in ("AKIAIOSFODNN7EXAMPLE", "hunter2", "abcdefghij", "AKIA"):
-        assert secret not in out
-    assert out.count("***") == 3
-    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"
-    assert util.redact(f"x {key} y") == "x *** y"
-    assert util.redact(None) == ""
+def test_cell_takes_the_first_non_blank_column() -> None:
+    row = {"IP Address": "  ", "Host": " 10.0.0.1 ", "Port": "443"}
+    assert util.cell(row, "IP Address", "Host") == "10.0.0.1"
+    assert util.cell(row, "Port") == "443" and util.cell(row, "Missing") == ""

@@ -3,10 +3,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from xml_importer_helpers import (
+from importer_helpers import (
     ASSETS,
     assert_detected,
-    assert_truncated_fails,
     assert_well_formed,
     one,
     parse,
@@ -76,7 +75,3 @@ def test_dependencies_key_absent_yields_nothing(tmp_path: Path) -> None:
     path = tmp_path / "dc.json"
     path.write_text(json.dumps({"reportSchema": "1.1", "scanInfo": {"engineVersion": "9"}}))
     assert parse(FMT, path) == []
-
-
-def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
-    assert_truncated_fails(FMT, REPORT, tmp_path)

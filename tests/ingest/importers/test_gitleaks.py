@@ -4,13 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-from json_importer_helpers import (
-    assert_detected,
+from importer_helpers import (
+    assert_folder_claimed,
     assert_truncated_fails,
     check_counts,
     corpus_file,
     every_text,
-    files_detected_as,
     one,
     parse,
     parse_bytes,
@@ -37,9 +36,7 @@ def test_counts_match_the_manifest_or_say_why() -> None:
 
 def test_every_gitleaks_corpus_file_is_counted_and_detected() -> None:
     null = "gitleaks/no_findings.json"  # `null` names no format: imported as an empty report
-    assert files_detected_as(FMT, "gitleaks") == set(COUNTS) - {null}
-    for rel in set(COUNTS) - {null}:
-        assert_detected(FMT, corpus_file(rel))
+    assert_folder_claimed(FMT, "gitleaks", set(COUNTS) - {null})
     # a report that names no format imports as an empty report (zero findings, a warning)
     assert detect(corpus_file(null)).name == "empty"
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from xml_importer_helpers import (
+from importer_helpers import (
     ASSETS,
     assert_detected,
-    assert_truncated_fails,
     assert_well_formed,
     one,
     parse,
@@ -79,10 +78,6 @@ def test_interrupted_report_is_refused(tmp_path: Path) -> None:
     cut.write_text(REPORT.read_text().replace("finish=true\n", ""), encoding="utf-8")
     with pytest.raises(DataError, match="no finish=true"):
         parse(FMT, cut)
-
-
-def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
-    assert_truncated_fails(FMT, REPORT, tmp_path)
 
 
 def test_a_line_that_is_not_key_value_is_named(tmp_path: Path) -> None:

@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-from pathlib import Path
-
-from xml_importer_helpers import (
-    assert_detected,
-    assert_refuses_entities,
-    assert_truncated_fails,
+from importer_helpers import (
+    assert_folder_claimed,
     check_counts,
     corpus_file,
-    files_detected_as,
     one,
     parse,
 )
@@ -37,9 +32,7 @@ def test_counts_match_the_manifest_or_say_why() -> None:
 
 
 def test_every_nikto_xml_corpus_file_is_counted_and_detected() -> None:
-    assert files_detected_as(FMT, "nikto") == set(COUNTS)
-    for rel in COUNTS:
-        assert_detected(FMT, corpus_file(rel))
+    assert_folder_claimed(FMT, "nikto", COUNTS)
 
 
 def test_item_fields_and_nested_niktoscan() -> None:
@@ -70,15 +63,3 @@ def test_several_targets_in_one_report() -> None:
     }
     osvdb = one(findings, rule_id="001885")
     assert osvdb.references == ("OSVDB-3092",) and osvdb.location == "443/tcp GET /system/"
-
-
-def test_empty_report_yields_nothing() -> None:
-    assert parse(FMT, corpus_file("nikto/nikto-report-zero-vuln.xml")) == []
-
-
-def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
-    assert_truncated_fails(FMT, corpus_file("nikto/tdh.xml"), tmp_path)
-
-
-def test_hostile_xml_is_refused(tmp_path: Path) -> None:
-    assert_refuses_entities(FMT, "niktoscan", tmp_path)

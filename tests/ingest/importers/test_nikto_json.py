@@ -3,12 +3,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from xml_importer_helpers import (
-    assert_detected,
-    assert_truncated_fails,
+from importer_helpers import (
+    assert_folder_claimed,
     check_counts,
     corpus_file,
-    files_detected_as,
     one,
     parse,
 )
@@ -32,9 +30,7 @@ def test_counts_match_the_manifest_or_say_why() -> None:
 
 
 def test_every_nikto_json_corpus_file_is_counted_and_detected() -> None:
-    assert files_detected_as(FMT, "nikto") == set(COUNTS)
-    for rel in COUNTS:
-        assert_detected(FMT, corpus_file(rel))
+    assert_folder_claimed(FMT, "nikto", COUNTS)
 
 
 def test_json_and_xml_of_one_scan_share_identities() -> None:
@@ -67,10 +63,6 @@ def test_a_list_of_targets_and_an_empty_one(tmp_path: Path) -> None:
     ]))  # fmt: skip
     (f,) = parse(FMT, path)
     assert (f.asset_key, f.location) == ("a.example.cn", "80/tcp GET /")
-
-
-def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
-    assert_truncated_fails(FMT, corpus_file("nikto/juice-shop.json"), tmp_path)
 
 
 def test_report_without_vulnerabilities_yields_nothing(tmp_path: Path) -> None:

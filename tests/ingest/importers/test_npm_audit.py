@@ -3,12 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from json_importer_helpers import (
-    assert_detected,
+from importer_helpers import (
+    assert_folder_claimed,
     assert_truncated_fails,
     check_counts,
     corpus_file,
-    files_detected_as,
     one,
     parse,
     parse_bytes,
@@ -42,9 +41,7 @@ def test_counts_match_the_manifest_or_say_why() -> None:
 
 def test_every_npm_corpus_file_is_detected() -> None:
     error = "npm-audit/npm6_empty_with_error.json"
-    assert files_detected_as(FMT, "npm-audit") == set(COUNTS) | {error}
-    for rel in [*COUNTS, error]:
-        assert_detected(FMT, corpus_file(rel))
+    assert_folder_claimed(FMT, "npm-audit", {*COUNTS, error})
 
 
 def test_an_npm_error_is_a_failed_audit() -> None:

@@ -3,13 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from json_importer_helpers import (
+from importer_helpers import (
     assert_detected,
+    assert_folder_claimed,
     assert_truncated_fails,
     asset,
     check_counts,
     corpus_file,
-    files_detected_as,
     one,
     parse,
     parse_bytes,
@@ -35,9 +35,7 @@ def test_counts_match_the_manifest_or_say_why() -> None:
 
 def test_every_pip_audit_corpus_file_is_counted_and_detected() -> None:
     bare = "pip-audit/empty.json"  # `[]` names no format: imported as an empty report
-    assert files_detected_as(FMT, "pip-audit") == set(COUNTS) - {bare}
-    for rel in set(COUNTS) - {bare}:
-        assert_detected(FMT, corpus_file(rel))
+    assert_folder_claimed(FMT, "pip-audit", set(COUNTS) - {bare})
     # a report that names no format imports as an empty report (zero findings, a warning)
     assert detect(corpus_file(bare)).name == "empty"
 

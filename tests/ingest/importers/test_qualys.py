@@ -3,13 +3,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from xml_importer_helpers import (
-    assert_detected,
-    assert_refuses_entities,
-    assert_truncated_fails,
+from importer_helpers import (
+    assert_folder_claimed,
     check_counts,
     corpus_file,
-    files_detected_as,
     one,
     parse,
 )
@@ -36,9 +33,7 @@ def test_counts_match_the_manifest_or_say_why() -> None:
 
 
 def test_every_asset_data_report_is_counted_and_detected() -> None:
-    assert files_detected_as(FMT, "qualys") == set(COUNTS)
-    for rel in COUNTS:
-        assert_detected(FMT, corpus_file(rel))
+    assert_folder_claimed(FMT, "qualys", COUNTS)
 
 
 def test_details_are_joined_from_the_glossary() -> None:
@@ -88,15 +83,3 @@ def test_fixed_detections_are_not_open_findings(tmp_path: Path) -> None:
     (f,) = parse(FMT, path)
     assert (f.rule_id, f.location, f.severity) == ("1", "443/tcp www.example.cn", Severity.MEDIUM)
     assert f.tags == ("tls",)
-
-
-def test_empty_report_yields_nothing() -> None:
-    assert parse(FMT, corpus_file("qualys/empty.xml")) == []
-
-
-def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
-    assert_truncated_fails(FMT, corpus_file("qualys/Qualys_Sample_Report.xml"), tmp_path)
-
-
-def test_hostile_xml_is_refused(tmp_path: Path) -> None:
-    assert_refuses_entities(FMT, "ASSET_DATA_REPORT", tmp_path)

@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xml_importer_helpers import (
-    assert_detected,
-    assert_truncated_fails,
+from importer_helpers import (
+    assert_folder_claimed,
     check_counts,
     corpus_file,
-    files_detected_as,
     one,
     parse,
 )
@@ -30,9 +28,7 @@ def test_counts_match_the_manifest_or_say_why() -> None:
 
 
 def test_every_qualys_csv_corpus_file_is_counted_and_detected() -> None:
-    assert files_detected_as(FMT, "qualys") == set(COUNTS)
-    for rel in COUNTS:
-        assert_detected(FMT, corpus_file(rel))
+    assert_folder_claimed(FMT, "qualys", COUNTS)
 
 
 def test_row_fields() -> None:
@@ -77,7 +73,3 @@ def test_csv_and_xml_share_the_qualys_identity(tmp_path: Path) -> None:
 
 def test_header_only_export_yields_nothing() -> None:
     assert parse(FMT, corpus_file("qualys/empty.csv")) == []
-
-
-def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
-    assert_truncated_fails(FMT, corpus_file("qualys/Qualys_Sample_Report.csv"), tmp_path)

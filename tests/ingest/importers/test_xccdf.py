@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xml_importer_helpers import (
+from importer_helpers import (
     ASSETS,
     assert_detected,
-    assert_refuses_entities,
-    assert_truncated_fails,
     assert_well_formed,
     one,
     parse,
@@ -123,11 +121,3 @@ def test_benchmark_without_results_yields_nothing(tmp_path: Path) -> None:
     path.write_text(text[:start] + text[end:], encoding="utf-8")
     assert_detected(FMT, path)
     assert parse(FMT, path) == []
-
-
-def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
-    assert_truncated_fails(FMT, ARF, tmp_path, fraction=0.8)
-
-
-def test_hostile_xml_is_refused(tmp_path: Path) -> None:
-    assert_refuses_entities(FMT, "Benchmark", tmp_path)

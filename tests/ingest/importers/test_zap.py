@@ -2,13 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xml_importer_helpers import (
-    assert_detected,
-    assert_refuses_entities,
-    assert_truncated_fails,
+from importer_helpers import (
+    assert_folder_claimed,
     check_counts,
     corpus_file,
-    files_detected_as,
     one,
     parse,
 )
@@ -33,9 +30,7 @@ def test_counts_match_the_manifest_or_say_why() -> None:
 
 
 def test_every_zap_xml_corpus_file_is_counted_and_detected() -> None:
-    assert files_detected_as(FMT, "zap") == set(COUNTS)
-    for rel in COUNTS:
-        assert_detected(FMT, corpus_file(rel))
+    assert_folder_claimed(FMT, "zap", COUNTS)
 
 
 def test_alert_fields_and_localised_date_is_ignored() -> None:
@@ -77,15 +72,3 @@ def test_user_marked_false_positive_is_tagged(tmp_path: Path) -> None:
     (f,) = parse(FMT, path)
     assert f.rule_id == "10035-1" and f.cwes == ()
     assert f.tags == ("web", "tls", "false-positive")
-
-
-def test_empty_report_yields_nothing() -> None:
-    assert parse(FMT, corpus_file("zap/empty_2.9.0.xml")) == []
-
-
-def test_truncated_copy_is_a_data_error(tmp_path: Path) -> None:
-    assert_truncated_fails(FMT, corpus_file("zap/dvwa_baseline_dojo.xml"), tmp_path)
-
-
-def test_hostile_xml_is_refused(tmp_path: Path) -> None:
-    assert_refuses_entities(FMT, "OWASPZAPReport", tmp_path)

@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, BinaryIO
 
 from cityguard.errors import DataError
-from cityguard.ingest.util import to_int, xml_error
+from cityguard.ingest.util import xml_error
+from cityguard.ingest.values import to_int
 from cityguard.model import Finding
 
 if TYPE_CHECKING:

@@ -27,13 +27,8 @@ from cityguard.ingest.importers._jsonio import (
     top_scalars,
 )
 from cityguard.ingest.importers.grype import OS_PACKAGE_TYPES
-from cityguard.ingest.util import (
-    head_text,
-    iter_json,
-    norm_severity,
-    split_cves,
-    to_float,
-)
+from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.values import norm_severity, split_cves, to_float
 from cityguard.model import Finding
 
 _OS_TYPES = OS_PACKAGE_TYPES | {"dpkg", "rpm", "apkg"}

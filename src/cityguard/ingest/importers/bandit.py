@@ -20,7 +20,8 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
     top_scalars,
 )
-from cityguard.ingest.util import head_text, iter_json, norm_severity, redact, split_cwes
+from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.values import norm_severity, redact, split_cwes
 from cityguard.model import Finding
 
 _SECRET_TESTS = {"B105", "B106", "B107"}  # hardcoded password string / funcarg / default

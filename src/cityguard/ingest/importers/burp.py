@@ -15,14 +15,8 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import TLS_WORDS, first_of_each, html_text, urls
-from cityguard.ingest.util import (
-    head_text,
-    norm_severity,
-    split_cves,
-    split_cwes,
-    xml_events,
-    xml_root,
-)
+from cityguard.ingest.util import head_text, xml_events, xml_root
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes
 from cityguard.model import Finding
 
 if TYPE_CHECKING:

@@ -17,15 +17,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import clean, first_of_each, merge_same
-from cityguard.ingest.util import (
-    local,
-    norm_severity,
-    split_cves,
-    split_cwes,
-    to_float,
-    xml_events,
-    xml_root,
-)
+from cityguard.ingest.util import local, xml_events, xml_root
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
 from cityguard.model import Finding, Severity
 
 if TYPE_CHECKING:

@@ -17,7 +17,8 @@ from typing import Any, BinaryIO
 from cityguard.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys, iso_utc
-from cityguard.ingest.util import decode_json, head_text, redact
+from cityguard.ingest.util import decode_json, head_text
+from cityguard.ingest.values import redact
 from cityguard.model import Finding, Severity
 
 

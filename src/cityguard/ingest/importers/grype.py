@@ -21,14 +21,8 @@ from cityguard.ingest.importers._jsonio import (
     rewind,
     rewindable,
 )
-from cityguard.ingest.util import (
-    head_text,
-    iter_json,
-    norm_severity,
-    split_cves,
-    split_cwes,
-    to_float,
-)
+from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
 from cityguard.model import Finding, severity_from_cvss
 
 # artifact types of OS package managers: their vulnerabilities are patching, not dependencies

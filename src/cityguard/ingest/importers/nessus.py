@@ -26,14 +26,8 @@ from cityguard.ingest.importers._xmlkit import (
     net_location,
     port_tags,
 )
-from cityguard.ingest.util import (
-    norm_severity,
-    split_cves,
-    split_cwes,
-    to_float,
-    to_int,
-    xml_root,
-)
+from cityguard.ingest.util import xml_root
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
 from cityguard.model import Finding, Severity
 
 if TYPE_CHECKING:

@@ -18,15 +18,8 @@ from typing import BinaryIO, ClassVar
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import first_of_each, merge_same, net_location
 from cityguard.ingest.importers.nessus import nessus_tags
-from cityguard.ingest.util import (
-    csv_rows,
-    head_text,
-    norm_severity,
-    split_cves,
-    split_cwes,
-    to_float,
-    to_int,
-)
+from cityguard.ingest.util import csv_rows, head_text
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
 from cityguard.model import Finding, Severity
 
 _NESSUS_SCALE = {"none": Severity.INFO, "info": Severity.INFO}

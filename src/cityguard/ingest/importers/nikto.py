@@ -19,7 +19,8 @@ from typing import BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import TLS_WORDS, first_of_each, local_iso, merge_same
-from cityguard.ingest.util import to_int, xml_events, xml_root
+from cityguard.ingest.util import xml_events, xml_root
+from cityguard.ingest.values import to_int
 from cityguard.model import Finding, Severity
 
 _METHODS = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE", "TRACK", "CONNECT",

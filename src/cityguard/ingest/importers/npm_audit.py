@@ -21,14 +21,8 @@ from typing import Any, BinaryIO
 from cityguard.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys
-from cityguard.ingest.util import (
-    decode_json,
-    head_text,
-    norm_severity,
-    split_cves,
-    split_cwes,
-    to_float,
-)
+from cityguard.ingest.util import decode_json, head_text
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
 from cityguard.model import Finding
 
 _GHSA = re.compile(r"GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}", re.I)

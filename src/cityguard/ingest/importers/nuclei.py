@@ -21,16 +21,8 @@ from urllib.parse import urlsplit
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import any_key, as_list, iso_utc, rewind, rewindable
-from cityguard.ingest.util import (
-    head_text,
-    iter_json,
-    iter_json_lines,
-    norm_severity,
-    split_cves,
-    split_cwes,
-    to_float,
-    to_int,
-)
+from cityguard.ingest.util import head_text, iter_json, iter_json_lines
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
 from cityguard.model import Finding
 
 _WEB_TYPES = {"http", "headless", "javascript", "file"}

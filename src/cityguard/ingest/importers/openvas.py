@@ -16,15 +16,8 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import PATCH_WORDS, clean, first_of_each, port_tags
-from cityguard.ingest.util import (
-    head_text,
-    norm_severity,
-    split_cves,
-    to_float,
-    to_int,
-    xml_events,
-    xml_root,
-)
+from cityguard.ingest.util import head_text, xml_events, xml_root
+from cityguard.ingest.values import norm_severity, split_cves, to_float, to_int
 from cityguard.model import Finding, Severity
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ from typing import BinaryIO, ClassVar
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import first_of_each
 from cityguard.ingest.importers.openvas import openvas_severity, openvas_tags
-from cityguard.ingest.util import csv_rows, head_text, split_cves, to_float, to_int
+from cityguard.ingest.util import csv_rows, head_text
+from cityguard.ingest.values import split_cves, to_float, to_int
 from cityguard.model import Finding
 
 

@@ -17,7 +17,8 @@ from typing import Any, BinaryIO
 from cityguard.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys
-from cityguard.ingest.util import decode_json, head_text, split_cves
+from cityguard.ingest.util import decode_json, head_text
+from cityguard.ingest.values import split_cves
 from cityguard.model import Finding, Severity
 
 

@@ -25,14 +25,8 @@ from cityguard.ingest.importers._xmlkit import (
     port_tags,
     urls,
 )
-from cityguard.ingest.util import (
-    norm_severity,
-    split_cves,
-    to_float,
-    to_int,
-    xml_events,
-    xml_root,
-)
+from cityguard.ingest.util import xml_events, xml_root
+from cityguard.ingest.values import norm_severity, split_cves, to_float, to_int
 from cityguard.model import Finding, Severity
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ from typing import BinaryIO, ClassVar
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import first_of_each, html_text, local_iso
 from cityguard.ingest.importers.qualys import qualys_location, qualys_severity, qualys_tags
-from cityguard.ingest.util import csv_rows, head_text, split_cves, to_float, to_int
+from cityguard.ingest.util import csv_rows, head_text
+from cityguard.ingest.values import split_cves, to_float, to_int
 from cityguard.model import Finding
 
 _DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S")

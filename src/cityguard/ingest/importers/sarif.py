@@ -46,15 +46,8 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
     text_of,
 )
-from cityguard.ingest.util import (
-    head_text,
-    iter_json,
-    json_error,
-    norm_severity,
-    redact,
-    split_cves,
-    to_float,
-)
+from cityguard.ingest.util import head_text, iter_json, json_error
+from cityguard.ingest.values import norm_severity, redact, split_cves, to_float
 from cityguard.model import Finding, Severity, severity_from_cvss
 
 _SCHEMA = re.compile(r'"\$schema"\s*:\s*"[^"]*sarif', re.I)

@@ -32,7 +32,8 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
     top_scalars,
 )
-from cityguard.ingest.util import head_text, to_int
+from cityguard.ingest.util import head_text
+from cityguard.ingest.values import to_int
 from cityguard.model import Finding, Severity
 
 PROTOCOLS = {"ssl_2_0": "SSL 2.0", "ssl_3_0": "SSL 3.0", "tls_1_0": "TLS 1.0",

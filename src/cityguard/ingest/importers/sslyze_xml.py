@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from cityguard.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers.sslyze import Server, server_findings
-from cityguard.ingest.util import iter_xml, local, to_int, xml_root
+from cityguard.ingest.util import iter_xml, local, xml_root
+from cityguard.ingest.values import to_int
 from cityguard.model import Finding
 
 if TYPE_CHECKING:

@@ -19,14 +19,8 @@ from typing import Any, BinaryIO
 from cityguard.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys, rewind, rewindable
-from cityguard.ingest.util import (
-    head_text,
-    iter_json,
-    norm_severity,
-    split_cves,
-    split_cwes,
-    to_int,
-)
+from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_int
 from cityguard.model import Finding
 
 _HEADER = ["id", "fqdn/ip", "port", "severity", "finding", "cve", "cwe"]

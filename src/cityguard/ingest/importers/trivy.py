@@ -28,14 +28,8 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
     top_scalars,
 )
-from cityguard.ingest.util import (
-    head_text,
-    iter_json,
-    norm_severity,
-    redact,
-    split_cves,
-    split_cwes,
-)
+from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.values import norm_severity, redact, split_cves, split_cwes
 from cityguard.model import Finding, Severity
 
 # Result.Type values of OS package managers in legacy reports (which have no Class)

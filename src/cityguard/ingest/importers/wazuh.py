@@ -26,7 +26,8 @@ from cityguard.ingest.importers._jsonio import (
     rewind,
     rewindable,
 )
-from cityguard.ingest.util import head_text, iter_json, norm_severity, split_cves, to_float
+from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.values import norm_severity, split_cves, to_float
 from cityguard.model import Finding, Severity, severity_from_cvss
 
 _WORDS = {"critical", "high", "medium", "low"}

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import clean, first_of_each
-from cityguard.ingest.util import head_text, local, split_cves, xml_error, xml_root
+from cityguard.ingest.util import head_text, local, xml_error, xml_root
+from cityguard.ingest.values import split_cves
 from cityguard.model import Finding, Severity
 
 if TYPE_CHECKING:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import TLS_WORDS, first_of_each, html_text, merge_same, urls
-from cityguard.ingest.util import norm_severity, split_cwes, to_int, xml_events, xml_root
+from cityguard.ingest.util import xml_events, xml_root
+from cityguard.ingest.values import norm_severity, split_cwes, to_int
 from cityguard.model import Finding
 
 if TYPE_CHECKING:

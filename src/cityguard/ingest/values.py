@@ -1,0 +1,121 @@
+"""Values shared by the importers: severity scales, numbers, CVE/CWE ids, secret redaction.
+
+Kept apart from util (the streaming readers) so each stays small; importers take readers from
+util and value clean-up from here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from cityguard.model import Severity, severity_from_cvss
+
+_WORDS = {
+    "critical": Severity.CRITICAL, "urgent": Severity.CRITICAL,
+    "high": Severity.HIGH, "serious": Severity.HIGH, "error": Severity.HIGH,
+    "medium": Severity.MEDIUM, "moderate": Severity.MEDIUM, "warning": Severity.MEDIUM,
+    "low": Severity.LOW, "minimal": Severity.LOW, "note": Severity.LOW,
+}  # fmt: skip
+_SCALES = {
+    "nessus": (Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL),
+    "zap": (Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH),
+    # Qualys 1 minimal … 5 urgent (scan-formats.md §1, DefectDojo's current mapping)
+    "qualys": (Severity.INFO, Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH,
+               Severity.CRITICAL),
+}  # fmt: skip
+
+
+def norm_severity(raw: object, scale: str = "word") -> Severity:
+    """A scanner's severity on the common 5-level scale.
+
+    scale "word": critical/high/medium|moderate/low, everything else (info, informational,
+    negligible, unknown, untriaged, "-", none, "") → info. "cvss": a 0–10 score by the FIRST
+    bands. "nessus" 0–4, "qualys" 1–5, "zap" 0–3: the numeric scales of scan-formats.md §1.
+    """
+    if raw is None:
+        return Severity.INFO
+    if scale == "cvss":
+        return severity_from_cvss(to_float(raw))
+    if scale in _SCALES:
+        n = to_int(raw)
+        table = _SCALES[scale]
+        if n is None or n < 0:
+            return Severity.INFO
+        return table[min(n, len(table) - 1)]
+    return _WORDS.get(str(raw).strip().lower(), Severity.INFO)
+
+
+def severity_or_cvss(raw: str, score: float | None) -> Severity:
+    """The scanner's own severity word; where it gives none, the FIRST band of its CVSS score."""
+    return norm_severity(raw) if raw else severity_from_cvss(score)
+
+
+def to_float(value: object) -> float | None:
+    """A number from int/float/str ("7.5", " 9 "), else None (also for "", "-", "N/A")."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
+def to_int(value: object) -> int | None:
+    f = to_float(value)
+    return int(f) if f is not None and f == f else None  # f == f: not NaN
+
+
+_CVE = re.compile(r"CVE-\d{4}-\d{4,}", re.I)
+_CWE = re.compile(r"(?:.*?cwe[-_/ :]*)?(\d+)", re.I | re.S)
+
+
+def split_cves(text: object) -> tuple[str, ...]:
+    """Every CVE id in a string or list, upper-cased, de-duplicated in order."""
+    if text is None:
+        return ()
+    if isinstance(text, (list, tuple, set)):
+        text = " ".join(str(t) for t in text if t)
+    return tuple(dict.fromkeys(m.upper() for m in _CVE.findall(str(text))))
+
+
+def split_cwes(values: object) -> tuple[str, ...]:
+    """CWE ids as "CWE-79" from 79, "79", "CWE-79", "external/cwe/cwe-79"; -1/0/junk dropped."""
+    if values is None:
+        return ()
+    items = values if isinstance(values, (list, tuple, set)) else re.split(r"[,;\s]+", str(values))
+    out: dict[str, None] = {}
+    for item in items:
+        m = _CWE.fullmatch(str(item).strip())
+        if m and int(m.group(1)) > 0:
+            out[f"CWE-{int(m.group(1))}"] = None
+    return tuple(out)
+
+
+REDACTED = "***"
+_SECRET_PATTERNS = (
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)",
+                re.S), REDACTED),
+    (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), REDACTED),
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), REDACTED),
+    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), REDACTED),
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{16,}"), r"\1" + REDACTED),
+    (re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api_?key)([\"']?\s{0,3}[:=]\s{0,3}[\"']?)"
+                r"[^\s\"',;]{4,}"), r"\1\2" + REDACTED),
+)  # fmt: skip
+
+
+def redact(text: str | None, secrets: Iterable[str | None] = ()) -> str:
+    """`text` with each known secret value and common credential shapes replaced by "***".
+
+    No prefix of a secret is kept: a prefix narrows a brute-force search and links leaks.
+    """
+    if not text:
+        return ""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
