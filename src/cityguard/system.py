@@ -221,7 +221,7 @@ def _matches(pattern: str, base_dir: Path) -> list[Path]:
 
 def harm_level(harm: str) -> int:
     """'social:serious' → 3 by the GB/T 22240-2020 table (shared with `cityguard grade`)."""
-    from cityguard.scoring.grading import level_for
+    from cityguard.grading import level_for
 
     obj, _, degree = harm.partition(":")
     return level_for(obj, degree.replace("-", "_"))

@@ -24,7 +24,7 @@ def grade_cmd(
 
     from cityguard import console
     from cityguard.errors import UsageError
-    from cityguard.scoring.grading import grade, parse_harm
+    from cityguard.grading import grade, parse_harm
 
     if fmt not in ("table", "json"):
         raise UsageError(f"--format must be one of table, json (got {fmt!r})")
@@ -61,7 +61,7 @@ _CN = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
 
 def _ask(what: str) -> tuple[str, str]:
     from cityguard import console
-    from cityguard.scoring.grading import DEGREES, OBJECTS
+    from cityguard.grading import DEGREES, OBJECTS
 
     obj = console.ask(f"{what}: 受侵害的客体 / object harmed", list(OBJECTS))
     degree = console.ask(f"{what}: 侵害程度 / degree of harm", list(DEGREES))

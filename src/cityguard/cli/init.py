@@ -23,8 +23,8 @@ def init(
     from cityguard import console
     from cityguard.errors import UsageError
     from cityguard.gate import parse_stage
+    from cityguard.grading import grade, parse_harm
     from cityguard.manifest_template import manifest_text
-    from cityguard.scoring.grading import grade, parse_harm
     from cityguard.system import DEFAULT_NAME
 
     target = Path(path)
@@ -58,7 +58,7 @@ def init(
 
 def _ask_harm(what: str) -> tuple[str, str]:
     from cityguard import console
-    from cityguard.scoring.grading import DEGREES, OBJECTS
+    from cityguard.grading import DEGREES, OBJECTS
 
     obj = console.ask(f"{what}: 受侵害的客体 / object harmed", list(OBJECTS))
     degree = console.ask(f"{what}: 侵害程度 / degree of harm", list(DEGREES))

@@ -170,7 +170,7 @@ def iter_json(stream: BinaryIO, source: str, prefix: str) -> Iterator[Any]:
     """
     import ijson
 
-    stream = _skip_bom(stream)
+    stream = skip_bom(stream)
     try:
         yield from ijson.items(stream, prefix, use_float=True)
     except ijson.JSONError as exc:
@@ -194,7 +194,8 @@ def iter_json_lines(stream: BinaryIO, source: str) -> Iterator[Any]:
             raise DataError(source, f"invalid JSON line ({exc.msg})", line=number) from None
 
 
-def _skip_bom(stream: BinaryIO) -> BinaryIO:
+def skip_bom(stream: BinaryIO) -> BinaryIO:
+    """Past a UTF-8 BOM at the current position (a stream that cannot seek is left as is)."""
     if not stream.seekable():
         return stream
     pos = stream.tell()

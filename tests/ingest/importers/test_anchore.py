@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     assert_truncated_fails,
@@ -15,13 +16,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "anchore"
-COUNTS = {
-    "anchore/no_vuln.json": (0, "same as DefectDojo"),
-    "anchore/one_vuln.json": (1, "same as DefectDojo"),
-    "anchore/many_vulns_2.4.1.json": (51, "same as DefectDojo"),
-    "anchore/new_format_issue_11552.json": (84, "same as DefectDojo"),
-    "anchore/anchorectl_many_vulns.json": (23, "same as DefectDojo"),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

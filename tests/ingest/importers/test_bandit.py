@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     assert_truncated_fails,
@@ -16,15 +17,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "bandit"
-COUNTS = {
-    "bandit/no_vuln.json": (0, "same as DefectDojo"),
-    "bandit/one_vuln.json": (1, "same as DefectDojo"),
-    "bandit/dd.json": (47, "same as DefectDojo"),
-    "bandit/many_vulns.json": (
-        213,
-        "B608 at migrate_surveys.py:51 is listed twice, identically: one finding",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -13,17 +14,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "burp"
-_PER_LOCATION = (
-    "DefectDojo folds every issue of one type on one host into a finding; we keep one finding "
-    "per issue location (the path and parameter are the identity, as in Burp itself)"
-)
-COUNTS = {
-    "burp/one_finding_with_cwe.xml": (1, ""),
-    "burp/one_finding_with_blank_response.xml": (1, ""),
-    "burp/seven_findings.xml": (16, _PER_LOCATION),
-    # 441 issues; 5 repeat a type at one location (3 × "Cross-domain Referer leakage" at /)
-    "burp/issue4399.xml": (436, _PER_LOCATION),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -13,17 +14,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "dependency_check"
-_SUPPRESSED = (
-    "DefectDojo also imports the suppressedVulnerabilities (as mitigated); they are the "
-    "project's own accepted risks and are skipped here"
-)
-COUNTS = {
-    "dependency-check/single_dependency_with_related_no_vulnerability.xml": (0, ""),
-    "dependency-check/single_vuln.xml": (1, ""),
-    "dependency-check/version-6.5.3.xml": (1, ""),
-    "dependency-check/multiple_vulnerabilities_has_multiple_findings.xml": (7, _SUPPRESSED),
-    "dependency-check/PR6439.xml": (26, _SUPPRESSED),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     assert_truncated_fails,
@@ -20,13 +21,7 @@ from cityguard.ingest import detect
 from cityguard.model import Severity
 
 FMT = "gitleaks"
-COUNTS = {
-    "gitleaks/no_findings.json": (0, "same as DefectDojo: `null`"),
-    "gitleaks/data_one.json": (1, "same as DefectDojo"),
-    "gitleaks/redacted_data_many.json": (6, "same as DefectDojo"),
-    "gitleaks/version_7.5.0.json": (4, "same as DefectDojo: 8 leaks, each in two commits"),
-    "gitleaks/gitleaks8_many.json": (3, "same as DefectDojo: aws.tf:2 in two commits is one"),
-}
+COUNTS = BY_FORMAT[FMT]
 SECRETS = ("secretAWSsecret", "dfjksdjfs3294dfjlsdaf213", "AKIAIOSFODNN7EXAMPLE", "john.doe@")
 
 

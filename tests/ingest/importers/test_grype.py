@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -16,17 +17,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "grype"
-COUNTS = {
-    "grype/no_vuln.json": (0, "same as DefectDojo"),
-    "grype/same_cve_different_paths.json": (
-        2,
-        "one CVE at two artifact paths: two exposures (DefectDojo's 'detailed' mode gives 2)",
-    ),
-    "grype/check_all_fields.json": (5, "6 matches, one listed twice (two matchers): folded"),
-    "grype/many_vulns_with_epss_values.json": (15, "15 matches; DefectDojo asserts no count"),
-    "grype/issue_9618.json": (35, "same as DefectDojo"),
-    "grype/many_vulns.json": (1509, "same as DefectDojo"),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

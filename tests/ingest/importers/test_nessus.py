@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -13,16 +14,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "nessus"
-COUNTS = {
-    "nessus/nessus_was_no_vuln.xml": (0, ""),
-    "nessus/nessus_many_vuln.xml": (
-        7,
-        "DefectDojo folds the two 'Nessus SYN scanner' items (ports 443 and 264) into one "
-        "finding per plugin; the port is part of our identity, so they stay two",
-    ),
-    # 49 ReportItems: plugin 58987 is reported twice on 80/tcp (two PHP installs) → one finding
-    "nessus/nessus_with_cvssv3.nessus": (48, ""),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

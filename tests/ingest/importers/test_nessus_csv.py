@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_detected,
     assert_folder_claimed,
@@ -14,12 +15,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "nessus_csv"
-COUNTS = {
-    "nessus/nessus_was_no_vuln.csv": (0, ""),
-    # 30 rows: plugin 10107 repeats per port, one row per CVE is folded → 29 as DefectDojo
-    "nessus/nessus_many_vuln2-all.csv": (29, ""),
-    "nessus/nessus_new.csv": (99, ""),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -11,20 +12,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "nikto"
-COUNTS = {
-    "nikto/nikto-report-zero-vuln.xml": (0, ""),
-    "nikto/nikto-report-one-vuln.xml": (1, ""),
-    "nikto/nikto-report-many-vuln.xml": (
-        9,
-        "two items of one target share test id 999100, method and URI; they fold into one "
-        "finding listing both messages (DefectDojo keeps them apart by description)",
-    ),
-    "nikto/tdh.xml": (
-        5,
-        "'x-cache' and 'x-cacheable' are both test 999100 on GET /: one finding, two "
-        "messages; DefectDojo's 6 counts them apart by description",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

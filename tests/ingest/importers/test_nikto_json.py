@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -12,17 +13,7 @@ from importer_helpers import (
 )
 
 FMT = "nikto_json"
-COUNTS = {
-    "nikto/tdh.json": (
-        7,
-        "two 999100 header messages on GET / fold into one finding (see the XML importer)",
-    ),
-    "nikto/juice-shop.json": (
-        150,
-        "140 'backup/cert file found' hits are 140 URLs, each its own exposure here; "
-        "DefectDojo folds items by description",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

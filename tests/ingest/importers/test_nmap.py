@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_detected,
     assert_folder_claimed,
@@ -14,18 +15,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "nmap"
-# file → (our count, why it differs from DefectDojo's count when it does)
-COUNTS = {
-    "nmap/nmap_0port.xml": (0, ""),
-    "nmap/nmap_1port.xml": (1, ""),
-    "nmap/nmap_multiple_port.xml": (13, ""),
-    "nmap/nmap_script_vulners.xml": (3, ""),
-    "nmap/issue4406.xml": (
-        33,
-        "25 open ports + 8 CVEs from vulners; DefectDojo also makes findings of the 34 exploit "
-        "references (MSF:…, EDB-ID:…, PACKETSTORM:…), which we attach as references instead",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     assert_truncated_fails,
@@ -18,21 +19,7 @@ from cityguard.ingest import read_file
 from cityguard.model import Severity
 
 FMT = "npm_audit"
-COUNTS = {
-    "npm-audit/npm6_no_vuln.json": (0, "same as DefectDojo"),
-    "npm-audit/npm6_one_vuln.json": (1, "same as DefectDojo"),
-    "npm-audit/npm6_multiple_cwes.json": (
-        40,
-        "npm 6 splits GHSA-vh95-rmgr-6w4m (minimist) into two numbered advisories, one per "
-        "version range: one flaw of one package here",
-    ),
-    "npm-audit/npm7_no_vuln.json": (0, "same as DefectDojo"),
-    "npm-audit/npm7_many_vulns.json": (
-        3,
-        "6 entries, but vercel, @vercel/fun and @vercel/node are only vulnerable through "
-        "debug, semver and undici: 3 advisories",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

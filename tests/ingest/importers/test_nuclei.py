@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -16,19 +17,7 @@ from cityguard.ingest import detect, read_file
 from cityguard.model import Severity
 
 FMT = "nuclei"
-COUNTS = {
-    "nuclei/invalid_cwe.json": (1, "same as DefectDojo"),
-    "nuclei/many_findings.json": (
-        18,
-        "DefectDojo merges one template+matcher on one host across ports (tech-detect on "
-        "127.0.0.1:8080 and :9090); the matched URL is part of our identity",
-    ),
-    "nuclei/multiple_v3.json": (
-        6,
-        "tls-version reports tls12 and tls13 as two results: two facts, DefectDojo merges them",
-    ),
-    "nuclei/issue_14071.json": (27, "same as DefectDojo"),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

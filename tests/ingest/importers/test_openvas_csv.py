@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -13,11 +14,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "openvas_csv"
-COUNTS = {
-    "openvas/no_vuln.csv": (0, ""),
-    "openvas/report_detail_v2.csv": (1, ""),
-    "openvas/report_using_CVE.csv": (43, ""),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_detected,
     assert_folder_claimed,
@@ -20,13 +21,7 @@ from cityguard.ingest import detect
 from cityguard.model import Severity
 
 FMT = "pip_audit"
-COUNTS = {
-    "pip-audit/empty.json": (0, "same as DefectDojo: `[]`"),
-    "pip-audit/empty_new.json": (0, "same as DefectDojo"),
-    "pip-audit/zero_vulns_new.json": (0, "same as DefectDojo"),
-    "pip-audit/many_vulns.json": (7, "same as DefectDojo"),
-    "pip-audit/many_vulns_new.json": (7, "same as DefectDojo"),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

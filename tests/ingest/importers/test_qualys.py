@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -15,10 +16,7 @@ from cityguard.ingest import get_importer
 from cityguard.model import Severity
 
 FMT = "qualys"
-COUNTS = {
-    "qualys/empty.xml": (0, ""),
-    "qualys/Qualys_Sample_Report.xml": (301, ""),  # every VULN_INFO, "Ig" ones as info
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 class _Pipe(io.BytesIO):

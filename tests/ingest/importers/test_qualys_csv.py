@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -13,14 +14,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "qualys_csv"
-COUNTS = {
-    "qualys/empty.csv": (0, ""),
-    "qualys/Qualys_Sample_Report.csv": (
-        6,
-        "DefectDojo groups the rows by QID (3 QIDs); each row is a QID on a different host, "
-        "and the host is part of our identity, so 6 findings",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

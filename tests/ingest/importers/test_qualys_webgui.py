@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -12,7 +13,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "qualys_webgui"
-COUNTS = {"qualys/qualys_infrascan_webgui_1.xml": (1, "")}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

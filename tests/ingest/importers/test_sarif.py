@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     asset,
@@ -21,17 +22,7 @@ from cityguard.ingest import get_importer, read_file
 from cityguard.model import Severity
 
 FMT = "sarif"
-COUNTS = {
-    "sarif/appendix_k1.sarif": (0, "same as DefectDojo"),
-    "sarif/no_runs.sarif": (0, "runs is empty: nothing to report (no count upstream)"),
-    "sarif/suppression_test.sarif": (5, "suppressed results are kept, marked accepted"),
-    "sarif/gitleaks_7.5.0.sarif": (8, "same as DefectDojo (4 identities: one leak per commit)"),
-    "sarif/dependency_check.sarif": (13, "same as DefectDojo"),
-    "sarif/cxf-3.4.6.sarif": (22, "same as DefectDojo"),
-    "sarif/issue_10191.sarif": (77, "same as DefectDojo"),
-    "sarif/codeQL-output.sarif": (72, "same as DefectDojo"),
-    "sarif/semgrepowasp-benchmark-sample.sarif": (1768, "same as DefectDojo"),
-}
+COUNTS = BY_FORMAT[FMT]
 # Gitleaks 7 lists a leak once per commit; the store counts the repeats as duplicates
 NOT_UNIQUE = {"sarif/gitleaks_7.5.0.sarif"}
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -18,20 +19,7 @@ from cityguard.ingest import get_importer
 from cityguard.model import Severity
 
 FMT = "sslyze"
-COUNTS = {
-    "sslyze/one_target_zero_vuln_new.json": (0, "same as DefectDojo"),
-    "sslyze/one_target_many_vuln_old.json": (
-        6,
-        "heartbleed, CCS, client renegotiation, insecure renegotiation, TLS 1.1, and RC4/SEED "
-        "suites over TLS 1.1; DefectDojo folds the two renegotiation problems and does not "
-        "check cipher strength below TLS 1.2",
-    ),
-    "sslyze/two_targets_many_vuln_new.json": (
-        3,
-        "3DES on example.com, TLS 1.0 and 1.1 on example2.com; DefectDojo also flags strong "
-        "suites (CBC, CHACHA20) missing from the German BSI list",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

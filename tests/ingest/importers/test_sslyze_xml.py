@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     assert_truncated_fails,
@@ -17,12 +18,7 @@ from cityguard.errors import DataError
 from cityguard.model import Severity
 
 FMT = "sslyze_xml"
-COUNTS = {
-    "sslyze/report_one_target_one_vuln.xml": (
-        2,
-        "the expired chain (as DefectDojo) and the SHA-1 signed leaf, a weakness of its own",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

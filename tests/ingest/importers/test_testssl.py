@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_detected,
     assert_folder_claimed,
@@ -19,23 +20,7 @@ from cityguard.ingest import get_importer, read_file
 from cityguard.model import Severity
 
 FMT = "testssl"
-COUNTS = {
-    "testssl/defectdojo_no_vuln.csv": (0, "same as DefectDojo: header only"),
-    "testssl/defectdojo_one_vuln.csv": (
-        0,
-        "its one row is a WARN about the scanner's own openssl (no GOST engine), not a "
-        "weakness of the target",
-    ),
-    "testssl/demo.csv": (
-        0,
-        "12 INFO and 21 OK rows state facts that are not problems (service HTTP, cipher "
-        "order, 'not offered'); DefectDojo imports the INFO rows",
-    ),
-    "testssl/overall_critical.csv": (
-        58,
-        "58 rows of severity LOW..CRITICAL; DefectDojo also imports INFO rows",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

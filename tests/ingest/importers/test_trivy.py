@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -16,14 +17,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "trivy"
-COUNTS = {
-    "trivy/legacy_many_vulns.json": (93, "same as DefectDojo"),
-    "trivy/scheme_2_no_vuln.json": (0, "same as DefectDojo"),
-    "trivy/scheme_2_many_vulns.json": (5, "same as DefectDojo"),
-    "trivy/misconfigurations_and_secrets.json": (5, "2 vulns + 1 failed misconfig + 2 secrets"),
-    "trivy/cvssv4_severity_source.json": (3, "same as DefectDojo"),
-    "trivy/kubernetes.json": (20, "10 image vulns + 10 failed workload checks"),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

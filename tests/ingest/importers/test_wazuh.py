@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -15,17 +16,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "wazuh"
-COUNTS = {
-    "wazuh/v4-7_no_findings.json": (0, "same as DefectDojo"),
-    "wazuh/v4-7_one_finding.json": (1, "same as DefectDojo"),
-    "wazuh/v4-7_many_findings.json": (
-        13,
-        "DefectDojo drops 6 'Package unfixed' items and 1 'Untriaged' one; a vulnerability "
-        "without a fix yet is still one the SOC must see",
-    ),
-    "wazuh/v4-8_many_findings.json": (10, "same as DefectDojo"),
-    "wazuh/wazuh_abnormal_severity.json": (1, "one hit; DefectDojo asserts no count"),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

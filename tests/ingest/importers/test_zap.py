@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -13,16 +14,7 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "zap"
-COUNTS = {
-    "zap/empty_2.9.0.xml": (0, ""),
-    "zap/zap-xml-plus-format.xml": (1, ""),
-    "zap/zap_2.16.1_with_req_resp.xml": (4, ""),
-    "zap/dvwa_baseline_dojo.xml": (
-        18,
-        "ZAP lists 'Information Disclosure - Suspicious Comments' (10027) twice, once per "
-        "confidence level; one weakness of one site is one finding here",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

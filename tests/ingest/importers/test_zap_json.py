@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_folder_claimed,
     check_counts,
@@ -15,16 +16,7 @@ from cityguard.model import Severity
 
 FMT = "zap_json"
 # DefectDojo asserts no count for these two (secureCodeBox samples); the notes give 20 and 7
-COUNTS = {
-    "zap/demo-bodgeit-baseline-scan_zap-results.json": (
-        18,
-        "20 alerts; 90022 and 10027 are each listed twice (per confidence) and fold into one",
-    ),
-    "zap/demo-petstore-api-scan_zap-results.json": (
-        6,
-        "7 alerts; script rule 100000 reports two alerts under one pluginid and no alertRef",
-    ),
-}
+COUNTS = BY_FORMAT[FMT]
 
 
 def test_counts_match_the_manifest_or_say_why() -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
 from cityguard.errors import DataError
-from cityguard.ingest.util import BOM, head_text, iter_json, json_error
+from cityguard.ingest.util import head_text, iter_json, json_error, skip_bom
 
 _SPOOL_IN_MEMORY = 32 * 1024 * 1024
 
@@ -61,7 +61,7 @@ def exact_json(stream: BinaryIO, source: str, prefix: str) -> Iterator[Any]:
     import ijson
 
     try:
-        yield from ijson.items(_skip_bom(stream), prefix)
+        yield from ijson.items(skip_bom(rewind(stream)), prefix)
     except ijson.JSONError as exc:
         raise json_error(source, exc) from None
     except UnicodeDecodeError as exc:
@@ -101,7 +101,7 @@ def top_scalars(
 
     found: dict[str, Any] = {}
     try:
-        for prefix, event, value in ijson.parse(_skip_bom(stream), use_float=not exact):
+        for prefix, event, value in ijson.parse(skip_bom(rewind(stream)), use_float=not exact):
             if prefix == "" and event == "map_key" and value == stop_key:
                 break
             if prefix and "." not in prefix and event in ("string", "number", "boolean"):
@@ -109,13 +109,6 @@ def top_scalars(
     except ijson.JSONError as exc:
         raise json_error(source, exc) from None
     return found
-
-
-def _skip_bom(stream: BinaryIO) -> BinaryIO:
-    stream.seek(0)
-    if stream.read(3) != BOM:
-        stream.seek(0)
-    return stream
 
 
 def has_keys(text: str, *keys: str) -> bool:

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import clean, first_of_each, merge_same
 from cityguard.ingest.util import local, xml_events, xml_root
-from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
+from cityguard.ingest.values import (
+    severity_or_cvss,
+    split_cves,
+    split_cwes,
+    to_float,
+)
 from cityguard.model import Finding, Severity
 
 if TYPE_CHECKING:
@@ -50,11 +55,11 @@ def dc_severity(vuln: Mapping[str, Any]) -> tuple[Severity, str, float | None, s
         if cvss.get(sev_key) or cvss.get(score_key) is not None:
             score = to_float(cvss.get(score_key))
             raw = str(cvss.get(sev_key) or "")
-            sev = norm_severity(raw) if raw else norm_severity(score, "cvss")
+            sev = severity_or_cvss(raw, score)
             return sev, raw or str(score), score, _v3_vector(cvss) if cvss is v3 else None
     raw = str(vuln.get("severity") or v2.get("severity") or "")
     score = to_float(v2.get("score") if v2 else vuln.get("cvssScore"))
-    sev = norm_severity(raw) if raw else norm_severity(score, "cvss")
+    sev = severity_or_cvss(raw, score)
     return sev, raw, score, None
 
 

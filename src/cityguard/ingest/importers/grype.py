@@ -22,8 +22,13 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
 )
 from cityguard.ingest.util import head_text, iter_json
-from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
-from cityguard.model import Finding, severity_from_cvss
+from cityguard.ingest.values import (
+    severity_or_cvss,
+    split_cves,
+    split_cwes,
+    to_float,
+)
+from cityguard.model import Finding
 
 # artifact types of OS package managers: their vulnerabilities are patching, not dependencies
 OS_PACKAGE_TYPES = {"deb", "rpm", "apk", "alpm", "portage", "linux-kernel", "linux-kernel-module",
@@ -72,7 +77,7 @@ class Grype:
         paths = [str(loc.get("path")) for loc in as_list(art.get("locations")) if loc.get("path")]
         score, vector = _cvss(vuln, related)
         raw = str(vuln.get("severity") or next((r.get("severity") for r in related), "") or "")
-        severity = norm_severity(raw) if raw else severity_from_cvss(score)
+        severity = severity_or_cvss(raw, score)
         fix = vuln.get("fix") or {}
         fixed = [str(x) for x in as_list(fix.get("versions"))]
         state = str(fix.get("state") or "")

@@ -18,19 +18,11 @@ from typing import BinaryIO, ClassVar
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import first_of_each, merge_same, net_location
 from cityguard.ingest.importers.nessus import nessus_tags
-from cityguard.ingest.util import csv_rows, head_text
+from cityguard.ingest.util import cell, csv_rows, head_text
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
 from cityguard.model import Finding, Severity
 
 _NESSUS_SCALE = {"none": Severity.INFO, "info": Severity.INFO}
-
-
-def _first(row: dict[str, str], *names: str) -> str:
-    for name in names:
-        value = row.get(name, "").strip()
-        if value:
-            return value
-    return ""
 
 
 @register
@@ -63,39 +55,39 @@ class NessusCsvImporter:
         yield from merge_same(run)
 
     def _classic(self, row: dict[str, str]) -> Finding | None:
-        plugin = row.get("Plugin ID", "").strip()
-        host = _first(row, "IP Address", "Host")
+        plugin = cell(row, "Plugin ID")
+        host = cell(row, "IP Address", "Host")
         if not plugin or not host:
             return None
         port = to_int(row.get("Port")) or None
         proto = (row.get("Protocol") or "tcp").strip().lower()
-        raw = _first(row, "Risk", "Risk Factor")
+        raw = cell(row, "Risk", "Risk Factor")
         severity = _NESSUS_SCALE.get(raw.lower()) or norm_severity(raw)
         cves = split_cves(row.get("CVE"))
-        title = row.get("Name", "").strip() or f"plugin {plugin}"
-        v3 = to_float(_first(row, "CVSS v3.0 Base Score", "CVSSv3", "CVSS v3 Base Score"))
-        v2 = to_float(_first(row, "CVSS v2.0 Base Score", "CVSS"))
-        vector = _first(row, "CVSS v3.0 Vector", "CVSS v2.0 Vector") or None
+        title = cell(row, "Name") or f"plugin {plugin}"
+        v3 = to_float(cell(row, "CVSS v3.0 Base Score", "CVSSv3", "CVSS v3 Base Score"))
+        v2 = to_float(cell(row, "CVSS v2.0 Base Score", "CVSS"))
+        vector = cell(row, "CVSS v3.0 Vector", "CVSS v2.0 Vector") or None
         return Finding(
             tool=self.tool, format=self.name, asset_kind="host", asset_key=host,
             port=port, protocol=proto, rule_id=plugin, title=title, severity=severity,
             severity_raw=raw, cvss_score=v3 if v3 is not None else v2, cvss_vector=vector,
             cves=cves, cwes=split_cwes(_cwe_refs(row.get("XREF", ""))),
-            description="\n\n".join(x for x in (_first(row, "Synopsis"),
-                                                 _first(row, "Description")) if x),
-            solution="" if _first(row, "Solution") == "n/a" else _first(row, "Solution"),
-            location=net_location(port, proto), evidence=_first(row, "Plugin Output"),
-            references=tuple(_first(row, "See Also").split()),
-            tags=nessus_tags(title, _first(row, "Family", "Plugin Family"), port, severity, cves),
-            extra={k: v for k, v in (("fqdn", _first(row, "FQDN", "DNS Name")),
-                                     ("netbios", _first(row, "NetBIOS"))) if v},
+            description="\n\n".join(x for x in (cell(row, "Synopsis"),
+                                                 cell(row, "Description")) if x),
+            solution="" if cell(row, "Solution") == "n/a" else cell(row, "Solution"),
+            location=net_location(port, proto), evidence=cell(row, "Plugin Output"),
+            references=tuple(cell(row, "See Also").split()),
+            tags=nessus_tags(title, cell(row, "Family", "Plugin Family"), port, severity, cves),
+            extra={k: v for k, v in (("fqdn", cell(row, "FQDN", "DNS Name")),
+                                     ("netbios", cell(row, "NetBIOS"))) if v},
         )  # fmt: skip
 
     def _tenable_io(self, row: dict[str, str]) -> Finding | None:
-        if row.get("state", "").strip().upper() == "FIXED":
+        if cell(row, "state").upper() == "FIXED":
             return None
-        plugin = row.get("definition.id", "").strip()
-        host = _first(
+        plugin = cell(row, "definition.id")
+        host = cell(
             row,
             "asset.display_ipv4_address",
             "asset.display_ipv6_address",
@@ -107,32 +99,32 @@ class NessusCsvImporter:
             return None
         port = to_int(row.get("port")) or None
         proto = (row.get("protocol") or "tcp").strip().lower()
-        raw = _first(row, "severity", "definition.severity")
+        raw = cell(row, "severity", "definition.severity")
         severity = _NESSUS_SCALE.get(raw.lower()) or norm_severity(raw)
         cves = split_cves(row.get("definition.cve"))
-        title = row.get("definition.name", "").strip() or f"plugin {plugin}"
+        title = cell(row, "definition.name") or f"plugin {plugin}"
         v3 = to_float(row.get("definition.cvss3.base_score"))
         score = v3 if v3 is not None else to_float(row.get("definition.cvss2.base_score"))
-        vector = _first(row, "definition.cvss3.base_vector", "definition.cvss2.base_vector")
+        vector = cell(row, "definition.cvss3.base_vector", "definition.cvss2.base_vector")
         # this export has lost its description header: the text sits under an empty column name
-        description = _first(row, "definition.description", "")
+        description = cell(row, "definition.description", "")
         return Finding(
             tool=self.tool, format=self.name, asset_kind="host", asset_key=host,
             port=port, protocol=proto, rule_id=plugin, title=title, severity=severity,
             severity_raw=raw, cvss_score=score, cvss_vector=vector or None, cves=cves,
             cwes=split_cwes(row.get("definition.cwe")),
-            description="\n\n".join(x for x in (_first(row, "definition.synopsis"), description)
+            description="\n\n".join(x for x in (cell(row, "definition.synopsis"), description)
                                     if x),
-            solution=_first(row, "definition.solution"),
+            solution=cell(row, "definition.solution"),
             location=net_location(port, proto), evidence=row.get("output", "").strip("'\n "),
-            references=tuple(_first(row, "definition.see_also").split()),
-            tags=nessus_tags(title, _first(row, "definition.family"), port, severity, cves),
-            first_seen=_first(row, "first_observed") or None,
-            last_seen=_first(row, "last_seen") or None,
-            extra={k: v for k, v in (("state", _first(row, "state")),
-                                     ("fqdn", _first(row, "asset.display_fqdn")),
-                                     ("plugin_family", _first(row, "definition.family")),
-                                     ("vpr_score", _first(row, "definition.vpr.score"))) if v},
+            references=tuple(cell(row, "definition.see_also").split()),
+            tags=nessus_tags(title, cell(row, "definition.family"), port, severity, cves),
+            first_seen=cell(row, "first_observed") or None,
+            last_seen=cell(row, "last_seen") or None,
+            extra={k: v for k, v in (("state", cell(row, "state")),
+                                     ("fqdn", cell(row, "asset.display_fqdn")),
+                                     ("plugin_family", cell(row, "definition.family")),
+                                     ("vpr_score", cell(row, "definition.vpr.score"))) if v},
         )  # fmt: skip
 
 

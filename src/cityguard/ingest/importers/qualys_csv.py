@@ -14,7 +14,7 @@ from typing import BinaryIO, ClassVar
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import first_of_each, html_text, local_iso
 from cityguard.ingest.importers.qualys import qualys_location, qualys_severity, qualys_tags
-from cityguard.ingest.util import csv_rows, head_text
+from cityguard.ingest.util import cell, csv_rows, head_text
 from cityguard.ingest.values import split_cves, to_float, to_int
 from cityguard.model import Finding
 
@@ -33,46 +33,39 @@ class QualysCsvImporter:
         return 90 if {"IP", "QID", "Title", "Severity"} <= cells else 0
 
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
-        return first_of_each(self._rows(stream, source))
-
-    def _rows(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
-        for row in csv_rows(stream, source):
-            finding = self._row(row)
-            if finding is not None:
-                yield finding
+        findings = (self._row(row) for row in csv_rows(stream, source))
+        return first_of_each(f for f in findings if f is not None)
 
     def _row(self, row: dict[str, str]) -> Finding | None:
-        def cell(name: str) -> str:
-            return row.get(name, "").strip()
-
-        ip, qid = cell("IP"), cell("QID")
-        status = cell("Vuln Status")
+        ip, qid = cell(row, "IP"), cell(row, "QID")
+        status = cell(row, "Vuln Status")
         if not ip or not qid or status.lower() == "fixed":
             return None
-        port, proto, fqdn = to_int(cell("Port")), cell("Protocol"), cell("FQDN")
-        level, vuln_type = cell("Severity"), cell("Type")
+        port, proto, fqdn = to_int(cell(row, "Port")), cell(row, "Protocol"), cell(row, "FQDN")
+        level, vuln_type = cell(row, "Severity"), cell(row, "Type")
         severity = qualys_severity(level, vuln_type)
-        title = " ".join(cell("Title").split()) or f"QID {qid}"
-        cves = split_cves(cell("CVE ID"))
+        title = " ".join(cell(row, "Title").split()) or f"QID {qid}"
+        cves = split_cves(cell(row, "CVE ID"))
         # "CVSS3 Base" reads "8.1 (AV:N/AC:H/…)": the score, then the vector without prefix
-        base, _, vector = cell("CVSS3 Base").partition(" ")
-        score = to_float(base) or to_float(cell("CVSS3")) or to_float(cell("CVSS Base"))
+        base, _, vector = cell(row, "CVSS3 Base").partition(" ")
+        score = to_float(base) or to_float(cell(row, "CVSS3")) or to_float(cell(row, "CVSS Base"))
         return Finding(
             tool=self.tool, format=self.name, asset_kind="host", asset_key=ip,
             port=port or None, protocol=proto.lower() or None, rule_id=qid, title=title,
             severity=severity, severity_raw=f"{vuln_type} {level}".strip(), cvss_score=score,
             cvss_vector=vector.strip("()") or None,  # the export omits the CVSS:3.x/ prefix
             cves=cves,
-            description="\n\n".join(x for x in (html_text(cell("Threat")),
-                                                 html_text(cell("Impact"))) if x),
-            solution=html_text(cell("Solution")),
+            description="\n\n".join(x for x in (html_text(cell(row, "Threat")),
+                                                 html_text(cell(row, "Impact"))) if x),
+            solution=html_text(cell(row, "Solution")),
             location=qualys_location(port or None, proto, fqdn),
-            evidence=cell("Results"),
-            tags=qualys_tags(cell("Category"), title, port or None, severity, cves),
-            first_seen=local_iso(cell("First Detected"), *_DATE_FORMATS),
-            last_seen=local_iso(cell("Last Detected"), *_DATE_FORMATS),
+            evidence=cell(row, "Results"),
+            tags=qualys_tags(cell(row, "Category"), title, port or None, severity, cves),
+            first_seen=local_iso(cell(row, "First Detected"), *_DATE_FORMATS),
+            last_seen=local_iso(cell(row, "Last Detected"), *_DATE_FORMATS),
             extra={k: v for k, v in (
-                ("dns", cell("DNS")), ("netbios", cell("NetBIOS")), ("os", cell("OS")),
-                ("type", vuln_type), ("vuln_status", status), ("category", cell("Category")),
+                ("dns", cell(row, "DNS")), ("netbios", cell(row, "NetBIOS")),
+                ("os", cell(row, "OS")),
+                ("type", vuln_type), ("vuln_status", status), ("category", cell(row, "Category")),
             ) if v},
         )  # fmt: skip

@@ -27,11 +27,9 @@ Choices:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
-from urllib.parse import unquote, urlparse
 
 from cityguard.errors import DataError
 from cityguard.ingest.base import HEAD_BYTES, register
@@ -46,6 +44,13 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
     text_of,
 )
+from cityguard.ingest.importers._sarif_result import (
+    MAX_TEXT,
+    identity_suffix,
+    primary_location,
+    result_message,
+    suppression,
+)
 from cityguard.ingest.util import head_text, iter_json, json_error
 from cityguard.ingest.values import norm_severity, redact, split_cves, to_float
 from cityguard.model import Finding, Severity, severity_from_cvss
@@ -57,7 +62,6 @@ _SEVERITY_WORDS = {"critical", "high", "medium", "moderate", "low", "info", "inf
 _SECRET_TOOLS = {"gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint"}
 _SCA_TOOLS = {"grype", "trivy", "dependency-check", "snyk", "osv-scanner", "npm", "pip-audit"}
 _IAC_TOOLS = {"checkov", "tfsec", "kics", "terrascan", "hadolint", "kube-linter"}
-_MAX_TEXT = 4000
 
 
 @register
@@ -153,19 +157,19 @@ class _Run:
             return
         rule = self.rule_for(r)
         ref = r.get("rule") if isinstance(r.get("rule"), dict) else {}
-        message = _message(r, rule)
+        message = result_message(r, rule)
         rule_id = str(r.get("ruleId") or ref.get("id") or rule.get("id") or "")
         # no rule at all (Gitleaks 7 writes none): the message is the only name of the check
         facts = self.facts(rule_id or message[:120], rule)
         props = r.get("properties") if isinstance(r.get("properties"), dict) else {}
         severity, raw = _severity(r, props, facts, kind)
-        uri, line, snippet = _location(r)
-        location = (uri or "?") + _identity_suffix(r, line)
+        uri, line, snippet = primary_location(r)
+        location = (uri or "?") + identity_suffix(r, line)
         evidence = "\n".join(x for x in (f"{uri}:{line}" if line else uri, message, snippet) if x)
         if facts.secret:
             evidence = redact(evidence, [str(props.get(k) or "") for k in ("offender", "secret",
                                                                           "match")])  # fmt: skip
-        supp = _suppression(r)
+        supp = suppression(r)
         yield Finding(
             tool=self.family,
             format=fmt,
@@ -179,7 +183,7 @@ class _Run:
             cwes=facts.cwes,
             description=facts.description or message,
             location=location,
-            evidence=evidence[:_MAX_TEXT],
+            evidence=evidence[:MAX_TEXT],
             references=facts.references,
             tags=facts.tags,
             status="accepted" if supp else "open",
@@ -198,7 +202,7 @@ class _RuleFacts:
         name = str(rule.get("name") or "")
         self.title = short or (name if name and name != rule_id else "")
         self.description = (text_of(rule.get("fullDescription")) or text_of(rule.get("help")))[
-            :_MAX_TEXT
+            :MAX_TEXT
         ]
         cwe_sources = [*tags, *as_list(props.get("cwe")), *as_list(props.get("cwes"))]
         self.cwes = tuple(dict.fromkeys(
@@ -250,80 +254,6 @@ def _severity(
         return Severity.HIGH, ""  # a leaked secret with no level: the gitleaks policy (high)
     level = level or ("warning" if kind == "fail" else "none")
     return norm_severity(level), level
-
-
-def _message(r: dict[str, Any], rule: dict[str, Any]) -> str:
-    msg = r.get("message") if isinstance(r.get("message"), dict) else {}
-    text = str(msg.get("text") or "")
-    if not text and msg.get("id"):
-        strings = rule.get("messageStrings") or {}
-        text = text_of(strings.get(msg["id"]))
-    args = as_list(msg.get("arguments"))
-    if args and "{" in text:
-        text = re.sub(r"\{(\d+)\}", lambda m: str(args[int(m.group(1))])
-                      if int(m.group(1)) < len(args) else m.group(0), text)  # fmt: skip
-    return text.strip()[:_MAX_TEXT]
-
-
-def _location(r: dict[str, Any]) -> tuple[str, int | None, str]:
-    """(uri, startLine, snippet) of the primary location; logical name if no physical one."""
-    for loc in as_list(r.get("locations")):
-        if not isinstance(loc, dict):
-            continue
-        phys = loc.get("physicalLocation") or {}
-        art = phys.get("artifactLocation") or {}
-        region = phys.get("region") or {}
-        uri = art.get("uri") or (f"artifacts[{art['index']}]" if "index" in art else "")
-        if uri:
-            snippet = text_of(region.get("snippet"))
-            line = region.get("startLine")
-            return _clean_uri(str(uri)), line if isinstance(line, int) else None, snippet
-        for logical in as_list(loc.get("logicalLocations")):
-            if isinstance(logical, dict) and (logical.get("fullyQualifiedName") or
-                                              logical.get("name")):  # fmt: skip
-                return str(logical.get("fullyQualifiedName") or logical["name"]), None, ""
-    web = r.get("webRequest") if isinstance(r.get("webRequest"), dict) else {}
-    return str(web.get("target") or ""), None, ""
-
-
-def _clean_uri(uri: str) -> str:
-    """file:///C:/x.c → C:/x.c; file:////src/a → /src/a; relative URIs unquoted as they are."""
-    if "%" not in uri and ":" not in uri:
-        return uri
-    if uri.lower().startswith("file:"):
-        path = unquote(urlparse(uri).path)
-        path = "/" + path.lstrip("/")
-        if re.match(r"/[A-Za-z]:/", path):
-            path = path[1:]
-        return path
-    return unquote(uri)
-
-
-def _identity_suffix(r: dict[str, Any], line: int | None) -> str:
-    """'#<hash of the producer fingerprint>' when there is one, else ':<startLine>'."""
-    for key in ("fingerprints", "partialFingerprints"):
-        fps = r.get(key)
-        if isinstance(fps, dict) and fps:
-            name = "primaryLocationLineHash" if "primaryLocationLineHash" in fps else sorted(fps)[0]
-            digest = hashlib.sha256(f"{name}={fps[name]}".encode()).hexdigest()[:16]
-            return f"#{digest}"
-    return f":{line}" if line else ""
-
-
-def _suppression(r: dict[str, Any]) -> dict[str, Any] | None:
-    """SARIF §3.27.23: suppressed when a suppression is accepted (or has no status) and none
-    is under review or rejected."""
-    if not r.get("suppressions"):
-        return None
-    sups = [s for s in as_list(r.get("suppressions")) if isinstance(s, dict)]
-    statuses = [s.get("status") for s in sups]
-    if not sups or any(s in ("underReview", "rejected") for s in statuses):
-        return None
-    if not any(s in (None, "accepted") for s in statuses):
-        return None
-    first = sups[0]
-    return {"kind": first.get("kind"), "status": first.get("status") or "accepted",
-            "justification": first.get("justification")}  # fmt: skip
 
 
 def _multi_run(stream: BinaryIO, source: str, runs: list[_Run], fmt: str) -> Iterator[Finding]:

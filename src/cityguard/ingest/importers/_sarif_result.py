@@ -1,0 +1,87 @@
+"""Reading one SARIF result: its message, primary location, identity suffix and suppression
+(see sarif.py for the choices behind each). Kept apart so sarif.py stays the streaming walk."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from cityguard.ingest.importers._jsonio import as_list, text_of
+
+MAX_TEXT = 4000  # characters of a message, description or evidence that are kept
+
+
+def result_message(r: dict[str, Any], rule: dict[str, Any]) -> str:
+    msg = r.get("message") if isinstance(r.get("message"), dict) else {}
+    text = str(msg.get("text") or "")
+    if not text and msg.get("id"):
+        strings = rule.get("messageStrings") or {}
+        text = text_of(strings.get(msg["id"]))
+    args = as_list(msg.get("arguments"))
+    if args and "{" in text:
+        text = re.sub(r"\{(\d+)\}", lambda m: str(args[int(m.group(1))])
+                      if int(m.group(1)) < len(args) else m.group(0), text)  # fmt: skip
+    return text.strip()[:MAX_TEXT]
+
+
+def primary_location(r: dict[str, Any]) -> tuple[str, int | None, str]:
+    """(uri, startLine, snippet) of the primary location; logical name if no physical one."""
+    for loc in as_list(r.get("locations")):
+        if not isinstance(loc, dict):
+            continue
+        phys = loc.get("physicalLocation") or {}
+        art = phys.get("artifactLocation") or {}
+        region = phys.get("region") or {}
+        uri = art.get("uri") or (f"artifacts[{art['index']}]" if "index" in art else "")
+        if uri:
+            snippet = text_of(region.get("snippet"))
+            line = region.get("startLine")
+            return clean_uri(str(uri)), line if isinstance(line, int) else None, snippet
+        for logical in as_list(loc.get("logicalLocations")):
+            if isinstance(logical, dict) and (logical.get("fullyQualifiedName") or
+                                              logical.get("name")):  # fmt: skip
+                return str(logical.get("fullyQualifiedName") or logical["name"]), None, ""
+    web = r.get("webRequest") if isinstance(r.get("webRequest"), dict) else {}
+    return str(web.get("target") or ""), None, ""
+
+
+def clean_uri(uri: str) -> str:
+    """file:///C:/x.c → C:/x.c; file:////src/a → /src/a; relative URIs unquoted as they are."""
+    if "%" not in uri and ":" not in uri:
+        return uri
+    if uri.lower().startswith("file:"):
+        path = unquote(urlparse(uri).path)
+        path = "/" + path.lstrip("/")
+        if re.match(r"/[A-Za-z]:/", path):
+            path = path[1:]
+        return path
+    return unquote(uri)
+
+
+def identity_suffix(r: dict[str, Any], line: int | None) -> str:
+    """'#<hash of the producer fingerprint>' when there is one, else ':<startLine>'."""
+    for key in ("fingerprints", "partialFingerprints"):
+        fps = r.get(key)
+        if isinstance(fps, dict) and fps:
+            name = "primaryLocationLineHash" if "primaryLocationLineHash" in fps else sorted(fps)[0]
+            digest = hashlib.sha256(f"{name}={fps[name]}".encode()).hexdigest()[:16]
+            return f"#{digest}"
+    return f":{line}" if line else ""
+
+
+def suppression(r: dict[str, Any]) -> dict[str, Any] | None:
+    """SARIF §3.27.23: suppressed when a suppression is accepted (or has no status) and none
+    is under review or rejected."""
+    if not r.get("suppressions"):
+        return None
+    sups = [s for s in as_list(r.get("suppressions")) if isinstance(s, dict)]
+    statuses = [s.get("status") for s in sups]
+    if not sups or any(s in ("underReview", "rejected") for s in statuses):
+        return None
+    if not any(s in (None, "accepted") for s in statuses):
+        return None
+    first = sups[0]
+    return {"kind": first.get("kind"), "status": first.get("status") or "accepted",
+            "justification": first.get("justification")}  # fmt: skip
