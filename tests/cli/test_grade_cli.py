@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import subprocess
 import sys
-import time
 
 import pytest
+
+from terminal_session import TerminalSession
 
 
 def test_json_output(cityguard_proc):
@@ -49,54 +47,17 @@ def test_usage_errors_exit_2_with_one_line(cityguard_proc, args, words):
     assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
 
 
-def _read_until(fd: int, needle: bytes, buf: bytearray, timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while needle not in buf:
-        left = end - time.monotonic()
-        if left <= 0:
-            raise AssertionError(f"{needle!r} not seen in {bytes(buf)!r}")
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf.extend(chunk)
-
-
 def test_asks_the_questions_in_a_terminal():
     """On a pseudo-terminal without flags: four questions, then S3A2
     (information: social/serious → 3; service: citizens/serious → 2)."""
-    # a pseudo-terminal for the real CLI; spawned with subprocess (not a bare fork, which can
-    # deadlock in a test process that still has threads from earlier tests)
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
-    env.update(COLUMNS="200", NO_COLOR="1", TERM="dumb")
-    fd, tty = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cityguard", "grade", "--format", "json"],
-        stdin=tty, stdout=tty, stderr=tty, env=env, start_new_session=True,
-    )
-    os.close(tty)
-    buf = bytearray()
+    term = TerminalSession("grade", "--format", "json")
     try:
         for answer in ("social", "serious", "citizens", "serious"):
-            start = len(buf)
-            _read_until(fd, b"]: ", buf)  # rich prompts end with the choices: "[a/b/c]: "
-            del buf[:start]
-            os.write(fd, answer.encode() + b"\n")
-            _read_until(fd, answer.encode() + b"\r\n", buf)
-            buf.clear()
-        _read_until(fd, b"}", buf)
+            term.answer(b"]: ", answer)  # rich prompts end with the choices: "[a/b/c]: "
+        term.read_until(b"}")
     finally:
-        try:
-            code = proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:  # still waiting for input: never hang the suite
-            proc.kill()
-            code = proc.wait()
-        os.close(fd)
+        code = term.close()
     assert code == 0
-    text = bytes(buf).decode()
+    text = bytes(term.buf).decode()
     doc = json.loads(text[text.index("{"):text.rindex("}") + 1])
     assert doc["grade"] == "S3A2" and doc["level"] == 3

@@ -3,43 +3,8 @@ grading questions asked in a terminal."""
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import signal
-import sys
-import time
-
 from cityguard.system import load_manifest
-
-
-def _read_until(fd: int, needle: bytes, buf: bytearray, timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while needle not in buf:
-        left = end - time.monotonic()
-        if left <= 0:
-            raise AssertionError(f"{needle!r} not seen in {bytes(buf)!r}")
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf.extend(chunk)
-
-
-def _reap(pid: int, timeout: float = 15) -> int:
-    """Wait for the child; one still waiting for input after `timeout` is killed (never hang)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
-    return os.waitpid(pid, 0)[1]
+from terminal_session import TerminalSession
 
 
 def test_writes_a_commented_manifest_that_validates(cityguard_proc, tmp_path):
@@ -78,25 +43,14 @@ def test_bad_flags_exit_2(cityguard_proc, tmp_path):
 
 
 def test_asks_name_and_grading_in_a_terminal(tmp_path):
-    pid, fd = pty.fork()
-    if pid == 0:  # child: the real CLI on a terminal
-        os.chdir(tmp_path)
-        env = {k: v for k, v in os.environ.items() if k != "CI"}
-        env.update(COLUMNS="200", NO_COLOR="1", TERM="dumb")
-        os.execve(sys.executable, [sys.executable, "-m", "cityguard", "init"], env)
-    buf = bytearray()
+    term = TerminalSession("init", cwd=tmp_path)
     try:
-        _read_until(fd, b"): ", buf)  # "system name (<dir name>): "
-        os.write(fd, "交通信号控制\n".encode())
+        term.answer(b"): ", "交通信号控制")  # "system name (<dir name>): "
         for answer in ("social", "especially_serious", "social", "serious"):
-            _read_until(fd, b"]: ", buf)
-            buf.clear()
-            os.write(fd, answer.encode() + b"\n")
-            _read_until(fd, answer.encode() + b"\r\n", buf)
-        _read_until(fd, b"cityguard validate", buf)
+            term.answer(b"]: ", answer)
+        term.read_until(b"cityguard validate")
     finally:
-        status = _reap(pid)
-        os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0
+        code = term.close()
+    assert code == 0
     m = load_manifest(tmp_path / "cityguard.yaml")
     assert (m.name, m.grade, m.level) == ("交通信号控制", "S4A3", 4)
