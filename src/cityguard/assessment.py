@@ -260,11 +260,8 @@ def _score(assessment: Assessment, plan: Plan, answers: dict[str, Any],
            today: date) -> None:
     from cityguard.scoring import ScoringInput, evaluate
 
-    evidence = []
-    if manifest is not None:
-        for e in manifest.evidence:
-            evidence.append({"type": e.type, "path": str(e.file), "date": e.date,
-                             "approver": e.approver, "ref": e.ref, **e.fields})
+    # the manifest's `ref` is a document number; scoring reads unit ids from `unit_ids`
+    evidence = manifest.evidence_records() if manifest is not None else []
     outcome = evaluate(ScoringInput(
         items=plan.items,
         high_risk_cases=plan.catalog.high_risk_cases,

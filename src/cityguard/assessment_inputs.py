@@ -59,13 +59,14 @@ def import_scans(
             )
             row.new, row.seen_again = res.new, res.seen
             row.reopened, row.fixed = res.reopened, res.fixed
-            findings = _with_store_status(store, findings, system)
         out.findings.extend(findings)
         out.imports.append(row)
+    if store is not None and out.findings:  # one read of the store, after every file is in
+        _with_store_status(store, out.findings, system)
     return out
 
 
-def _with_store_status(store: Any, findings: list[Finding], system: str | None) -> list[Finding]:
+def _with_store_status(store: Any, findings: list[Finding], system: str | None) -> None:
     statuses = {
         f.fingerprint: (f.status, f.id)
         for f in store.list_findings(system=system)
@@ -73,7 +74,6 @@ def _with_store_status(store: Any, findings: list[Finding], system: str | None) 
     for f in findings:
         status, fid = statuses.get(f.fingerprint, (f.status, f.id))
         f.status, f.id = status, fid
-    return findings
 
 
 def load_answers(path: str | Path | None, known_unit_ids: set[str]) -> tuple[dict, list]:

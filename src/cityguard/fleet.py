@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cityguard.errors import CityguardError, TargetError
+from cityguard.errors import CityguardError
 from cityguard.model import CheckResult, CheckStatus
 
 #: checks in flight on one host while several hosts run (OpenSSH's default MaxSessions is 10)
@@ -181,12 +181,9 @@ def _connect(target: Any, checks: Sequence[Any], options: FleetOptions,
 def unreachable_results(checks: Sequence[Any], target: Any,
                         unit_ids: dict[str, tuple[str, ...]], reason: str) -> list[CheckResult]:
     """`error` for every check of a host that could not be reached: never silently absent."""
-    from cityguard.model import Severity
-
     return [
         CheckResult(
-            check_id=c.id, asset=target.asset_id, status=CheckStatus.ERROR,
-            severity=c.severity if isinstance(c.severity, Severity) else Severity(c.severity),
+            check_id=c.id, asset=target.asset_id, status=CheckStatus.ERROR, severity=c.severity,
             unit_ids=tuple(unit_ids.get(c.id, ())), title_zh=c.title_zh, title_en=c.title_en,
             reason=f"host unreachable: {reason}", remediation_zh=c.remediation_zh,
             remediation_en=c.remediation_en,
@@ -198,7 +195,6 @@ def unreachable_results(checks: Sequence[Any], target: Any,
 __all__ = [
     "CHECKS_PER_HOST",
     "FleetOptions",
-    "TargetError",
     "TargetSpec",
     "close_all",
     "open_all",

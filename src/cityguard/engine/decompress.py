@@ -76,28 +76,14 @@ def _lz4_block(src: bytes, out: bytearray) -> None:
     while i < n:
         token = src[i]
         i += 1
-        length = token >> 4
-        if length == 15:
-            while True:
-                b = src[i]
-                i += 1
-                length += b
-                if b != 255:
-                    break
+        length, i = _extended(src, i, token >> 4)
         out += src[i:i + length]
         i += length
         if i >= n:  # the last sequence has literals only
             return
         offset = src[i] | (src[i + 1] << 8)
         i += 2
-        length = token & 15
-        if length == 15:
-            while True:
-                b = src[i]
-                i += 1
-                length += b
-                if b != 255:
-                    break
+        length, i = _extended(src, i, token & 15)
         length += 4
         start = len(out) - offset
         if offset == 0 or start < 0:
@@ -108,3 +94,15 @@ def _lz4_block(src: bytes, out: bytearray) -> None:
             chunk = out[start:]
             whole, rest = divmod(length, offset)
             out += chunk * whole + chunk[:rest]
+
+
+def _extended(src: bytes, i: int, length: int) -> tuple[int, int]:
+    """An LZ4 length nibble of 15 continues in following bytes (each 255 means "more")."""
+    if length == 15:
+        while True:
+            b = src[i]
+            i += 1
+            length += b
+            if b != 255:
+                break
+    return length, i
