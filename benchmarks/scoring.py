@@ -15,8 +15,8 @@ import statistics
 import time
 import tracemalloc
 
-from cityguard.catalog import load_catalog, make_selection, select_items
 from cityguard.model import Asset, CheckResult, CheckStatus, Finding, Severity
+from cityguard.policy.catalog import load_catalog, make_selection, select_items
 from cityguard.scoring import ScoringInput, evaluate, load_config, load_rules, load_threats
 
 

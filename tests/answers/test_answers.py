@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.answers import load_answers
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
+from cityguard.system.answers import load_answers
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "answers"
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cityguard.assessment import AssessRequest, plan_assessment, run_assessment
-from cityguard.assessment_views import (
+from cityguard.assess.outputs import parse_formats, plan_outputs, write_outputs
+from cityguard.assess.run import AssessRequest, plan_assessment, run_assessment
+from cityguard.assess.views import (
     control_point_summary,
     failed_at_or_above,
     validate_library,
 )
-from cityguard.catalog import load_catalog
-from cityguard.errors import CityguardError, UsageError
+from cityguard.core.errors import CityguardError, UsageError
 from cityguard.model.serialize import assessment_from_dict, assessment_to_dict
-from cityguard.outputs import parse_formats, plan_outputs, write_outputs
+from cityguard.policy.catalog import load_catalog
 
 REPO = Path(__file__).resolve().parents[2]
 HARDENED = REPO / "tests" / "fixtures" / "hosts" / "hardened"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cityguard.catalog import load_catalog, make_selection, select_items
+from cityguard.policy.catalog import load_catalog, make_selection, select_items
 
 HOSTS = Path(__file__).resolve().parents[1] / "fixtures" / "hosts"
 HARDENED = HOSTS / "hardened"

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.catalog import (
+from cityguard.core.errors import DataError, UsageError
+from cityguard.policy.catalog import (
     load_catalog,
     make_selection,
     parse_grade,
     search_items,
     select_items,
 )
-from cityguard.errors import DataError, UsageError
 
 # mlps-facts.md §1.2: items per class for levels 1-4 (general requirements)
 GENERAL_COUNTS = {

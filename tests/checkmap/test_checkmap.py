@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.catalog import load_catalog
-from cityguard.checkmap import (
+from cityguard.core.errors import DataError
+from cityguard.policy.catalog import load_catalog
+from cityguard.policy.checkmap import (
     checks_for_unit,
     coverage,
     level_of_unit,
@@ -15,7 +16,6 @@ from cityguard.checkmap import (
     load_unitmap,
     mapped_check_ids,
 )
-from cityguard.errors import DataError
 
 
 def _site(tmp_path: Path, text: str, level: int = 3) -> Path:

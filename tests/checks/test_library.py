@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cityguard.catalog import load_catalog
-from cityguard.checkmap import LEVELS, load_unitmap
 from cityguard.engine import Check, load_library, make_context, run_check, validate_paths
 from cityguard.model import CheckStatus
+from cityguard.policy.catalog import load_catalog
+from cityguard.policy.checkmap import LEVELS, load_unitmap
 from cityguard.targets.dir import DirTarget
 
 REPO = Path(__file__).resolve().parents[2]

@@ -193,7 +193,7 @@ SCHEMAS = REPO.parent / "shared" / "reference" / "schemas"
 
 @pytest.fixture(scope="module")
 def blocked_result():
-    from cityguard.gate import GateRequest, run_gate
+    from cityguard.gate.run import GateRequest, run_gate
 
     variant = VARIANTS / "waivers.not_expired" / "cityguard.yaml"  # a failure
     result = run_gate(GateRequest(system=str(variant), today="2025-09-01")).result

@@ -3,7 +3,7 @@ grading questions asked in a terminal."""
 
 from __future__ import annotations
 
-from cityguard.system import load_manifest
+from cityguard.system.manifest import load_manifest
 from terminal_session import TerminalSession
 
 

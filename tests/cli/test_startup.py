@@ -11,7 +11,7 @@ import sys
 
 HEAVY = ("jinja2", "openpyxl", "yaml", "jsonschema", "sqlite3", "defusedxml", "requests",
          "ijson", "cityguard.engine", "cityguard.ingest", "cityguard.scoring", "cityguard.render",
-         "cityguard.store", "cityguard.catalog")
+         "cityguard.store", "cityguard.policy.catalog")
 
 
 def _imported(*args: str) -> set[str]:

@@ -1,4 +1,4 @@
-"""The one data cache (cityguard.datacache) as the engine, catalog and checkmaps use it."""
+"""The one data cache (cityguard.core.datacache) as the engine, catalog and checkmaps use it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import yaml
 from engine_helpers import check_yaml
 
-from cityguard import datacache
+from cityguard.core import datacache
 from cityguard.engine import load_file
 from cityguard.engine.loader import _FileLoader
 
@@ -152,8 +152,8 @@ def test_check_files_come_back_from_the_cache_and_edits_miss(cache: Path, tmp_pa
 
 
 def test_checkmap_and_catalog_use_the_same_cache(cache: Path) -> None:
-    from cityguard import checkmap
-    from cityguard.catalog import _load_catalog, load_catalog
+    from cityguard.policy import checkmap
+    from cityguard.policy.catalog import _load_catalog, load_catalog
 
     checkmap._parse.cache_clear()
     _load_catalog.cache_clear()

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from engine_helpers import check_yaml
 
+from cityguard.core.errors import DataError, UsageError
 from cityguard.engine import load_file, load_library, validate_paths
 from cityguard.engine.schema import build_check_schema, shipped_schema_path
-from cityguard.errors import DataError, UsageError
 
 BROKEN = """checks:
   - id: test.broken.one

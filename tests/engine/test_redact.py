@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from engine_helpers import write_tree
 
-from cityguard.engine.redact import MASK, is_secret_key, redact, redact_text
+from cityguard.core.redact import MASK, is_secret_key, redact, redact_text
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.gate import GateRequest, evaluate_gate, run_gate
-from cityguard.stages import load_stage_rules
-from cityguard.system import STAGES, load_manifest
+from cityguard.gate.run import GateRequest, evaluate_gate, run_gate
+from cityguard.gate.stages import load_stage_rules
+from cityguard.system.manifest import STAGES, load_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "smart-city-portal" / "cityguard.yaml"

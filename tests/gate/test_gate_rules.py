@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.errors import UsageError
-from cityguard.gate import evaluate_gate, parse_conclusion, resolve_today
+from cityguard.core.errors import UsageError
+from cityguard.gate.run import evaluate_gate, parse_conclusion, resolve_today
 from cityguard.model import (
     Assessment,
     CheckResult,
@@ -21,7 +21,7 @@ from cityguard.model import (
     Summary,
     SystemInfo,
 )
-from cityguard.system import load_manifest
+from cityguard.system.manifest import load_manifest
 
 TODAY = date(2025, 9, 1)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.catalog import load_catalog
-from cityguard.errors import DataError
-from cityguard.stages import load_stage_rules, rules_for
-from cityguard.system import STAGES
+from cityguard.core.errors import DataError
+from cityguard.gate.stages import load_stage_rules, rules_for
+from cityguard.policy.catalog import load_catalog
+from cityguard.system.manifest import STAGES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -102,3 +102,14 @@ def test_a_bad_rule_file_names_file_and_field(tmp_path):
     with pytest.raises(DataError) as exc:
         load_stage_rules([tmp_path])
     assert "bad.yaml" in str(exc.value)
+
+
+def test_schema_kinds_are_the_registered_kinds():
+    """A kind the data may name is a kind the gate can judge, and the other way round."""
+    from cityguard.gate import run  # noqa: F401  (registers every kind)
+    from cityguard.gate.kinds import KINDS
+
+    schema = json.loads((REPO / "src" / "cityguard" / "schemas" / "stages.schema.json")
+                        .read_text("utf-8"))
+    enum = schema["$defs"]["rule"]["properties"]["kind"]["enum"]
+    assert sorted(enum) == KINDS.names()

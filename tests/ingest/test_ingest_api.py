@@ -10,7 +10,7 @@ from typing import BinaryIO, ClassVar
 import pytest
 
 from cityguard import ingest
-from cityguard.errors import DataError, UnknownName
+from cityguard.core.errors import DataError, UnknownName
 from cityguard.ingest import IMPORTERS
 from cityguard.model import Finding, Severity
 

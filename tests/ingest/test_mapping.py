@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest import mapping
 from cityguard.model import Finding, Severity
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest import util
 
 

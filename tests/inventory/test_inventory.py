@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cityguard.errors import DataError, UsageError
-from cityguard.inventory import load_inventory
+from cityguard.core.errors import DataError, UsageError
+from cityguard.system.inventory import load_inventory
 
 INI = """
 # government cloud, zone A

@@ -131,7 +131,7 @@ def test_findings_are_capped_per_asset_and_overall(sample):
 def test_site_templates_override_the_built_in_ones(sample, tmp_path, monkeypatch):
     site = tmp_path / "site-reports" / "html"
     site.mkdir(parents=True)
-    from cityguard.resources import builtin_dir
+    from cityguard.core.resources import builtin_dir
 
     builtin = builtin_dir("reports") / "html" / "style.css"
     (site / "style.css").write_text(builtin.read_text() + "\n/* SITE-STYLE-MARKER */\n")

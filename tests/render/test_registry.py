@@ -8,15 +8,13 @@ from io import BytesIO
 import pytest
 
 from cityguard import render
-from cityguard.errors import RegistryError, UnknownName, UsageError
+from cityguard.core.errors import RegistryError, UnknownName, UsageError
+from cityguard.render import formats
 from cityguard.render.base import RENDERERS
-
-HELPERS = {"base", "i18n", "diff"}
 
 
 def _modules() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(render.__path__)
-                  if not m.name.startswith("_") and m.name not in HELPERS)
+    return sorted(m.name for m in pkgutil.iter_modules(formats.__path__))
 
 
 def test_every_renderer_module_registers_its_stem():
@@ -25,7 +23,7 @@ def test_every_renderer_module_registers_its_stem():
                                    "csv_findings", "csv_items"}
     for name in render.names():
         cls = RENDERERS.get(name)
-        assert cls.__module__ == f"cityguard.render.{name}"
+        assert cls.__module__ == f"cityguard.render.formats.{name}"
         assert cls.name == name
         assert cls.filename and cls.extension and cls.description
         assert cls.filename.endswith(cls.extension.split(".")[-1])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from cityguard.catalog import load_catalog, make_selection, select_items
 from cityguard.model import Asset, CheckResult, CheckStatus, Finding, Item, Severity
+from cityguard.policy.catalog import load_catalog, make_selection, select_items
 from cityguard.scoring import ScoringInput, evaluate, load_threats
 from cityguard.scoring.config import resolve_config
 

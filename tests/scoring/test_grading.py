@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cityguard.errors import UsageError
-from cityguard.grading import grade, parse_harm
+from cityguard.core.errors import UsageError
+from cityguard.policy.grading import grade, parse_harm
 
 # GB/T 22240-2020 Tables 1-3 (mlps-facts.md §4)
 CELLS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scoring_helpers import asset, config, finding, item, result, run, threats
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.model import Asset
 from cityguard.scoring.config import resolve_config
 from cityguard.scoring.risk import asset_value, rate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scoring_helpers import item, real_items
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.scoring import ScoringInput, evaluate, load_config, load_rules, load_threats
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.errors import DataError, UsageError
+from cityguard.core.errors import DataError, UsageError
 from cityguard.model import Finding, Severity
 from cityguard.store import SCHEMA_VERSION, open_store
 from cityguard.store.imports import BATCH

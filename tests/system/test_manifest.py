@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.errors import DataError
-from cityguard.system import load_manifest, validate_manifest
+from cityguard.core.errors import DataError
+from cityguard.system.manifest import load_manifest, validate_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "smart-city-portal" / "cityguard.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.errors import TargetError
+from cityguard.core.errors import TargetError
 from cityguard.targets import CommandsUnavailable, DirTarget, open_target
 
 

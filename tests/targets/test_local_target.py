@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.errors import UsageError
+from cityguard.core.errors import UsageError
 from cityguard.targets import TARGETS, LocalTarget, open_target, scheme_of
 
 

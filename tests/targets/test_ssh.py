@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.errors import TargetError, UsageError
+from cityguard.core.errors import TargetError, UsageError
 from cityguard.targets.ssh import SSHOptions, SSHTarget, parse_ssh_spec
 from sshd_server import SSHServer, free_port, sshd_available
 

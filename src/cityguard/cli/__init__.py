@@ -1,8 +1,9 @@
-"""The face: parses arguments, calls one function, prints through cityguard.console.
+"""The face: parses arguments, calls one function, prints through cityguard.cli.console.
 
 Each command lives in its own module of this package and exposes `register(app)`; modules are
-discovered here, so adding a command is adding one file. Heavy imports happen inside the
-command functions so that `cityguard --help` and `--version` stay fast.
+discovered here, so adding a command is adding one file. Modules with a leading underscore
+(views, shared options) and `console` (all terminal output) are not commands. Heavy imports
+happen inside the command functions so that `cityguard --help` and `--version` stay fast.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ class _RootGroup(TyperGroup):
     """
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
-        from cityguard.errors import CityguardError
+        from cityguard.core.errors import CityguardError
 
         try:
             return super().invoke(ctx)
         except CityguardError as exc:
-            from cityguard import console
+            from cityguard.cli import console
 
             console.error(exc.one_line())
             raise typer.Exit(exc.exit_code) from None
@@ -73,7 +74,8 @@ def _register_commands() -> None:
         if mod.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{mod.name}")
-        module.register(app)
+        if hasattr(module, "register"):  # console is the one non-command public module
+            module.register(app)
 
 
 _register_commands()

@@ -8,10 +8,16 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from cityguard import console
-from cityguard.catalog import cases_for, load_catalog, make_selection, search_items, select_items
-from cityguard.errors import UsageError
+from cityguard.cli import console
+from cityguard.core.errors import UsageError
 from cityguard.model import Importance, Item, Selection
+from cityguard.policy.catalog import (
+    cases_for,
+    load_catalog,
+    make_selection,
+    search_items,
+    select_items,
+)
 
 CSV_FIELDS = (
     "unit_id", "clause_ref", "level", "part", "class", "class_zh", "class_en",
@@ -83,7 +89,7 @@ def render_coverage(
     items: list[Item], selection: Selection, policies: Sequence[str], fmt: str
 ) -> None:
     """Per class: items selected, items with automated checks mapped at this level."""
-    from cityguard.checkmap import load_checkmap
+    from cityguard.policy.checkmap import load_checkmap
 
     mapped = load_checkmap(selection.level, policies)
     covered_units = {u for units in mapped.values() for u in units}
@@ -152,7 +158,7 @@ def show_item(unit_id: str, fmt: str, lang: str, policies: Sequence[str]) -> Non
 
 
 def _checks_for(unit_id: str, level: int, policies: Sequence[str]) -> list[str]:
-    from cityguard.checkmap import load_checkmap
+    from cityguard.policy.checkmap import load_checkmap
 
     mapped = load_checkmap(level, policies)
     return sorted(cid for cid, units in mapped.items() if unit_id in units)

@@ -1,10 +1,10 @@
-"""The terminal view of `cityguard report diff` (tables through cityguard.console)."""
+"""The terminal view of `cityguard report diff` (tables through cityguard.cli.console)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from cityguard import console
+from cityguard.cli import console
 from cityguard.render import i18n
 
 

@@ -8,8 +8,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cityguard import console
-from cityguard.errors import UsageError
+from cityguard.cli import console
+from cityguard.core.errors import UsageError
 from cityguard.model import Finding, Severity
 
 STATUS_ZH = {

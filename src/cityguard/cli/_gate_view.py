@@ -20,7 +20,7 @@ INFO_URI = "https://github.com/cityguard/cityguard/blob/main/docs/ci/README.md"
 
 
 def show_table(result: Any, lang: str) -> None:
-    from cityguard import console
+    from cityguard.cli import console
 
     zh = lang == "zh"
     cols = ["规则", "状态", "说明", "整改建议"] if zh else ["rule", "state", "finding",
@@ -147,7 +147,7 @@ def sarif(result: Any, lang: str) -> dict[str, Any]:
 def write_atomic(path: Path, data: bytes) -> None:
     import tempfile
 
-    from cityguard.errors import UsageError
+    from cityguard.core.errors import UsageError
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

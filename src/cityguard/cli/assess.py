@@ -55,15 +55,15 @@ def assess(
     """Assess hosts against the MLPS 2.0 items of a level (default: this host, level 3)."""
     from pathlib import Path
 
-    from cityguard import console
-    from cityguard.assessment import AssessRequest, run_assessment
-    from cityguard.assessment_views import (
+    from cityguard.assess.outputs import parse_formats, plan_outputs, write_outputs
+    from cityguard.assess.run import AssessRequest, run_assessment
+    from cityguard.assess.views import (
         check_severity,
         failed_at_or_above,
         open_findings_at_or_above,
     )
-    from cityguard.errors import UsageError
-    from cityguard.outputs import parse_formats, plan_outputs, write_outputs
+    from cityguard.cli import console
+    from cityguard.core.errors import UsageError
 
     if lang not in ("zh", "en"):
         raise UsageError(f"--lang must be zh or en (got {lang!r})")
@@ -75,7 +75,7 @@ def assess(
         system = "cityguard.yaml"
         console.info("使用系统清单 cityguard.yaml" if lang == "zh" else
                      "using the system manifest cityguard.yaml")
-    from cityguard.cli._common import parse_day
+    from cityguard.cli._common import day_option
     from cityguard.targets.ssh import SSHOptions
 
     ssh = SSHOptions(
@@ -88,7 +88,7 @@ def assess(
         checks_dirs=checks, policies_dirs=policies, only=only, skip=skip, jobs=jobs, lang=lang,
         scans=scan, answers=answers, system=system, probe_timeout=probe_timeout,
         inventory=inventory, limit=limit, ssh=ssh, store=store, use_store=not no_store,
-        system_name=name, today=parse_day(today, "--today"),
+        system_name=name, today=day_option(today, "--today"),
     )
     with console.progress() as bar:
         label = "测评中" if lang == "zh" else "assessing"
@@ -130,10 +130,10 @@ def assess(
 
 
 def _summary(assessment, policies: list[str], lang: str) -> None:  # type: ignore[no-untyped-def]
-    from cityguard import console
-    from cityguard.assessment_views import control_point_summary
-    from cityguard.catalog import load_catalog
+    from cityguard.assess.views import control_point_summary
+    from cityguard.cli import console
     from cityguard.model import CheckStatus
+    from cityguard.policy.catalog import load_catalog
 
     statuses = [s.value for s in CheckStatus]
     rows = control_point_summary(assessment, load_catalog(policies), lang)

@@ -59,7 +59,7 @@ def catalog_show(
 
 def _check_choice(value: str, allowed: tuple[str, ...], flag: str) -> None:
     if value not in allowed:
-        from cityguard.errors import UsageError
+        from cityguard.core.errors import UsageError
 
         raise UsageError(f"{flag} must be one of {', '.join(allowed)} (got {value!r})")
 

@@ -13,7 +13,7 @@ POLICIES_HELP = "Extra policy directory (repeatable; also CITYGUARD_POLICIES)."
 
 def _choice(value: str, allowed: tuple[str, ...], flag: str) -> None:
     if value not in allowed:
-        from cityguard.errors import UsageError
+        from cityguard.core.errors import UsageError
 
         raise UsageError(f"{flag} must be one of {', '.join(allowed)} (got {value!r})")
 
@@ -27,7 +27,7 @@ def checks_list(
     """List every check of the library with its severity and probes."""
     import json
 
-    from cityguard import console
+    from cityguard.cli import console
     from cityguard.engine import load_library
 
     _choice(fmt, ("table", "json"), "--format")
@@ -64,10 +64,10 @@ def checks_show(
 
     import yaml
 
-    from cityguard import console
-    from cityguard.checkmap import LEVELS, load_checkmap
+    from cityguard.cli import console
+    from cityguard.core.errors import UsageError
     from cityguard.engine import index, load_library
-    from cityguard.errors import UsageError
+    from cityguard.policy.checkmap import LEVELS, load_checkmap
 
     _choice(fmt, ("table", "json"), "--format")
     _choice(lang, ("zh", "en"), "--lang")
@@ -110,8 +110,8 @@ def checks_validate(
     policies: list[str] = typer.Option([], "--policies", help=POLICIES_HELP),
 ) -> None:
     """Report every problem in check files with file and line; exit 2 when there is any."""
-    from cityguard import console
-    from cityguard.assessment_views import validate_library
+    from cityguard.assess.views import validate_library
+    from cityguard.cli import console
 
     found, errors = validate_library(paths or [], checks, policies)
     for e in errors:

@@ -70,7 +70,7 @@ def _change(action: str):  # noqa: ANN202 - a typer command factory
         system: str = typer.Option(None, "--system", help="Look only in this system."),
         store: str = typer.Option(None, "--store", help=STORE_HELP),
     ) -> None:
-        from cityguard import console
+        from cityguard.cli import console
         from cityguard.store import open_store
 
         with open_store(store) as st:

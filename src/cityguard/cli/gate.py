@@ -33,7 +33,7 @@ def gate(
     """Judge a lifecycle stage: its deliverables and the assessment's thresholds."""
     from pathlib import Path
 
-    from cityguard import console
+    from cityguard.cli import console
     from cityguard.cli._gate_view import (
         FILENAMES,
         FORMATS,
@@ -42,8 +42,8 @@ def gate(
         summary_line,
         write_atomic,
     )
-    from cityguard.errors import UsageError
-    from cityguard.gate import GateRequest, run_gate
+    from cityguard.core.errors import UsageError
+    from cityguard.gate.run import GateRequest, run_gate
 
     if lang not in ("zh", "en"):
         raise UsageError(f"--lang must be zh or en (got {lang!r})")

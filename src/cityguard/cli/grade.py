@@ -22,9 +22,9 @@ def grade_cmd(
     """
     import json
 
-    from cityguard import console
-    from cityguard.errors import UsageError
-    from cityguard.grading import grade, parse_harm
+    from cityguard.cli import console
+    from cityguard.core.errors import UsageError
+    from cityguard.policy.grading import grade, parse_harm
 
     if fmt not in ("table", "json"):
         raise UsageError(f"--format must be one of table, json (got {fmt!r})")
@@ -60,8 +60,8 @@ _CN = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
 
 
 def _ask(what: str) -> tuple[str, str]:
-    from cityguard import console
-    from cityguard.grading import DEGREES, OBJECTS
+    from cityguard.cli import console
+    from cityguard.policy.grading import DEGREES, OBJECTS
 
     obj = console.ask(f"{what}: 受侵害的客体 / object harmed", list(OBJECTS))
     degree = console.ask(f"{what}: 侵害程度 / degree of harm", list(DEGREES))

@@ -20,12 +20,12 @@ def init(
     """Write a commented cityguard.yaml; in a terminal, ask the grading questions."""
     from pathlib import Path
 
-    from cityguard import console
-    from cityguard.errors import UsageError
-    from cityguard.gate import parse_stage
-    from cityguard.grading import grade, parse_harm
-    from cityguard.manifest_template import manifest_text
-    from cityguard.system import DEFAULT_NAME
+    from cityguard.cli import console
+    from cityguard.core.errors import UsageError
+    from cityguard.gate.run import parse_stage
+    from cityguard.policy.grading import grade, parse_harm
+    from cityguard.system.manifest import DEFAULT_NAME
+    from cityguard.system.template import manifest_text
 
     target = Path(path)
     if target.is_dir():
@@ -57,8 +57,8 @@ def init(
 
 
 def _ask_harm(what: str) -> tuple[str, str]:
-    from cityguard import console
-    from cityguard.grading import DEGREES, OBJECTS
+    from cityguard.cli import console
+    from cityguard.policy.grading import DEGREES, OBJECTS
 
     obj = console.ask(f"{what}: 受侵害的客体 / object harmed", list(OBJECTS))
     degree = console.ask(f"{what}: 侵害程度 / degree of harm", list(DEGREES))

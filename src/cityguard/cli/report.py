@@ -47,8 +47,8 @@ def report_render(
                                    "(same as giving FILE.json as RUN_ID)."),
 ) -> None:
     """Render a run in one or more formats (default: HTML in Chinese)."""
-    from cityguard import console
-    from cityguard.errors import UsageError
+    from cityguard.cli import console
+    from cityguard.core.errors import UsageError
 
     if lang not in ("zh", "en"):
         raise UsageError(f"--lang must be zh or en (got {lang!r})")
@@ -56,7 +56,7 @@ def report_render(
     if output == "-":
         _to_stdout(ref, fmt, lang, system, store)
         return
-    from cityguard.reporting import render_run
+    from cityguard.assess.reporting import render_run
 
     for path in render_run(ref, fmt, output, lang=lang, system=system, store=store):
         console.success(f"wrote {path}")
@@ -64,9 +64,10 @@ def report_render(
 
 def _to_stdout(ref: str, fmt: list[str], lang: str, system: str | None,
                store: str | None) -> None:
-    from cityguard import console, render
-    from cityguard.errors import UsageError
-    from cityguard.reporting import load_run
+    from cityguard import render
+    from cityguard.assess.reporting import load_run
+    from cityguard.cli import console
+    from cityguard.core.errors import UsageError
 
     names = render.expand_formats(fmt)
     if len(names) != 1 or render.RENDERERS.get(names[0]).binary:
@@ -87,9 +88,9 @@ def report_diff(
     store: str = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """What got better and worse from RUN_A to RUN_B: items, findings, risks, high risks."""
-    from cityguard import console
-    from cityguard.errors import UsageError
-    from cityguard.reporting import diff_runs, write_file
+    from cityguard.assess.reporting import diff_runs, write_file
+    from cityguard.cli import console
+    from cityguard.core.errors import UsageError
 
     if fmt not in ("table", "html", "md", "json"):
         raise UsageError(f"--format must be one of table, html, md, json (got {fmt!r})")

@@ -31,8 +31,9 @@ def scans_import(
     """
     import json
 
-    from cityguard import console, ingest
-    from cityguard.errors import CityguardError
+    from cityguard import ingest
+    from cityguard.cli import console
+    from cityguard.core.errors import CityguardError
     from cityguard.store import DEFAULT_SYSTEM, open_store
 
     system = system or DEFAULT_SYSTEM
@@ -68,7 +69,7 @@ def scans_import(
 
 
 def _table(results: list[dict[str, object]]) -> None:
-    from cityguard import console
+    from cityguard.cli import console
 
     cols = ("read", "new", "seen", "reopened", "fixed")
     rows = []
@@ -91,8 +92,9 @@ def scans_formats(
     """List the scan formats cityguard can import (detected from content)."""
     import json
 
-    from cityguard import console, ingest
-    from cityguard.errors import UsageError
+    from cityguard import ingest
+    from cityguard.cli import console
+    from cityguard.core.errors import UsageError
 
     if fmt not in ("table", "json"):
         raise UsageError(f"--format must be table or json (got {fmt!r})")
@@ -110,7 +112,7 @@ def scans_history(
     store: str = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """List past imports: when, which file (sha256), format and what each one changed."""
-    from cityguard import console
+    from cityguard.cli import console
     from cityguard.store import open_store
 
     with open_store(store) as st:

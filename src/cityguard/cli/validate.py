@@ -9,8 +9,8 @@ def validate(
     path: str = typer.Argument("cityguard.yaml", help="System manifest to check."),
 ) -> None:
     """Check a system manifest: schema, dates, files, waivers, levels. Exit 2 on any problem."""
-    from cityguard import console
-    from cityguard.system import load_manifest, validate_manifest
+    from cityguard.cli import console
+    from cityguard.system.manifest import load_manifest, validate_manifest
 
     problems = validate_manifest(path)
     for p in problems:

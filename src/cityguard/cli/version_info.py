@@ -7,7 +7,9 @@ import typer
 
 def version_cmd() -> None:
     """Show the version and the data directories in use."""
-    from cityguard import __version__, console, resources
+    from cityguard import __version__
+    from cityguard.cli import console
+    from cityguard.core import resources
 
     rows = [("cityguard", __version__)]
     for kind in resources.DATA_KINDS:

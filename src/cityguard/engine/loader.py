@@ -3,7 +3,7 @@
 Every problem becomes a DataError naming file, line and field. `validate_paths` collects all
 of them (for `cityguard checks validate`); `load_library` stops at the first (for a run).
 A file that loaded without a problem is remembered by its path and text in the data cache
-(cityguard.datacache), so a run does not parse or validate an unchanged library again.
+(cityguard.core.datacache), so a run does not parse or validate an unchanged library again.
 """
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cityguard.core import datacache
+from cityguard.core.errors import DataError, UsageError
+from cityguard.core.resources import overlay_files
+from cityguard.core.yamlio import line_of, load_yaml
+from cityguard.engine.probes import PROBES
 from cityguard.engine.schema import OPERATORS, check_schema
 from cityguard.engine.spec import Applies, Check, Expect, Group, Node, Rule
-from cityguard.errors import DataError, UsageError
 from cityguard.model import Severity
 
 CHECK_GLOB = "**/*.yaml"
@@ -59,15 +63,11 @@ class _FileLoader:
         self.errors: list[DataError] = []
 
     def error(self, loc: Sequence[str | int], problem: str) -> None:
-        from cityguard.yamlio import line_of
-
         field = ".".join(str(x) for x in loc) or None
         line = line_of(self.path, list(loc), self.text) if self.text else None
         self.errors.append(DataError(self.path, problem, line=line, field=field))
 
     def load(self) -> list[Check]:
-        from cityguard import datacache
-
         try:
             self.text = self.path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -88,8 +88,6 @@ class _FileLoader:
         return checks
 
     def _parse_and_validate(self) -> list[Check]:
-        from cityguard.yamlio import load_yaml
-
         try:
             data = load_yaml(self.path, self.text)
         except DataError as exc:
@@ -155,8 +153,6 @@ class _FileLoader:
     def _semantics_of_broken(self, raw: Any, loc: list[str | int]) -> None:
         """Report the semantic problems of a check that failed the schema, so that one
         `checks validate` run lists every problem; rules already reported are skipped."""
-        from cityguard.engine.probes import PROBES
-
         reported = {e.field for e in self.errors}
         stack: list[tuple[Any, list[str | int]]] = []
         if isinstance(raw, dict):
@@ -178,8 +174,6 @@ class _FileLoader:
                 self._node(node, where)
 
     def _node(self, raw: dict[str, Any], loc: list[str | int]) -> Node:
-        from cityguard.engine.probes import PROBES
-
         if "probe" not in raw:
             op, children = next(iter(raw.items()))
             return Group(op, tuple(self._node(c, [*loc, op, k]) for k, c in enumerate(children)))
@@ -229,7 +223,6 @@ def _collect(files: Sequence[Path]) -> tuple[list[Check], list[DataError]]:
             for name in (c.id, *c.aliases):
                 if name in seen:
                     other = seen[name]
-                    from cityguard.yamlio import line_of
 
                     errors.append(DataError(
                         c.source, f"duplicate check id {name!r} (also in {other.source})",
@@ -248,8 +241,6 @@ def library_files(extra_dirs: Sequence[str | Path] = ()) -> list[Path]:
 
     A file in a later directory replaces the built-in file with the same relative path.
     """
-    from cityguard.resources import overlay_files
-
     for d in map(Path, extra_dirs):
         if d.is_dir() and not _readable(d):
             raise UsageError(f"checks directory {d} is not readable")

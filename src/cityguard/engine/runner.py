@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cityguard.core.redact import redact
 from cityguard.engine.expect import describe, judge, text
 from cityguard.engine.probes import PROBES, Observation, ProbeContext, ProbeError
-from cityguard.engine.redact import redact
-from cityguard.engine.spec import Check, Group, Node, Rule
+from cityguard.engine.spec import Check, Expect, Group, Node, Rule
 from cityguard.model import CheckResult, CheckStatus, Evidence
 from cityguard.targets.base import Target
 
@@ -183,8 +183,6 @@ def applicability(check: Check, ctx: ProbeContext) -> Outcome | None:
 
 
 def _present_expect() -> Any:
-    from cityguard.engine.spec import Expect
-
     return Expect("equals", True)
 
 

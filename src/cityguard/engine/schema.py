@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cityguard.engine.probes import PROBES
+
 OS_FAMILIES = ("debian", "ubuntu", "rhel-like", "kylin", "openeuler", "uos", "anolis")
 PLATFORMS = ("linux", "any")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -137,8 +139,6 @@ def _base() -> dict[str, Any]:
 
 def build_check_schema() -> dict[str, Any]:
     """The complete check schema with one `then` branch per registered probe."""
-    from cityguard.engine.probes import PROBES
-
     schema = _base()
     names = PROBES.names()
     branches = []

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, ClassVar
 
-from cityguard.errors import CityguardError, DataError
+from cityguard.core.errors import CityguardError, DataError
+from cityguard.ingest import importers, util
 from cityguard.ingest.base import HEAD_BYTES, IMPORTERS, Importer
 from cityguard.model import Finding
 
@@ -73,7 +74,6 @@ def load_importers() -> None:
     global _loaded
     if _loaded:
         return
-    from cityguard.ingest import importers
 
     for mod in sorted(pkgutil.iter_modules(importers.__path__), key=lambda m: m.name):
         if not mod.name.startswith("_"):
@@ -172,7 +172,6 @@ def _parse_error(source: str, fmt: str, exc: BaseException) -> DataError:
 
     from defusedxml import DefusedXmlException
 
-    from cityguard.ingest import util
 
     if isinstance(exc, (ParseError, DefusedXmlException)):
         return util.xml_error(source, exc)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO, ClassVar, Protocol
 
+from cityguard.core.registry import Registry
 from cityguard.model import Finding
-from cityguard.registry import Registry
 
 #: how many leading bytes `sniff` sees
 HEAD_BYTES = 64 * 1024

@@ -14,7 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cityguard.errors import DataError
+from cityguard.core import resources
+from cityguard.core.errors import DataError
+from cityguard.core.yamlio import load_yaml
 from cityguard.model import Finding, Severity
 
 RULES_FILE = "mlps2/finding_rules.yaml"
@@ -64,8 +66,6 @@ def _sev(f: Finding) -> Severity:
 
 
 def rules_path(extra_dirs: Iterable[str | Path] = ()) -> Path:
-    from cityguard import resources
-
     files = resources.overlay_files("policies", RULES_FILE, extra_dirs)
     if not files:
         raise DataError(RULES_FILE, "the finding → MLPS rules file is missing")
@@ -74,8 +74,6 @@ def rules_path(extra_dirs: Iterable[str | Path] = ()) -> Path:
 
 @lru_cache(maxsize=8)
 def _load(path: str) -> tuple[Rule, ...]:
-    from cityguard.yamlio import load_yaml
-
     data = load_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise DataError(path, "expected a mapping with a `rules:` list")

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element

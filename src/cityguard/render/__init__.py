@@ -1,7 +1,7 @@
 """Reports: one renderer per format behind one protocol (render/base.py), found by name.
 
-Every module of this package that is not a helper (a leading underscore, or base, i18n and
-diff) is a renderer module that registers itself; adding a format is adding one file. Renderer
+Every module of `render/formats/` is a renderer module that registers itself; adding a format
+is adding one file there. Helpers shared by the formats live beside this file. Renderer
 modules import their heavy libraries (jinja2, openpyxl) inside `render`, so loading the
 registry stays cheap.
 
@@ -9,7 +9,7 @@ registry stays cheap.
     get(name) -> Renderer          an instance, or UnknownName (exit 2) listing the known names
     expand_formats("html,csv")     ["html", "csv_findings", "csv_items"] (aliases: csv, all)
     render_bytes(a, name, lang)    the document as bytes
-    output_paths(formats, output)  where each format goes (used by cityguard.outputs)
+    output_paths(formats, output)  where each format goes (used by cityguard.assess.outputs)
 
 Writing files (atomically, every format rendered before any is moved into place) is
 cityguard.outputs.write_outputs, shared by `assess` and `report`.
@@ -25,8 +25,9 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from cityguard.errors import UsageError
+from cityguard.core.errors import UsageError
 from cityguard.model import Assessment
+from cityguard.render import formats
 from cityguard.render.base import LANGS, RENDERERS, Renderer, register
 
 __all__ = [
@@ -43,16 +44,13 @@ __all__ = [
     "render_bytes",
 ]
 
-_HELPERS = frozenset({"base", "i18n", "diff"})
 #: format names that stand for several renderers
 ALIASES: dict[str, tuple[str, ...]] = {"csv": ("csv_findings", "csv_items")}
 
 
 def _discover() -> None:
-    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if mod.name.startswith("_") or mod.name in _HELPERS:
-            continue
-        importlib.import_module(f"{__name__}.{mod.name}")
+    for mod in sorted(pkgutil.iter_modules(formats.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{formats.__name__}.{mod.name}")
 
 
 _discover()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cityguard.core.resources import search_dirs
 from cityguard.render import i18n
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -76,7 +77,6 @@ def environment(kind: str, lang: str) -> Any:
     """A jinja2 Environment for reports/<kind>/ with the report filters and `t()`."""
     import jinja2
 
-    from cityguard.resources import search_dirs
 
     # FileSystemLoader takes the first match: site directories before the built-in one
     dirs = [str(d / kind) for d in reversed(search_dirs("reports")) if (d / kind).is_dir()]

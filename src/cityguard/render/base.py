@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, BinaryIO, ClassVar, Protocol
 
+from cityguard.core.registry import Registry
 from cityguard.model import Assessment
-from cityguard.registry import Registry
 
 LANGS = ("zh", "en")
 #: above this many results + findings, JSON outputs are compact: indenting forces Python's

@@ -15,7 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from cityguard.model import Assessment
-from cityguard.render import i18n
+from cityguard.render import _templates, i18n
 
 OPEN = ("open", "reopened")
 _SCORE = {"compliant": 1.0, "partial": 0.5, "non_compliant": 0.0, "not_assessed": 0.0}
@@ -124,7 +124,6 @@ def _rank(severity: str) -> int:
 def render_diff(diff: Diff, fmt: str, lang: str = "zh") -> bytes:
     if fmt == "json":
         return (json.dumps(asdict(diff), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    from cityguard.render import _templates
 
     name = {"html": "diff.html.j2", "md": "diff.md.j2"}[fmt]
     return _templates.render(fmt, name, lang, d=diff).encode("utf-8", "replace")

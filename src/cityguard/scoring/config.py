@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cityguard.errors import DataError
+from cityguard.core.datacache import cached
+from cityguard.core.errors import DataError
+from cityguard.core.resources import builtin_dir, search_dirs
+from cityguard.core.yamlio import line_of, load_schema, load_yaml, validate
 
 CONFIG_FILE = "scoring/default.yaml"
 THREATS_FILE = "risk/threats.yaml"
@@ -31,14 +34,10 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _policy_paths(rel: str, extra_dirs: Sequence[str | Path]) -> list[Path]:
-    from cityguard.resources import search_dirs
-
     return [d / rel for d in search_dirs("policies", extra_dirs) if (d / rel).is_file()]
 
 
 def _read(path: Path) -> tuple[Any, str]:
-    from cityguard.yamlio import load_yaml
-
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -48,8 +47,6 @@ def _read(path: Path) -> tuple[Any, str]:
 
 def load_config(extra_dirs: Sequence[str | Path] = ()) -> dict[str, Any]:
     """The scoring configuration: built-in defaults with every site file merged over them."""
-    from cityguard.datacache import cached
-
     paths = _policy_paths(CONFIG_FILE, extra_dirs)
     if not paths:
         raise DataError(CONFIG_FILE, "the built-in scoring configuration is missing")
@@ -87,17 +84,12 @@ _BUILTIN: dict[str, Any] | None = None
 def _builtin_config() -> dict[str, Any]:
     global _BUILTIN
     if _BUILTIN is None:
-        from cityguard.datacache import cached
-        from cityguard.resources import builtin_dir
-
         path = builtin_dir("policies") / CONFIG_FILE
         _BUILTIN = cached("scoring-config", [path], lambda: _load_config([path]))
     return copy.deepcopy(_BUILTIN)
 
 
 def _check_config(cfg: dict[str, Any], path: str | Path, text: str | None) -> None:
-    from cityguard.yamlio import load_schema, validate
-
     probe = copy.deepcopy(cfg)
     risk = probe.get("risk")
     if isinstance(risk, dict) and isinstance(risk.get("priority_by_level"), dict):
@@ -136,8 +128,6 @@ def _check_risk_tables(risk: dict[str, Any], path: str | Path) -> None:
 
 def load_threats(extra_dirs: Sequence[str | Path] = ()) -> list[dict[str, Any]]:
     """The threat catalog (the last search directory holding risk/threats.yaml wins)."""
-    from cityguard.datacache import cached
-
     paths = _policy_paths(THREATS_FILE, extra_dirs)
     if not paths:
         raise DataError(THREATS_FILE, "the threat catalog is missing")
@@ -145,15 +135,11 @@ def load_threats(extra_dirs: Sequence[str | Path] = ()) -> list[dict[str, Any]]:
 
 
 def _load_threats(paths: list[Path]) -> list[dict[str, Any]]:
-    from cityguard.yamlio import load_schema, validate
-
     data, text = _read(paths[-1])
     validate(data, load_schema("threats.schema.json"), paths[-1], text)
     ids = [t["id"] for t in data["threats"]]
     for i, tid in enumerate(ids):
         if tid in ids[:i]:
-            from cityguard.yamlio import line_of
-
             raise DataError(paths[-1], f"duplicate threat id {tid}",
                             line=line_of(paths[-1], ["threats", i, "id"], text),
                             field=f"threats.{i}.id")
@@ -162,8 +148,6 @@ def _load_threats(paths: list[Path]) -> list[dict[str, Any]]:
 
 def load_rules(extra_dirs: Sequence[str | Path] = ()) -> list[dict[str, Any]]:
     """The machine rules for high-risk cases (last search directory holding the file wins)."""
-    from cityguard.datacache import cached
-
     paths = _policy_paths(RULES_FILE, extra_dirs)
     if not paths:
         raise DataError(RULES_FILE, "the high-risk rules are missing")
@@ -171,8 +155,6 @@ def load_rules(extra_dirs: Sequence[str | Path] = ()) -> list[dict[str, Any]]:
 
 
 def _load_rules(path: Path) -> list[dict[str, Any]]:
-    from cityguard.yamlio import load_schema, validate
-
     data, text = _read(path)
     validate(data, load_schema("high_risk_rules.schema.json"), path, text)
     return data["rules"]

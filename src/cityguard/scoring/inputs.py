@@ -29,7 +29,7 @@ class ScoringInput:
     findings: list[Finding] = field(default_factory=list)
     assets: list[Asset] = field(default_factory=list)
     # unit id → answers (each: verdict, and optionally asset, note, evidence, assessor, date,
-    # high_risks); see cityguard.answers
+    # high_risks); see cityguard.system.answers
     answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # documents: type, path, date, approver, ref (unit id or list), optional asset
     evidence_records: list[dict[str, Any]] = field(default_factory=list)

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from cityguard.errors import DataError, UsageError
+from cityguard.core.errors import DataError, UsageError
 from cityguard.model import Finding
 from cityguard.store import queries
 from cityguard.store.imports import ImportResult, expire_acceptances, import_findings

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from cityguard.errors import UsageError
+from cityguard.core.errors import UsageError
 from cityguard.model import FINDING_STATUSES, Finding, Severity
 
 _SEVERITY_RANK = "CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 " \

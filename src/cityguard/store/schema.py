@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 
 # Lists (cves, cwes, refs, tags) are stored newline-joined: none of their values can hold a
 # newline, and joining is several times cheaper than JSON on a million-finding import.

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 
-from cityguard.errors import UsageError
-from cityguard.registry import Registry
+from cityguard.core.errors import UsageError
+from cityguard.core.registry import Registry
 from cityguard.targets.base import (
     CommandResult,
     CommandsUnavailable,

@@ -15,9 +15,9 @@ import stat as _stat
 from pathlib import Path
 from typing import ClassVar
 
-from cityguard.errors import TargetError
+from cityguard.core.errors import TargetError
 from cityguard.targets.base import CommandResult, CommandsUnavailable, FileStat, HostFacts
-from cityguard.targets.local import read_limited
+from cityguard.targets.local import read_limited, stat_to_filestat
 from cityguard.targets.osrelease import facts_from_files
 
 _MAX_LINKS = 40
@@ -104,8 +104,6 @@ class DirTarget:
             return read_limited(fh, max_bytes)
 
     def stat(self, path: str) -> FileStat | None:
-        from cityguard.targets.local import stat_to_filestat
-
         try:
             real, was_link = self.resolve(path)
             st = os.stat(real)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from cityguard.targets.base import HostFacts
+
 #: os-release ID (lower-case) → family
 _FAMILY_BY_ID = {
     "debian": "debian",
@@ -98,8 +100,6 @@ def container_hint(files: dict[str, str], env_container: str = "") -> bool:
 
 def facts_from_files(read_text, hostname: str, in_container: bool):  # type: ignore[no-untyped-def]
     """HostFacts from a reader `read_text(path) -> str | None` (None when absent/unreadable)."""
-    from cityguard.targets.base import HostFacts
-
     text = read_text("/etc/os-release") or read_text("/usr/lib/os-release")
     fields = parse_os_release(text) if text else {}
     family = family_of(fields) if fields else "unknown"

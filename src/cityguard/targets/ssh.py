@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
-from cityguard.errors import TargetError, UsageError
+from cityguard.core.errors import TargetError, UsageError
+from cityguard.targets import TARGETS
 from cityguard.targets.base import CommandResult, FileStat, HostFacts
+from cityguard.targets.osrelease import container_hint, facts_from_files
 
 # characters that must be escaped in a glob pattern sent to the remote shell; * ? [ ] stay live
 _SHELL_SPECIAL = re.compile(r"([^A-Za-z0-9_*?\[\]/.,:=@%+\-])")
@@ -322,8 +324,6 @@ class SSHTarget:
 
     def facts(self) -> HostFacts:
         if self._facts is None:
-            from cityguard.targets.osrelease import container_hint, facts_from_files
-
             def read_text(path: str) -> str | None:
                 try:
                     return self.read_bytes(path).decode("utf-8", "replace")
@@ -391,8 +391,6 @@ def _last_line(text: str) -> str:
 
 
 def _register() -> None:
-    from cityguard.targets import TARGETS
-
     if "ssh" not in TARGETS:
         TARGETS.register(SSHTarget)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from engine_helpers import write_tree
 
-from cityguard.engine.decompress import decompress, lz4_frame
+from cityguard.core.decompress import decompress, lz4_frame
 from cityguard.engine.probes.apt_updates import NO_LISTS, candidates
 from cityguard.targets import open_target
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest import detect, get_importer, read_file, sniff_scores
 from cityguard.ingest.base import HEAD_BYTES
 from cityguard.model import ASSET_KINDS, Finding, Severity

@@ -21,7 +21,7 @@ from corpus_counts import BY_FORMAT
 from importer_helpers import CORPUS
 
 from cityguard import ingest
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest import mapping
 from cityguard.model import ASSET_KINDS, Severity
 

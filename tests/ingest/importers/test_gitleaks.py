@@ -16,7 +16,7 @@ from importer_helpers import (
     parse_bytes,
 )
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest import detect
 from cityguard.model import Severity
 

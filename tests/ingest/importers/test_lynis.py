@@ -11,7 +11,7 @@ from importer_helpers import (
     parse,
 )
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest.mapping import unit_ids_for
 from cityguard.model import Severity
 

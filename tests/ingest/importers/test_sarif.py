@@ -17,7 +17,7 @@ from importer_helpers import (
     parse_unseekable,
 )
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest import get_importer, read_file
 from cityguard.model import Severity
 

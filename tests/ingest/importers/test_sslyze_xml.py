@@ -14,7 +14,7 @@ from importer_helpers import (
     parse_bytes,
 )
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.model import Severity
 
 FMT = "sslyze_xml"

@@ -15,7 +15,7 @@ from importer_helpers import (
     parse_bytes,
 )
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest import get_importer, read_file
 from cityguard.model import Severity
 

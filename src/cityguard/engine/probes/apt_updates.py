@@ -18,7 +18,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cityguard.engine.decompress import SUFFIXES, decompress
+from cityguard.core import datacache
+from cityguard.core.decompress import SUFFIXES, decompress
 from cityguard.engine.probes.base import (
     BaseProbe,
     Observation,
@@ -121,8 +122,6 @@ class AptUpdatesProbe(BaseProbe):
         """The newest version per package in one list. A list changes only with apt-get
         update, while decompressing and parsing it costs ~0.1 s: the result is kept in the
         data cache, keyed by the list's path and bytes."""
-        from cityguard import datacache
-
         try:
             data = target.read_bytes(path, MAX_LIST_BYTES)
         except PermissionError:

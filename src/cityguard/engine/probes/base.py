@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from cityguard.registry import Registry
+from cityguard.core.registry import Registry
+from cityguard.engine.docpath import parse_path
 from cityguard.targets.base import HostFacts, Target
 
 T = TypeVar("T")
@@ -163,8 +164,6 @@ def regex_problem(pattern: str) -> str:
 
 
 def path_problem(path: str) -> str:
-    from cityguard.engine.docpath import parse_path
-
     try:
         parse_path(path)
     except ValueError as exc:

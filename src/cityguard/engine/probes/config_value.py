@@ -88,7 +88,7 @@ class ConfigValueProbe(BaseProbe):
     name = "config_value"
     params = {
         "path": PATH,
-        "style": {"enum": list(styles.STYLES)},
+        "style": {"enum": styles.names()},
         "key": {"type": "string", "minLength": 1},
         "default": {"type": ["string", "number", "boolean"]},
         "all_occurrences": {"type": "boolean"},
@@ -99,7 +99,7 @@ class ConfigValueProbe(BaseProbe):
         return f"{params['path']} {params['key']}"
 
     def problems(self, params: dict[str, Any]) -> list[tuple[str, str]]:
-        if params.get("style") in ("json", "yaml"):
+        if params.get("style") in styles.DOCUMENT_STYLES:
             problem = path_problem(params.get("key", ""))
             return [("key", problem)] if problem else []
         return []
@@ -108,7 +108,7 @@ class ConfigValueProbe(BaseProbe):
         style, key = params["style"], params["key"]
         paths = glob_paths(ctx, params["path"])
         values: list[Value] = []
-        if style in ("json", "yaml"):
+        if style in styles.DOCUMENT_STYLES:
             steps = docpath.parse_path(key)
             for p in paths:
                 for doc in parsed_documents(ctx, p, style):
@@ -120,11 +120,12 @@ class ConfigValueProbe(BaseProbe):
             if style == "pam":
                 values = _pam_values(entries, key)
             else:
-                wanted = styles.normalise_key(style, key)
+                wanted = styles.STYLES.get(style).normalise_key(key)
                 values = [Value(e.value, file=e.file, line=e.line)
                           for e in entries if e.key == wanted]
-        if values and not params.get("all_occurrences") and style not in styles.ALL_OCCURRENCES:
-            values = [values[0] if style in styles.FIRST_WINS else values[-1]]
+        effective = "all" if style in styles.DOCUMENT_STYLES else styles.STYLES.get(style).effective
+        if values and not params.get("all_occurrences") and effective != "all":
+            values = [values[0] if effective == "first" else values[-1]]
         note = "" if paths else f"no file matches {params['path']}"
         if not values and "default" in params:
             where = "file absent" if not paths else "key not set"

@@ -5,7 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cityguard.engine.probes.base import PATH, BaseProbe, Observation, ProbeContext, Value, register
+from cityguard.engine.probes.base import (
+    PATH,
+    BaseProbe,
+    Observation,
+    ProbeContext,
+    Value,
+    glob_paths,
+    register,
+)
 from cityguard.targets.base import FileStat, Target
 
 PROPERTIES = ("exists", "mode", "owner", "group", "type", "size", "age_days")
@@ -39,8 +47,6 @@ class FileProbe(BaseProbe):
     required = ("path",)
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
-        from cityguard.engine.probes.base import glob_paths
-
         pattern = params["path"]
         prop = params.get("property", "exists")
         paths = glob_paths(ctx, pattern)

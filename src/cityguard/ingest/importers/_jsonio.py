@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest.util import head_text, iter_json, json_error, skip_bom
 
 _SPOOL_IN_MEMORY = 32 * 1024 * 1024

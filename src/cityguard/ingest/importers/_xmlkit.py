@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, BinaryIO
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest.util import xml_error
 from cityguard.ingest.values import to_int
 from cityguard.model import Finding

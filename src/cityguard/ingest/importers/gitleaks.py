@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys, iso_utc
 from cityguard.ingest.util import decode_json, head_text

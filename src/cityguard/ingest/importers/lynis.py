@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import local_iso, merge_same
 from cityguard.ingest.util import BOM, head_text

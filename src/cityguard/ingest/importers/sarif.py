@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest.base import HEAD_BYTES, register
 from cityguard.ingest.importers._jsonio import (
     any_key,

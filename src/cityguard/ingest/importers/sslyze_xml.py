@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers.sslyze import Server, server_findings
 from cityguard.ingest.util import iter_xml, local, xml_root

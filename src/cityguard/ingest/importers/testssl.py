@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from cityguard.errors import DataError
+from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys, rewind, rewindable
 from cityguard.ingest.util import head_text, iter_json

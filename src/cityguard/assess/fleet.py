@@ -1,0 +1,200 @@
+"""Running the check library on many targets: open, connect, prefetch, run, close.
+
+One host is the common case (`local`); a system has tens to hundreds of SSH hosts. Hosts run
+`jobs` at a time, each with a few checks in flight. A host that cannot be reached gives one
+clear line and `error` results for that host; the others go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cityguard.core.errors import CityguardError
+from cityguard.engine import run_checks
+from cityguard.engine.spec import Rule
+from cityguard.model import CheckResult, CheckStatus
+from cityguard.targets import open_target, scheme_of
+from cityguard.targets.ssh import SSHTarget
+
+#: checks in flight on one host while several hosts run (OpenSSH's default MaxSessions is 10)
+CHECKS_PER_HOST = 4
+
+# files the probes read on their own (not named in a check's `path`): prefetched over SSH
+IMPLICIT_PATHS = (
+    "/etc/os-release", "/usr/lib/os-release", "/etc/hostname", "/etc/passwd", "/etc/shadow",
+    "/etc/group", "/etc/gshadow", "/etc/login.defs", "/etc/crontab", "/etc/cron.d/*",
+    "/var/spool/cron/*", "/var/spool/cron/crontabs/*", "/etc/cron.daily/*",
+    "/etc/cron.weekly/*", "/etc/cron.monthly/*", "/etc/cron.hourly/*",
+    "/etc/systemd/system/*.wants/*", "/etc/sysctl.conf", "/etc/sysctl.d/*.conf",
+    "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/1/cgroup",
+    "/.dockerenv", "/run/.containerenv", "/etc/debian_version", "/etc/redhat-release",
+    "/etc/kylin-release", "/etc/openEuler-release", "/etc/uos-release", "/etc/anolis-release",
+    "/proc/sys/kernel/hostname", "/usr/lib/sysctl.d/*.conf", "/run/sysctl.d/*.conf",
+    "/etc/systemd/system/*.timer", "/etc/systemd/system/*.service",
+    "/usr/lib/systemd/system/*.timer", "/lib/systemd/system/*.timer",
+)
+# directories the probes list (cron, systemd units, drop-in dirs): listed in the same round trip
+IMPLICIT_DIRS = (
+    "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+    "/etc/cron.d", "/var/spool/cron", "/var/spool/cron/crontabs", "/etc/systemd/system",
+    "/run/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system",
+    "/etc/sudoers.d", "/etc/pam.d", "/etc/ssh/sshd_config.d", "/etc/rsyslog.d",
+    "/etc/logrotate.d", "/etc/audit/rules.d", "/etc/sysctl.d", "/etc/security/limits.d",
+    "/etc/profile.d", "/etc/init.d", "/etc/rc2.d", "/etc/rc3.d", "/etc/rc5.d",
+    "/etc/systemd/system/*.wants", "/usr/lib/systemd/system/*.wants",
+    "/lib/systemd/system/*.wants", "/usr/lib/sysctl.d", "/run/sysctl.d", "/lib/sysctl.d",
+    "/usr/local/lib/sysctl.d", "/etc/ssh/sshd_config.d", "/var/lib/apt/lists",
+    "/etc/postgresql/*/main/conf.d", "/etc/mysql/conf.d", "/etc/mysql/mysql.conf.d",
+    "/etc/nginx/conf.d", "/etc/nginx/sites-enabled", "/etc/httpd/conf.d",
+    "/etc/apache2/conf-enabled", "/etc/apache2/sites-enabled",
+)
+
+
+@dataclass
+class TargetSpec:
+    spec: str
+    asset_id: str | None = None
+
+
+@dataclass
+class FleetOptions:
+    jobs: int = 4
+    ssh: Any = None  # cityguard.targets.ssh.SSHOptions for ssh:// targets
+    on_host: Callable[[str, str], None] | None = None  # (asset id, "start" | "done" | message)
+    unreachable: list[str] = field(default_factory=list)  # one line per host that failed
+
+
+def open_all(specs: Sequence[TargetSpec], options: FleetOptions) -> list[Any]:
+    """Target objects for every spec (no connection yet); asset ids made unique."""
+    targets: list[Any] = []
+    used: set[str] = set()
+    try:
+        for ts in specs:
+            if scheme_of(ts.spec) == "ssh":
+                t = SSHTarget(ts.spec, options.ssh, asset_id=ts.asset_id)
+            else:
+                t = open_target(ts.spec, asset_id=ts.asset_id)
+            base, n = t.asset_id, 2
+            while t.asset_id in used:  # two dir: trees with the same name stay apart
+                t.asset_id = f"{base}-{n}"
+                n += 1
+            used.add(t.asset_id)
+            targets.append(t)
+    except Exception:
+        close_all(targets)
+        raise
+    return targets
+
+
+def close_all(targets: Sequence[Any]) -> None:
+    import contextlib
+
+    for t in targets:
+        # closing must never hide the run's own outcome
+        with contextlib.suppress(Exception):
+            t.close()
+
+
+def paths_read_by(checks: Sequence[Any]) -> list[str]:
+    """Every literal `path` the checks name (and the probes' own files): prefetch material."""
+    paths: set[str] = set(IMPLICIT_PATHS)
+    for check in checks:
+        stack = [n for n in (check.root, check.applies.present_when) if n is not None]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Rule):
+                value = node.params.get("path")
+                for p in value if isinstance(value, list) else [value]:
+                    if isinstance(p, str) and p.startswith("/"):
+                        paths.add(p)
+                if node.probe == "sysctl" and isinstance(node.params.get("key"), str):
+                    paths.add("/proc/sys/" + node.params["key"].replace(".", "/"))
+            else:
+                stack.extend(node.children)
+    return sorted(paths)
+
+
+def run_fleet(
+    checks: Sequence[Any],
+    targets: Sequence[Any],
+    *,
+    level: int,
+    unit_ids: dict[str, tuple[str, ...]],
+    base_dir: Path,
+    probe_timeout: float,
+    options: FleetOptions,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Every check on every target; results ordered by target, then check."""
+    if len(targets) == 1:  # one host: all the concurrency goes to its checks
+        _connect(targets[0], checks, options)
+        return run_checks(checks, targets, level=level, jobs=options.jobs, unit_ids=unit_ids,
+                          base_dir=base_dir, default_timeout=probe_timeout, on_result=on_result)
+    prefetch = paths_read_by(checks)
+
+    def one_host(target: Any) -> list[CheckResult]:
+        if options.on_host:
+            options.on_host(target.asset_id, "start")
+        try:
+            _connect(target, checks, options, prefetch)
+        except CityguardError as exc:
+            options.unreachable.append(exc.one_line())
+            results = unreachable_results(checks, target, unit_ids, exc.one_line())
+            if on_result:
+                for r in results:
+                    on_result(r)
+            return results
+        try:
+            return run_checks(checks, [target], level=level, jobs=CHECKS_PER_HOST,
+                              unit_ids=unit_ids, base_dir=base_dir,
+                              default_timeout=probe_timeout, on_result=on_result)
+        finally:
+            if options.on_host:
+                options.on_host(target.asset_id, "done")
+            target.close()  # release the SSH master as soon as the host is done
+
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs),
+                            thread_name_prefix="cityguard-host") as pool:
+        per_host = list(pool.map(one_host, targets))
+    return [r for results in per_host for r in results]
+
+
+def _connect(target: Any, checks: Sequence[Any], options: FleetOptions,
+             prefetch: list[str] | None = None) -> None:
+    connect = getattr(target, "connect", None)
+    if connect is None:
+        return
+    connect()
+    if hasattr(target, "prefetch"):
+        paths = prefetch if prefetch is not None else paths_read_by(checks)
+        target.prefetch(paths, list(IMPLICIT_DIRS))
+
+
+def unreachable_results(checks: Sequence[Any], target: Any,
+                        unit_ids: dict[str, tuple[str, ...]], reason: str) -> list[CheckResult]:
+    """`error` for every check of a host that could not be reached: never silently absent."""
+    return [
+        CheckResult(
+            check_id=c.id, asset=target.asset_id, status=CheckStatus.ERROR, severity=c.severity,
+            unit_ids=tuple(unit_ids.get(c.id, ())), title_zh=c.title_zh, title_en=c.title_en,
+            reason=f"host unreachable: {reason}", remediation_zh=c.remediation_zh,
+            remediation_en=c.remediation_en,
+        )
+        for c in checks
+    ]
+
+
+__all__ = [
+    "CHECKS_PER_HOST",
+    "FleetOptions",
+    "TargetSpec",
+    "close_all",
+    "open_all",
+    "paths_read_by",
+    "run_fleet",
+    "unreachable_results",
+]

@@ -1,0 +1,104 @@
+"""Render a stored run again, or compare two runs (orchestration for `cityguard report`).
+
+A run is named by its id, by `latest` (of `--system`, when given), or by the path of an
+Assessment JSON file (`cityguard assess --format json`). Stored runs get the store's earlier
+runs of the same system as their history (the trend); a file keeps the history it holds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cityguard.assess.outputs import parse_formats, plan_outputs, write_outputs
+from cityguard.core.errors import DataError, UsageError
+from cityguard.model import Assessment
+from cityguard.model.serialize import assessment_from_dict
+from cityguard.render import attach_history
+from cityguard.render.diff import compare
+from cityguard.store import default_path, open_store
+
+
+def _looks_like_file(ref: str) -> bool:
+    return ref.endswith(".json") or os.sep in ref or Path(ref).is_file()
+
+
+def load_file(path: str | Path) -> Assessment:
+    """An Assessment JSON document from a file; DataError naming the file when it is not one."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(p, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(p, f"cannot read ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(p, f"not JSON: {exc.msg}", line=exc.lineno) from None
+    return _from_dict(doc, p)
+
+
+def _from_dict(doc: Any, where: Path | str) -> Assessment:
+    if not isinstance(doc, dict) or "run_id" not in doc or "created" not in doc:
+        raise DataError(where, "not an Assessment document (no run_id / created)")
+    try:
+        return assessment_from_dict(doc)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(where, f"not a valid Assessment document ({type(exc).__name__}: {exc})"
+                        ) from None
+
+
+def load_run(ref: str = "latest", *, system: str | None = None, store: str | None = None,
+             history: bool = True) -> Assessment:
+    """A stored run (id or `latest`) or an Assessment JSON file, with its trend history."""
+    if _looks_like_file(ref):
+        a = load_file(ref)
+        store_path = Path(store) if store else default_path()
+        if not history or not store_path.is_file():  # never create a store just to read one
+            return a
+        with open_store(store_path) as st:
+            return attach_history(a, st.list_runs(system=a.system.name))
+    with open_store(store) as st:
+        doc = st.load_run(ref, system=system)
+        a = _from_dict(doc, f"{st.path} (run {ref})")
+        return attach_history(a, st.list_runs(system=a.system.name)) if history else a
+
+
+def render_run(ref: str, formats: Sequence[str], output: str | None, *, lang: str = "zh",
+               system: str | None = None, store: str | None = None) -> list[Path]:
+    """Render one run in every format asked for; the files written (atomically)."""
+    names = parse_formats(formats)
+    plan_outputs(names, output)  # a bad --output fails before anything is read
+    return write_outputs(load_run(ref, system=system, store=store), names, output, lang=lang)
+
+
+def diff_runs(ref_a: str, ref_b: str, *, lang: str = "zh", system: str | None = None,
+              store: str | None = None) -> Any:
+    """The Diff (cityguard.render.diff) between two runs, `ref_a` before `ref_b`."""
+    a = load_run(ref_a, system=system, store=store, history=False)
+    b = load_run(ref_b, system=system, store=store, history=False)
+    return compare(a, b, lang)
+
+
+def write_file(path: str | Path, data: bytes) -> Path:
+    """Write next to the target, then rename over it: nobody sees half a file."""
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            mask = os.umask(0o022)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)
+            os.replace(tmp, p)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError as exc:
+        raise UsageError(f"cannot write {p}: {exc.strerror or exc}") from None
+    return p

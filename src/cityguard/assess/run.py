@@ -1,0 +1,310 @@
+"""Orchestration of one assessment, end to end (DESIGN.md):
+
+    manifest → selection → checks on targets (engine, fleet) → scan files (ingest, store)
+    → answers and waivers → scoring (verdicts, scores, conclusion, high risks, risk register)
+    → one Assessment record (stored for history and `cityguard report`).
+
+Each step is a function of its own; the capabilities never call each other, this module does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cityguard import __version__
+from cityguard.assess.fleet import FleetOptions, TargetSpec, close_all, open_all, run_fleet
+from cityguard.assess.inputs import apply_waivers, import_scans, load_answers, waiver_dict
+from cityguard.core.errors import UsageError
+from cityguard.core.resources import builtin_dir
+from cityguard.engine import index, load_library
+from cityguard.model import (
+    Assessment,
+    Asset,
+    Catalog,
+    CheckResult,
+    Item,
+    Selection,
+    SystemInfo,
+)
+from cityguard.model.serialize import assessment_to_dict
+from cityguard.policy.catalog import load_catalog, make_selection, select_items
+from cityguard.policy.checkmap import level_of_unit, load_checkmap
+from cityguard.scoring import ScoringInput, evaluate
+from cityguard.store import open_store
+from cityguard.system.inventory import load_inventory
+from cityguard.system.manifest import load_manifest
+
+DEFAULT_JOBS = 4
+
+
+@dataclass
+class AssessRequest:
+    level: int | None = None
+    grade: str | None = None
+    extensions: Sequence[str] = ()
+    targets: Sequence[str] = ("local",)
+    checks_dirs: Sequence[str] = ()
+    policies_dirs: Sequence[str] = ()
+    only: Sequence[str] = ()  # check ids or unit ids (comma-separated entries allowed)
+    skip: Sequence[str] = ()
+    jobs: int = DEFAULT_JOBS
+    lang: str = "zh"
+    scans: Sequence[str] = ()  # scanner files to import
+    answers: str | None = None  # answers file for what only a person can judge
+    system: str | None = None  # cityguard.yaml system manifest
+    probe_timeout: float = 10.0
+    inventory: str | None = None  # Ansible inventory: its hosts become ssh:// targets
+    limit: str | None = None  # inventory group(s) or host(s)
+    ssh: Any = None  # targets.ssh.SSHOptions
+    store: str | None = None  # findings/runs store path (None: default place)
+    use_store: bool = True  # keep history and track findings in the store
+    system_name: str | None = None  # the store's system name (default: manifest name / host)
+    today: date | None = None  # waiver expiry and evidence ages are judged on this day
+    on_host: Callable[[str, str], None] | None = None  # per-host progress (fleet)
+
+
+@dataclass
+class Plan:
+    """What will run: the selection, its items, the checks and the unit ids each gives."""
+
+    selection: Selection
+    catalog: Catalog
+    items: list[Item]
+    checks: list[Any]  # engine.Check
+    unit_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _tokens(values: Sequence[str]) -> list[str]:
+    return [t.strip() for v in values for t in str(v).split(",") if t.strip()]
+
+
+def plan_assessment(req: AssessRequest, manifest: Any = None) -> Plan:
+    if req.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1 (got {req.jobs})")
+    if manifest is not None and req.level is None and req.grade is None:
+        selection = make_selection(None, manifest.grade, req.extensions or manifest.extensions)
+    else:
+        selection = make_selection(req.level, req.grade, req.extensions)
+    catalog = load_catalog(req.policies_dirs)
+    items = select_items(catalog, selection)
+    selected = {i.unit_id for i in items}
+    # S/A grading picks items of two levels: each level's own mapping gives their unit ids
+    mapped: dict[str, list[str]] = {}
+    for level in sorted({i.level for i in items} | {selection.level}):
+        for cid, units in load_checkmap(level, req.policies_dirs, catalog).items():
+            mapped.setdefault(cid, []).extend(u for u in units if u in selected)
+    library = load_library(req.checks_dirs)
+    unit_ids = {c.id: tuple(mapped.get(c.id, ())) for c in library}
+    chosen = [c for c in library
+              if unit_ids[c.id] or (c.id not in mapped and not _is_builtin(c.source))]
+    chosen = _apply_only_skip(req, library, chosen, unit_ids, catalog, selected)
+    return Plan(selection, catalog, items, chosen, unit_ids)
+
+
+def _is_builtin(source: str) -> bool:
+    return Path(source).resolve().is_relative_to(builtin_dir("checks").resolve())
+
+
+def _apply_only_skip(req: AssessRequest, library: list[Any], chosen: list[Any],
+                     unit_ids: dict[str, tuple[str, ...]], catalog: Catalog,
+                     selected: set[str]) -> list[Any]:
+    by_name = index(library)
+    known_units = set(catalog.by_id())
+
+    def parse(flag: str, values: Sequence[str]) -> tuple[set[str], set[str]]:
+        checks, units = set(), set()
+        for tok in _tokens(values):
+            if level_of_unit(tok) is not None:
+                uid = tok.upper()
+                if uid not in known_units:
+                    raise UsageError(f"{flag}: no unit {tok!r} in the catalog")
+                if flag == "--only" and uid not in selected:
+                    raise UsageError(f"{flag}: unit {uid} is not selected for this level/grade")
+                units.add(uid)
+            elif tok in by_name:
+                checks.add(by_name[tok].id)
+            else:
+                raise UsageError(f"{flag}: {tok!r} is neither a check id nor a unit id")
+        return checks, units
+
+    if req.only:
+        only_checks, only_units = parse("--only", req.only)
+        chosen_ids = {c.id for c in chosen}
+        chosen = [c for c in library
+                  if c.id in only_checks
+                  or (c.id in chosen_ids and set(unit_ids[c.id]) & only_units)]
+    if req.skip:
+        skip_checks, skip_units = parse("--skip", req.skip)
+        chosen = [c for c in chosen
+                  if c.id not in skip_checks and not set(unit_ids[c.id]) & skip_units]
+    return chosen
+
+
+def target_specs(req: AssessRequest, manifest: Any = None) -> list[Any]:
+    """Targets from the flags, else the inventory, else the manifest's assets, else this host."""
+    specs = [TargetSpec(t) for t in req.targets if t]
+    if req.inventory:
+        hosts = load_inventory(req.inventory).select(req.limit)
+        specs += [TargetSpec(h.spec, h.name) for h in hosts]
+    elif req.limit:
+        raise UsageError("--limit needs --inventory")
+    if not specs and manifest is not None:
+        specs = [TargetSpec(a.to_model(manifest.base_dir).target, a.id)
+                 for a in manifest.assets if a.target]
+        if not manifest.assets:
+            specs = [TargetSpec("local")]
+    return specs or [TargetSpec("local")]
+
+
+def run_assessment(
+    req: AssessRequest,
+    *,
+    on_plan: Callable[[int], None] | None = None,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> Assessment:
+    """Plan, run the checks, import scans, apply answers and waivers, score, store."""
+    manifest = None
+    if req.system:
+        manifest = load_manifest(req.system)
+    plan = plan_assessment(req, manifest)
+    today = req.today or date.today()
+    fleet = FleetOptions(jobs=req.jobs, ssh=req.ssh, on_host=req.on_host)
+    targets = open_all(target_specs(req, manifest), fleet)
+    try:
+        if on_plan is not None:
+            on_plan(len(plan.checks) * len(targets))
+        base_dir = manifest.base_dir if manifest is not None else Path.cwd()
+        results = run_fleet(
+            plan.checks, targets, level=plan.selection.level, unit_ids=plan.unit_ids,
+            base_dir=base_dir, probe_timeout=req.probe_timeout, options=fleet,
+            on_result=on_result,
+        )
+        assets = _assets(targets, manifest, fleet.unreachable)
+    finally:
+        close_all(targets)
+
+    system_name = req.system_name or (manifest.name if manifest is not None else None)
+    store = _open_store(req) if req.use_store else None
+    try:
+        scan_files = [*req.scans, *(manifest.scan_files() if manifest is not None else [])]
+        scans = import_scans(scan_files, level=plan.selection.level, store=store,
+                             system=system_name)
+        answers_file = req.answers or (manifest.answers if manifest is not None else None)
+        answers, mitigations = load_answers(answers_file, set(plan.catalog.by_id()))
+        waivers = manifest.waivers if manifest is not None else ()
+        results = apply_waivers(results, scans.findings, waivers, today)
+        assessment = build_assessment(plan, assets, results)
+        assessment.findings = scans.findings
+        assessment.scans = [s.to_dict() for s in scans.imports]
+        assessment.waivers = [_waiver_row(w, today) for w in waivers]
+        if manifest is not None:
+            assessment.system = manifest.system_info()
+        elif system_name:
+            assessment.system = replace(assessment.system, name=system_name)
+        _score(assessment, plan, answers, [*mitigations, *_manifest_mitigations(manifest)],
+               manifest, req, today)
+        if fleet.unreachable:
+            assessment.summary.not_checked.extend(
+                f"unreachable host, every check is an error: {line}" for line in fleet.unreachable)
+        if store is not None:
+            _store_run(store, assessment)
+    finally:
+        if store is not None:
+            store.close()
+    return assessment
+
+
+def _open_store(req: AssessRequest) -> Any:
+    return open_store(req.store)
+
+
+def _store_run(store: Any, assessment: Assessment) -> None:
+    """Save the run and attach the earlier runs of the same system (the trend)."""
+    assessment.history = [
+        r for r in store.list_runs(assessment.system.name) if r.get("run_id") != assessment.run_id
+    ]
+    store.save_run(assessment_to_dict(assessment))
+
+
+def _manifest_mitigations(manifest: Any) -> list[dict[str, Any]]:
+    return list(manifest.mitigations) if manifest is not None else []
+
+
+def _waiver_row(w: Any, today: date) -> dict[str, Any]:
+    row = waiver_dict(w)
+    row["expired"] = w.expired(today)
+    row["days_left"] = (w.expires - today).days
+    return row
+
+
+def _score(assessment: Assessment, plan: Plan, answers: dict[str, Any],
+           mitigations: list[dict[str, Any]], manifest: Any, req: AssessRequest,
+           today: date) -> None:
+    # the manifest's `ref` is a document number; scoring reads unit ids from `unit_ids`
+    evidence = manifest.evidence_records() if manifest is not None else []
+    outcome = evaluate(ScoringInput(
+        items=plan.items,
+        high_risk_cases=plan.catalog.high_risk_cases,
+        results=assessment.results,
+        findings=assessment.findings,
+        assets=assessment.assets,
+        answers=answers,
+        evidence_records=evidence,
+        mitigations=mitigations,
+        level=plan.selection.level,
+        policy_dirs=tuple(req.policies_dirs),
+        today=today,
+    ))
+    assessment.items = outcome.items
+    assessment.control_points = outcome.control_points
+    assessment.classes = outcome.classes
+    assessment.summary = outcome.summary
+    assessment.high_risks = outcome.high_risks
+    assessment.risks = outcome.risks
+
+
+def _assets(targets: Sequence[Any], manifest: Any, unreachable: list[str]) -> list[Asset]:
+    """Assets of the run: the manifest's (with their attributes) and the hosts checked."""
+    declared = {a.id: a for a in manifest.model_assets()} if manifest is not None else {}
+    out: list[Asset] = []
+    for t in targets:
+        if t.asset_id in declared:
+            out.append(declared.pop(t.asset_id))
+            continue
+        out.append(_asset(t, unreachable))
+    out.extend(declared.values())  # assets judged from findings and evidence only
+    return out
+
+
+def _asset(target: Any, unreachable: Sequence[str] = ()) -> Asset:
+    if any(line.startswith(f"{target.spec}:") for line in unreachable):
+        return Asset(id=target.asset_id, target=target.spec, type="host", name=target.spec)
+    facts = target.facts()
+    return Asset(id=target.asset_id, target=target.spec, type="host",
+                 name=facts.hostname or facts.os_name or target.spec)
+
+
+def build_assessment(plan: Plan, assets: list[Asset], results: list[CheckResult]) -> Assessment:
+    sel = plan.selection
+    local_names = [a.name for a in assets if a.target == "local"]
+    return Assessment(
+        run_id=uuid.uuid4().hex,
+        created=datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        tool_version=__version__,
+        system=SystemInfo(name=local_names[0] if local_names else "cityguard assessment",
+                          level=sel.level, grade=sel.grade, extensions=sel.extensions),
+        assets=assets,
+        selection={
+            "level": sel.level,
+            "grade": sel.grade,
+            "extensions": list(sel.extensions),
+            "items": [i.unit_id for i in plan.items],
+            "checks": [c.id for c in plan.checks],
+        },
+        results=results,
+    )

@@ -1,0 +1,31 @@
+"""`key = value` lines (sysctl, audit, many daemons); `#` and `;` comment."""
+
+from __future__ import annotations
+
+from cityguard.engine.styles._common import (
+    BaseStyle,
+    Entry,
+    Opener,
+    lines,
+    register,
+    strip_quotes,
+)
+
+
+def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[Entry]:
+    out = []
+    for no, s in lines(text, "#;"):
+        if "=" not in s:
+            continue
+        key, _, value = s.partition("=")
+        out.append(Entry(key.strip().lower(), strip_quotes(value), path, no))
+    return out
+
+
+@register
+class EqualsStyle(BaseStyle):
+    name = "equals"
+
+    def parse(self, text: str, path: str, opener: Opener, depth: int, base: str
+              ) -> list[Entry]:
+        return _parse(text, path, opener, depth, base)

@@ -1,0 +1,1 @@
+"""Orchestration of the three-synchronous CI gate: stage rules, evidence and thresholds."""

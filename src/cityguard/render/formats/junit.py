@@ -1,0 +1,121 @@
+"""JUnit XML for CI dashboards: one test case per check and asset.
+
+One <testsuite> per asset (classname `cityguard.<asset>`, name = check id). fail → <failure>
+with the evidence and the remediation; error → <error>; manual and not_applicable →
+<skipped> with the reason (they are not passes); a waived failure → <skipped type="waived">
+naming the waiver, as InSpec does. Valid against the Jenkins xUnit "junit-10" XSD (the
+dialect most CI systems read). Built with the standard library's ElementTree (writing only;
+parsing XML elsewhere goes through defusedxml).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import BinaryIO, ClassVar
+
+from cityguard.model import Assessment, CheckResult
+from cityguard.render import i18n
+from cityguard.render.base import register
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _x(value: object) -> str:
+    """Text XML 1.0 can hold (control characters from a host's output are dropped)."""
+    return _ILLEGAL.sub("", "" if value is None else str(value))
+
+
+def _seconds(ms: float) -> str:
+    return f"{max(0.0, ms) / 1000:.3f}"  # the XSD allows at most three decimals
+
+
+def _evidence(r: CheckResult) -> str:
+    lines = []
+    for e in r.evidence:
+        where = f"{e.file}:{e.line}" if e.file and e.line else (e.file or e.subject)
+        lines.append(f"{where}: observed {e.observed!r}; expected {e.expected}".rstrip("; "))
+        if e.message:
+            lines.append(f"  {e.message}")
+    return "\n".join(lines)
+
+
+def _case(suite: ET.Element, r: CheckResult, lang: str) -> str:
+    title = i18n.pick(r.title_zh, r.title_en, lang)
+    case = ET.SubElement(suite, "testcase", name=_x(r.check_id),
+                         classname=_x(f"cityguard.{r.asset}"), time=_seconds(r.duration_ms))
+    status = r.status.value
+    if status == "fail" and r.waived:
+        w = r.waiver or {}
+        detail = ", ".join(f"{k}={v}" for k, v in w.items())
+        ET.SubElement(case, "skipped", type="waived", message=_x(f"waived ({detail}): {title}"))
+        return "skipped"
+    if status == "fail":
+        fix = i18n.pick(r.remediation_zh, r.remediation_en, lang)
+        body = "\n".join(x for x in (_evidence(r), f"units: {', '.join(r.unit_ids)}",
+                                     f"remediation: {fix}" if fix else "") if x)
+        el = ET.SubElement(case, "failure", type=r.severity.value, message=_x(title))
+        el.text = _x(body)
+        return "failure"
+    if status == "error":
+        el = ET.SubElement(case, "error", type="error", message=_x(r.reason or title))
+        el.text = _x(_evidence(r))
+        return "error"
+    if status in ("manual", "not_applicable"):
+        ET.SubElement(case, "skipped", type=status,
+                      message=_x(f"{i18n.status(status, lang)}: {r.reason or title}"))
+        return "skipped"
+    return "pass"
+
+
+@register
+class JunitRenderer:
+    name: ClassVar[str] = "junit"
+    extension: ClassVar[str] = "junit.xml"
+    filename: ClassVar[str] = "assessment.junit.xml"
+    binary: ClassVar[bool] = False
+    description: ClassVar[str] = "JUnit XML: one test case per check and asset"
+
+    def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
+        a = assessment
+        root = ET.Element("testsuites", name=_x(f"cityguard {a.system.name}"))
+        by_asset: dict[str, list[CheckResult]] = {}
+        for r in a.results:
+            by_asset.setdefault(r.asset, []).append(r)
+        targets = {x.id: x.target for x in a.assets}
+        totals = {"tests": 0, "failure": 0, "error": 0}
+        total_ms = 0.0
+        for asset, results in by_asset.items():
+            suite = ET.SubElement(root, "testsuite", name=_x(asset), timestamp=_x(a.created),
+                                  hostname=_x(targets.get(asset, asset)), id=_x(a.run_id))
+            props = ET.SubElement(suite, "properties")
+            for k, val in self._properties(a).items():
+                ET.SubElement(props, "property", name=k, value=_x(val))
+            counts = {"failure": 0, "error": 0, "skipped": 0, "pass": 0}
+            for r in results:
+                counts[_case(suite, r, lang)] += 1
+            ms = sum(r.duration_ms for r in results)
+            suite.set("tests", str(len(results)))
+            suite.set("failures", str(counts["failure"]))
+            suite.set("errors", str(counts["error"]))
+            suite.set("skipped", str(counts["skipped"]))
+            suite.set("time", _seconds(ms))
+            totals["tests"] += len(results)
+            totals["failure"] += counts["failure"]
+            totals["error"] += counts["error"]
+            total_ms += ms
+        root.set("tests", str(totals["tests"]))
+        root.set("failures", str(totals["failure"]))
+        root.set("errors", str(totals["error"]))
+        root.set("time", _seconds(total_ms))
+        ET.indent(root)
+        out.write(ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n")
+
+    @staticmethod
+    def _properties(a: Assessment) -> dict[str, str]:
+        props = {"cityguard.run_id": a.run_id, "cityguard.system.manifest": a.system.name,
+                 "cityguard.level": str(a.system.level)}
+        if a.summary is not None:
+            props["cityguard.conclusion"] = a.summary.conclusion
+            props["cityguard.compliance_rate"] = str(a.summary.compliance_rate)
+        return props

@@ -1,0 +1,257 @@
+"""Every problem of a system manifest: JSON Schema first, then what a schema cannot say.
+
+Part of the manifest loader (cityguard.system.manifest). Problems are collected, never raised,
+so that `cityguard validate` can list all of them at once, each with file, line and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cityguard.core.dates import parse_day
+from cityguard.core.errors import DataError
+from cityguard.core.yamlio import load_schema, schema_errors
+from cityguard.policy.grading import harm_level
+from cityguard.system.answers import load_answers
+from cityguard.system.paths import expand_scans
+
+_DAY_FIELDS = ("date", "expires", "last_drill")
+
+
+def _load(path: Path, text: str) -> Any:
+    """Parse YAML keeping dates as text: `2025-02-30` must become a problem with a line, not a
+    crash of the date constructor; the checks below parse each day themselves."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _Loader(base):  # type: ignore[misc,valid-type]
+        yaml_implicit_resolvers = {
+            ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for ch, resolvers in base.yaml_implicit_resolvers.items()
+        }
+
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataError(path, f"invalid YAML: {problem}",
+                        line=mark.line + 1 if mark is not None else None) from None
+
+
+@lru_cache(maxsize=16)
+def _tree(text: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def line_at(path: str | Path, location: Sequence[str | int], text: str | None = None
+            ) -> int | None:
+    """Line (1-based) of the node at `location`, or of its nearest parent that exists."""
+    import yaml
+
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except OSError:
+            return None
+    node = _tree(text)
+    line = node.start_mark.line + 1 if node is not None else None
+    for step in location:
+        nxt = None
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(step):
+                    nxt, line = v, k.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+                and 0 <= step < len(node.value):
+            nxt = node.value[step]
+            line = nxt.start_mark.line + 1
+        if nxt is None:
+            break
+        node = nxt
+    return line
+
+
+def read_manifest(path: Path, *, deep: bool = True
+                  ) -> tuple[dict[str, Any], list[DataError], list[DataError]]:
+    """(data, problems, soft problems), each list ordered by line; days stay YYYY-MM-DD text.
+
+    Soft problems (an evidence file that is not there) make `cityguard validate` fail but not
+    loading: the gate judges a missing deliverable itself and blocks (exit 1), as it must in
+    CI, instead of refusing the manifest (exit 2). `deep` also reads the answers file through
+    its own loader (validate does; loading leaves that to whoever reads the answers).
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}, [DataError(path, "file not found (create one with `cityguard init`)")], []
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, [DataError(path, f"cannot read: {exc}")], []
+    try:
+        data = _load(path, text)
+    except DataError as exc:
+        return {}, [exc], []
+    if not isinstance(data, dict):
+        return {}, [DataError(path, "expected a mapping (name:, level:, stage:, …)", line=1)], []
+    errors = schema_errors(data, load_schema("manifest.schema.json"), path, text)
+    sem = _Semantics(path, text, data, deep=deep)
+    errors += sem.run()
+    return data, _ordered(errors), _ordered(sem.soft)
+
+
+def _ordered(errors: list[DataError]) -> list[DataError]:
+    seen: set[str] = set()
+    unique = []
+    for e in errors:
+        if str(e) not in seen:
+            seen.add(str(e))
+            unique.append(e)
+    return sorted(unique, key=lambda e: (e.line or 0, e.field or ""))
+
+
+class _Semantics:
+    """What the schema cannot say: dates that exist, files that exist, consistent levels."""
+
+    def __init__(self, path: Path, text: str, data: dict[str, Any], *, deep: bool = True
+                 ) -> None:
+        self.path, self.text, self.data, self.deep = path, text, data, deep
+        self.base = path.resolve().parent
+        self.errors: list[DataError] = []
+        self.soft: list[DataError] = []
+
+    def add(self, location: list[str | int], problem: str, *, soft: bool = False) -> None:
+        err = DataError(self.path, problem, line=line_at(self.path, location, self.text),
+                        field=".".join(map(str, location)) or None)
+        (self.soft if soft else self.errors).append(err)
+
+    def run(self) -> list[DataError]:
+        self.levels()
+        self.assets()
+        self.scans()
+        self.evidence()
+        self.waivers()
+        self.answers()
+        self.mitigations()
+        return self.errors
+
+    def _list(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        return value if isinstance(value, list) else []
+
+    def levels(self) -> None:
+
+        d = self.data
+        level = d.get("level") if isinstance(d.get("level"), int) else None
+        grade = d.get("grade") if isinstance(d.get("grade"), str) else None
+        grading = d.get("grading") if isinstance(d.get("grading"), dict) else None
+        if level is None and grade is None and grading is None:
+            self.add([], "give the system's level (level: 3), its grade (grade: S3A2) or the "
+                         "grading inputs (grading: {info: social:serious, service: …})")
+            return
+        sa: tuple[int, int] | None = None
+        if grading is not None:
+            try:
+                sa = (harm_level(str(grading.get("info"))), harm_level(str(grading.get("service"))))
+            except Exception:  # the schema already names the malformed harm
+                sa = None
+        if grade and len(grade) == 4 and grade[1].isdigit() and grade[3].isdigit():
+            g = (int(grade[1]), int(grade[3]))
+            if sa is not None and g != sa:
+                self.add(["grade"], f"grade {grade} disagrees with the grading inputs, which "
+                                    f"give S{sa[0]}A{sa[1]}")
+            sa = g
+        if sa is not None and level is not None and level != max(sa):
+            self.add(["level"], f"level {level} is not max(S, A) = {max(sa)} of grade "
+                                f"S{sa[0]}A{sa[1]} (GB/T 22240-2020 §6.4)")
+        if sa is not None and max(sa) > 4 and level is None:
+            self.add(["grading"], "level 5 systems are outside what cityguard assesses (1–4)")
+
+    def assets(self) -> None:
+        seen: dict[str, int] = {}
+        for n, a in enumerate(self._list("assets")):
+            if not isinstance(a, dict):
+                continue
+            aid = a.get("id")
+            if isinstance(aid, str):
+                if aid in seen:
+                    self.add(["assets", n, "id"], f"asset id {aid!r} is used twice "
+                                                  f"(first at assets.{seen[aid]})")
+                seen.setdefault(aid, n)
+            if "value" in a and "cia" in a:
+                self.add(["assets", n], "give either value or cia, not both")
+            target = a.get("target")
+            if isinstance(target, str) and target.startswith("dir:"):
+                p = Path(target[4:]).expanduser()
+                p = p if p.is_absolute() else self.base / p
+                if not p.is_dir():
+                    self.add(["assets", n, "target"], f"directory {p} does not exist")
+
+    def scans(self) -> None:
+
+        for n, pat in enumerate(self._list("scans")):
+            if isinstance(pat, str) and pat and not expand_scans([pat], self.base):
+                self.add(["scans", n], f"no file matches {pat!r} (relative to {self.base})")
+
+    def _day(self, location: list[str | int], value: Any) -> None:
+
+        if isinstance(value, str) and len(value) == 10 and parse_day(value) is None:
+            self.add(location, f"{value!r} is not a real calendar day")
+
+    def evidence(self) -> None:
+        asset_ids = {a.get("id") for a in self._list("assets") if isinstance(a, dict)}
+        for n, e in enumerate(self._list("evidence")):
+            if not isinstance(e, dict):
+                continue
+            for key in _DAY_FIELDS:
+                self._day(["evidence", n, key], e.get(key))
+            path = e.get("path")
+            if isinstance(path, str) and path:
+                full = (self.base / path)
+                if not full.is_file():
+                    self.add(["evidence", n, "path"], f"evidence file {path} does not exist "
+                                                      f"(looked for {full.resolve()})", soft=True)
+            if e.get("asset") and e["asset"] not in asset_ids:
+                self.add(["evidence", n, "asset"], f"no asset {e['asset']!r} in assets")
+
+    def waivers(self) -> None:
+        for n, w in enumerate(self._list("waivers")):
+            if not isinstance(w, dict):
+                continue
+            named = [k for k in ("check", "item", "finding") if w.get(k)]
+            if len(named) != 1:
+                self.add(["waivers", n], "a waiver names exactly one of check, item or finding "
+                                         f"(found {', '.join(named) or 'none'})")
+            self._day(["waivers", n, "expires"], w.get("expires"))
+
+    def answers(self) -> None:
+        ans = self.data.get("answers")
+        if not isinstance(ans, str) or not ans:
+            return
+        full = self.base / ans
+        if not full.is_file():
+            self.add(["answers"], f"answers file {ans} does not exist")
+            return
+        if not self.deep:
+            return
+
+        try:
+            load_answers(full)
+        except DataError as exc:
+            self.errors.append(exc)
+
+    def mitigations(self) -> None:
+        schema = load_schema("answers.schema.json")
+        sub = {"$defs": schema["$defs"], **schema["$defs"]["mitigation"]}
+        for n, m in enumerate(self._list("mitigations")):
+            for err in schema_errors(m, sub, self.path, "{}"):
+                self.add(["mitigations", n], f"mitigation: {err.problem}")
