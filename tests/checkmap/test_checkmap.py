@@ -13,6 +13,7 @@ from cityguard.policy.checkmap import (
     coverage,
     level_of_unit,
     load_checkmap,
+    load_mappings,
     load_unitmap,
     mapped_check_ids,
 )
@@ -49,6 +50,34 @@ def test_site_overlay_replaces_the_level_file(tmp_path: Path) -> None:
     assert load_checkmap(3, [site]) == {"site.auth.check": ("L3-CES1-01",)}
     assert checks_for_unit("L3-CES1-01", [site]) == ["site.auth.check"]
     assert load_checkmap(2, [site]) == load_checkmap(2)  # other levels keep the built-in file
+
+
+def test_roles_reasons_and_domain_files_merge(tmp_path: Path) -> None:
+    site = _site(tmp_path, "level: 3\nmap:\n  L3-CES1-01:\n    - site.auth.check\n"
+                           "    - {check: site.auth.hardening, role: advisory, why: benchmark}\n")
+    (site / "mlps2" / "checkmap" / "netdev").mkdir()
+    (site / "mlps2" / "checkmap" / "netdev" / "l3.yaml").write_text(
+        "level: 3\nmap:\n  L3-CES1-01:\n"
+        "    - {check: netdev.aaa.login, role: decisive, why: per-user device login}\n",
+        encoding="utf-8")
+    got = {m.check: m for m in load_mappings(3, [site])["L3-CES1-01"]}
+    assert got["site.auth.check"].decisive and got["site.auth.check"].why == ""
+    assert got["site.auth.hardening"].role == "advisory" and not got["site.auth.hardening"].decisive
+    assert got["netdev.aaa.login"].decisive and got["netdev.aaa.login"].why
+    # every built-in domain file is merged too
+    assert set(load_unitmap(3, [site])["L3-CES1-01"]) >= set(got)
+
+
+def test_a_check_twice_under_one_item_or_a_role_unknown_is_refused(tmp_path: Path) -> None:
+    twice = _site(tmp_path / "a", "level: 3\nmap:\n  L3-CES1-01: [a.b.c, a.b.c]\n")
+    with pytest.raises(DataError, match="mapped twice") as exc:
+        load_checkmap(3, [twice])
+    assert exc.value.line == 3
+    role = _site(tmp_path / "b", "level: 3\nmap:\n  L3-CES1-01:\n"
+                                 "    - {check: a.b.c, role: maybe, why: because}\n")
+    with pytest.raises(DataError) as exc:
+        load_checkmap(3, [role])
+    assert exc.value.line == 4
 
 
 def test_bad_files_name_file_and_line(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from cityguard.core.errors import DataError, UsageError
 from cityguard.core.yamlio import line_of
 from cityguard.engine import index, library_files, validate_paths
 from cityguard.model import Assessment, Catalog, CheckResult, CheckStatus, Severity
-from cityguard.policy.checkmap import LEVELS, checkmap_file, load_unitmap
+from cityguard.policy.checkmap import LEVELS, checkmap_files, load_file_mappings
 
 
 @dataclass
@@ -80,19 +80,16 @@ def validate_library(paths: Sequence[str], checks_dirs: Sequence[str] = (),
     checks, errors = validate_paths(library_files(checks_dirs))
     names = index(checks)
     for level in LEVELS:
-        path = checkmap_file(level, policies_dirs)
-        if path is None:
-            continue
-        try:
-            mapping = load_unitmap(level, policies_dirs)
-        except DataError as exc:
-            errors.append(exc)
-            continue
-
-        for unit, ids in mapping.items():
-            for n, cid in enumerate(ids):
-                if cid not in names:
-                    errors.append(DataError(path, f"mapped check {cid!r} does not exist",
-                                            line=line_of(path, ["map", unit, n]),
-                                            field=f"map.{unit}.{n}"))
+        for path in checkmap_files(level, policies_dirs):
+            try:
+                mapping = load_file_mappings(path)
+            except DataError as exc:
+                errors.append(exc)
+                continue
+            for unit, entries in mapping.items():
+                for n, m in enumerate(entries):
+                    if m.check not in names:
+                        errors.append(DataError(path, f"mapped check {m.check!r} does not exist",
+                                                line=line_of(path, ["map", unit, n]),
+                                                field=f"map.{unit}.{n}"))
     return checks, errors

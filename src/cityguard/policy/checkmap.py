@@ -1,8 +1,16 @@
-"""Which MLPS items a check gives evidence for: policies/mlps2/checkmap/l{level}.yaml.
+"""Which MLPS items a check gives evidence for, and how: policies/mlps2/checkmap/.
 
-Format: `level: 3` and `map: {UNIT_ID: [check ids]}`. Kept once, per level, so one check
-serves levels 2, 3 and 4 and a site remaps by putting its own l3.yaml in a policy directory
-(it replaces the built-in file, as every policy overlay does). Checks carry no MLPS ids.
+Format, per level: `level: 3` and `map: {UNIT_ID: [entries]}`. An entry is a check id (short
+form: decisive, no reason given) or `{check, role, why}`:
+
+- `role: decisive`: the check tests what the requirement asks; its result decides the verdict;
+- `role: advisory`: a hardening recommendation beyond the requirement (a benchmark setting); it
+  is listed under 整改建议 and never lowers the verdict by itself;
+- `why`: one short reason the check bears on this item (reviewed against the item's text).
+
+Files: `l{level}.yaml` for hosts and services, and one per domain in a subfolder
+(`netdev/l3.yaml` …); all of a level are merged. Each file is overlaid by its relative path, so
+a site remaps by putting its own copy in a policy directory. Checks carry no MLPS ids.
 """
 
 from __future__ import annotations
@@ -22,7 +30,9 @@ from cityguard.model import Catalog, Item
 
 CHECKMAP_DIR = "mlps2/checkmap"
 LEVELS = (1, 2, 3, 4)
+ROLES = ("decisive", "advisory")
 _UNIT = re.compile(r"^(?:L([1-4])-[A-Z]{3}[1-5]-\d{2}|BDS-L([1-4])-[A-Z0-9-]+)$")
+_CHECK_ID = {"type": "string", "pattern": "^[a-z0-9_]+(\\.[a-z0-9_]+)+$"}
 
 _SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -34,13 +44,31 @@ _SCHEMA: dict[str, Any] = {
             "propertyNames": {"pattern": _UNIT.pattern},
             "additionalProperties": {
                 "type": "array",
-                "items": {"type": "string", "pattern": "^[a-z0-9_]+(\\.[a-z0-9_]+)+$"},
-                "uniqueItems": True,
+                "items": {"oneOf": [
+                    _CHECK_ID,
+                    {"type": "object", "required": ["check", "role", "why"],
+                     "additionalProperties": False,
+                     "properties": {"check": _CHECK_ID, "role": {"enum": list(ROLES)},
+                                    "why": {"type": "string", "minLength": 3}}},
+                ]},
             },
         },
     },
     "additionalProperties": False,
 }
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """One check mapped to one item: its role there and why it bears on the item."""
+
+    check: str
+    role: str = "decisive"
+    why: str = ""
+
+    @property
+    def decisive(self) -> bool:
+        return self.role == "decisive"
 
 
 def level_of_unit(unit_id: str) -> int | None:
@@ -50,48 +78,79 @@ def level_of_unit(unit_id: str) -> int | None:
     return int(m.group(1) or m.group(2))
 
 
+def checkmap_files(level: int, extra_dirs: Sequence[str | Path] = ()) -> list[Path]:
+    """The effective files of a level: l{level}.yaml and every domain's */l{level}.yaml."""
+    return [*overlay_files("policies", f"{CHECKMAP_DIR}/l{level}.yaml", extra_dirs),
+            *overlay_files("policies", f"{CHECKMAP_DIR}/*/l{level}.yaml", extra_dirs)]
+
+
 def checkmap_file(level: int, extra_dirs: Sequence[str | Path] = ()) -> Path | None:
-    """The effective l{level}.yaml: a site's file replaces the built-in one."""
+    """The main (hosts and services) file of a level; a site's file replaces the built-in one."""
     files = overlay_files("policies", f"{CHECKMAP_DIR}/l{level}.yaml", extra_dirs)
     return files[-1] if files else None
 
 
-@lru_cache(maxsize=16)
-def _parse(path: str, _mtime_ns: int) -> dict[str, tuple[str, ...]]:
+@lru_cache(maxsize=32)
+def _parse(path: str, _mtime_ns: int) -> dict[str, tuple[Mapping, ...]]:
     # parsing + schema validation cost ~0.1 s per run; the validated map is cached on disk
     return cached("checkmap", [Path(path)], lambda: _parse_file(Path(path)))
 
 
-def _parse_file(p: Path) -> dict[str, tuple[str, ...]]:
+def _entry(raw: str | dict[str, str]) -> Mapping:
+    if isinstance(raw, str):
+        return Mapping(raw)
+    return Mapping(raw["check"], raw["role"], raw["why"])
+
+
+def _parse_file(p: Path) -> dict[str, tuple[Mapping, ...]]:
     text = p.read_text(encoding="utf-8-sig")
     data = load_yaml(p, text)
     validate(data, _SCHEMA, p, text)
     expected = int(p.stem[1:]) if p.stem[1:].isdigit() else data["level"]
     if data["level"] != expected:
         raise DataError(p, f"level {data['level']} in a file named {p.name}", field="level")
-    out: dict[str, tuple[str, ...]] = {}
-    for unit, checks in (data.get("map") or {}).items():
+    out: dict[str, tuple[Mapping, ...]] = {}
+    for unit, entries in (data.get("map") or {}).items():
         if level_of_unit(unit) != data["level"]:
             raise DataError(p, f"{unit} is not a level {data['level']} unit id",
                             line=line_of(p, ["map", unit], text), field=f"map.{unit}")
-        out[unit] = tuple(checks or ())
+        mappings = tuple(_entry(e) for e in entries or ())
+        seen: set[str] = set()
+        for n, m in enumerate(mappings):
+            if m.check in seen:
+                raise DataError(p, f"{m.check} is mapped twice to {unit}",
+                                line=line_of(p, ["map", unit, n], text), field=f"map.{unit}.{n}")
+            seen.add(m.check)
+        out[unit] = mappings
     return out
+
+
+def load_file_mappings(path: Path) -> dict[str, tuple[Mapping, ...]]:
+    """unit id → mappings of one checkmap file (validated, cached)."""
+    return _parse(str(path), path.stat().st_mtime_ns)
+
+
+def load_mappings(level: int, extra_dirs: Sequence[str | Path] = (),
+                  catalog: Catalog | None = None) -> dict[str, tuple[Mapping, ...]]:
+    """unit id → every check mapped to it at this level, with its role and reason."""
+    merged: dict[str, list[Mapping]] = {}
+    for path in checkmap_files(level, extra_dirs):
+        mapping = load_file_mappings(path)
+        known = catalog.by_id() if catalog is not None else None
+        for unit, entries in mapping.items():
+            if known is not None and unit not in known:
+                raise DataError(path, f"unit id {unit} is not in the catalog",
+                                line=line_of(path, ["map", unit]), field=f"map.{unit}")
+            have = merged.setdefault(unit, [])
+            have.extend(m for m in entries if m.check not in {h.check for h in have})
+    return {unit: tuple(entries) for unit, entries in merged.items()}
 
 
 def load_unitmap(level: int, extra_dirs: Sequence[str | Path] = (),
                  catalog: Catalog | None = None) -> dict[str, tuple[str, ...]]:
     """unit id → check ids for one level ({} when the level has no checkmap)."""
-    path = checkmap_file(level, extra_dirs)
-    if path is None:
-        return {}
-    mapping = _parse(str(path), path.stat().st_mtime_ns)
-    if catalog is not None:
-        known = catalog.by_id()
-        for unit in mapping:
-            if unit not in known:
-                raise DataError(path, f"unit id {unit} is not in the catalog",
-                                line=line_of(path, ["map", unit]), field=f"map.{unit}")
-    return dict(mapping)
+    return {unit: tuple(m.check for m in entries)
+            for unit, entries in load_mappings(level, extra_dirs, catalog).items()}
 
 
 def load_checkmap(level: int, extra_dirs: Sequence[str | Path] = (),
