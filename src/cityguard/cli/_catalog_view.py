@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from cityguard.cli import console
+from cityguard.core.csvsafe import csv_lines
 from cityguard.core.errors import UsageError
 from cityguard.model import Importance, Item, Selection
 from cityguard.policy.catalog import (
@@ -59,14 +58,12 @@ def render_items(items: list[Item], fmt: str, lang: str) -> None:
         console.write_data(json.dumps([item_json(i) for i in items], ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(CSV_FIELDS)
+        rows = []
         for i in items:
             d = item_json(i)
             d["assessed_by"] = ";".join(i.assessed_by)
-            w.writerow([d[k] for k in CSV_FIELDS])
-        console.write_data(buf.getvalue())
+            rows.append([d[k] for k in CSV_FIELDS])
+        console.write_data("".join(csv_lines(CSV_FIELDS, rows)))
         return
     zh = lang == "zh"
     rows = [

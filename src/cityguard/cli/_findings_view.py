@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cityguard.cli import console
+from cityguard.core.csvsafe import csv_line
 from cityguard.core.errors import UsageError
 from cityguard.model import Finding, Severity
 
@@ -75,21 +74,15 @@ def render_list(findings: Iterable[Finding], fmt: str, lang: str) -> None:
             first = False
         console.write_data("]")
     elif fmt == "csv":
-        console.write_data(_csv_line(CSV_COLUMNS))
+        console.write_data(csv_line(CSV_COLUMNS))
         for f in findings:
             d = as_dict(f)
             d["cves"], d["cwes"] = " ".join(d["cves"]), " ".join(d["cwes"])
-            console.write_data(_csv_line([d.get(c) for c in CSV_COLUMNS]))
+            console.write_data(csv_line([d.get(c) for c in CSV_COLUMNS]))
     else:
         rows = [_row(f, lang) for f in findings]
         console.table(LIST_HEADERS[lang], rows)
         console.info(f"{len(rows)} finding(s)" if lang == "en" else f"共 {len(rows)} 条")
-
-
-def _csv_line(values: Sequence[Any]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(["" if v is None else v for v in values])
-    return buf.getvalue()
 
 
 def _row(f: Finding, lang: str) -> list[Any]:

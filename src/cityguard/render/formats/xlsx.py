@@ -4,8 +4,8 @@ Sheets (zh / en): 概要 Summary · 测评结果记录 Item results (one row per
 问题清单 Issues · 整改清单 Remediation · 风险登记表 Risk register · 发现清单 Findings ·
 检查结果 Check results. Every sheet has a frozen header row, an autofilter and column widths
 that fit Chinese text (a CJK character counts two). Written in openpyxl's write-only mode so
-100,000 findings stay fast. A cell that starts with "=" is stored as text, never a formula, and
-characters XML cannot hold are dropped.
+100,000 findings stay fast. A cell that starts with = + - @ tab or CR is stored as text with
+Excel's quote prefix, never a formula (core/csvsafe.py), and characters XML cannot hold are dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, ClassVar
 
+from cityguard.core.csvsafe import formula_like
 from cityguard.model import Assessment
 from cityguard.render import _rows, i18n
 from cityguard.render.base import register
@@ -60,11 +61,14 @@ class _Writer:
         from openpyxl.cell import WriteOnlyCell
 
         value = self.clean(value)
-        if not wrap and not (isinstance(value, str) and value.startswith("=")):
+        formula = formula_like(value)
+        if not wrap and not formula:
             return value
         c = WriteOnlyCell(ws, value)
         if isinstance(value, str):
             c.data_type = "s"  # "=…" from a scanner is text, never a formula
+        if formula:  # = + - @ tab CR: Excel's own apostrophe, so an edit keeps it text too
+            c.quotePrefix = True
         if wrap:
             c.alignment = self.wrap
         return c
