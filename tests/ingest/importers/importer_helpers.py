@@ -1,13 +1,11 @@
-"""Shared checks for every importer test (XML, JSON, CSV and text formats): corpus files,
-detection, counts against the MANIFEST, truncated copies, hostile XML, streams that cannot
-seek."""
+"""Helpers for the importer tests (XML, JSON, CSV and text formats): corpus files, detection,
+well-formed findings, truncated copies, hostile XML, streams that cannot seek. Per-format facts
+(counts, first findings, cut points, XML roots) live in tests/assets/ingest/<format>/samples.yaml
+(see samples.py)."""
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -35,21 +33,6 @@ def asset(rel: str) -> Path:
     return path
 
 
-@lru_cache(maxsize=1)
-def manifest() -> dict[str, int | None]:
-    """file → DefectDojo's asserted finding count (None where it asserts none)."""
-    path = CORPUS / "MANIFEST.csv"
-    if not path.is_file():
-        pytest.skip(f"scanner corpus manifest not found: {path}")
-    with path.open(encoding="utf-8", newline="") as fh:
-        return {
-            row["file"]: int(row["expected_findings_defectdojo"])
-            if row["expected_findings_defectdojo"].strip()
-            else None
-            for row in csv.DictReader(fh)
-        }
-
-
 def parse(fmt: str, path: Path) -> list[Finding]:
     """The importer's own parse over the file (no detection in between)."""
     importer = get_importer(fmt)
@@ -61,39 +44,6 @@ def parse_bytes(fmt: str, data: bytes, tmp_path: Path, name: str = "report.json"
     path = tmp_path / name
     path.write_bytes(data)
     return parse(fmt, path)
-
-
-def files_detected_as(fmt: str, folder: str) -> set[str]:
-    """Corpus files of a folder that auto-detection gives to `fmt` (relative names)."""
-    root = CORPUS / folder
-    if not root.is_dir():
-        pytest.skip(f"scanner corpus folder not found: {root}")
-    out = set()
-    for path in sorted(root.iterdir()):
-        scores = sniff_scores(path.read_bytes()[:HEAD_BYTES])
-        if scores and scores[0][1] == fmt:
-            out.add(f"{folder}/{path.name}")
-    return out
-
-
-def assert_folder_claimed(fmt: str, folder: str, files: Iterable[str]) -> None:
-    """Auto-detection gives `fmt` exactly `files` of a corpus folder, each without a tie."""
-    files = set(files)
-    assert files_detected_as(fmt, folder) == files
-    for rel in sorted(files):
-        assert_detected(fmt, corpus_file(rel))
-
-
-def check_counts(fmt: str, counts: dict[str, tuple[int, str]], unique: bool = True) -> None:
-    """Each file gives exactly our count; where it differs from DefectDojo's, a reason is given."""
-    expected = manifest()
-    for rel, (ours, reason) in counts.items():
-        findings = parse(fmt, corpus_file(rel))
-        assert len(findings) == ours, f"{rel}: {len(findings)} findings, expected {ours}"
-        dd = expected[rel]
-        if dd is None or dd != ours:
-            assert len(reason) > 20, f"{rel}: {ours} vs DefectDojo's {dd} needs a reason"
-        assert_well_formed(findings, fmt, unique=unique)
 
 
 def assert_detected(fmt: str, path: Path) -> None:

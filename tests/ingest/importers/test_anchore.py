@@ -2,11 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
-    assert_folder_claimed,
     assert_truncated_fails,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -16,15 +13,6 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "anchore"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_anchore_corpus_file_is_counted_and_detected() -> None:
-    assert_folder_claimed(FMT, "anchore", COUNTS)
 
 
 def test_engine_report() -> None:

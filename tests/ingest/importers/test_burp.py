@@ -2,10 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
-    assert_folder_claimed,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -14,15 +11,6 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "burp"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_burp_corpus_file_is_counted_and_detected() -> None:
-    assert_folder_claimed(FMT, "burp", COUNTS)
 
 
 def test_issue_fields() -> None:

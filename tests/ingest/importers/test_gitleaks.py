@@ -4,36 +4,21 @@ import json
 from pathlib import Path
 
 import pytest
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
-    assert_folder_claimed,
     assert_truncated_fails,
-    check_counts,
     corpus_file,
     every_text,
     one,
     parse,
     parse_bytes,
 )
+from samples import samples_of
 
 from cityguard.core.errors import DataError
-from cityguard.ingest import detect
 from cityguard.model import Severity
 
 FMT = "gitleaks"
-COUNTS = BY_FORMAT[FMT]
 SECRETS = ("secretAWSsecret", "dfjksdjfs3294dfjlsdaf213", "AKIAIOSFODNN7EXAMPLE", "john.doe@")
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_gitleaks_corpus_file_is_counted_and_detected() -> None:
-    null = "gitleaks/no_findings.json"  # `null` names no format: imported as an empty report
-    assert_folder_claimed(FMT, "gitleaks", set(COUNTS) - {null})
-    # a report that names no format imports as an empty report (zero findings, a warning)
-    assert detect(corpus_file(null)).name == "empty"
 
 
 def test_v8_leaks_merge_commits_and_store_no_secret() -> None:
@@ -44,9 +29,9 @@ def test_v8_leaks_merge_commits_and_store_no_secret() -> None:
     assert aws.extra["commits"] == 2 and aws.evidence.count("(Firstname Lastname") == 2
     api = one(findings, rule_id="generic-api-key")
     assert api.evidence.startswith('apikey = "***"')  # no prefix of the secret is kept
-    for rel in COUNTS:
-        text = every_text(parse(FMT, corpus_file(rel)))
-        assert not any(s in text for s in SECRETS), rel
+    for sample in samples_of(FMT):
+        text = every_text(parse(FMT, corpus_file(sample.corpus_rel)))
+        assert not any(s in text for s in SECRETS), sample.id
 
 
 def test_v7_and_older() -> None:

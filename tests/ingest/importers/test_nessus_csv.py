@@ -2,11 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_detected,
-    assert_folder_claimed,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -15,15 +12,6 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "nessus_csv"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_nessus_csv_corpus_file_is_counted_and_detected() -> None:
-    assert_folder_claimed(FMT, "nessus", COUNTS)
 
 
 def test_classic_export_fields() -> None:

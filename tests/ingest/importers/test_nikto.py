@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
-    assert_folder_claimed,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -12,15 +9,6 @@ from importer_helpers import (
 from cityguard.model import Severity
 
 FMT = "nikto"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_nikto_xml_corpus_file_is_counted_and_detected() -> None:
-    assert_folder_claimed(FMT, "nikto", COUNTS)
 
 
 def test_item_fields_and_nested_niktoscan() -> None:

@@ -3,25 +3,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
-    assert_folder_claimed,
-    check_counts,
     corpus_file,
     one,
     parse,
 )
 
 FMT = "nikto_json"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_nikto_json_corpus_file_is_counted_and_detected() -> None:
-    assert_folder_claimed(FMT, "nikto", COUNTS)
 
 
 def test_json_and_xml_of_one_scan_share_identities() -> None:

@@ -3,11 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
-    assert_folder_claimed,
     assert_truncated_fails,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -19,16 +16,6 @@ from cityguard.ingest import read_file
 from cityguard.model import Severity
 
 FMT = "npm_audit"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_npm_corpus_file_is_detected() -> None:
-    error = "npm-audit/npm6_empty_with_error.json"
-    assert_folder_claimed(FMT, "npm-audit", {*COUNTS, error})
 
 
 def test_an_npm_error_is_a_failed_audit() -> None:

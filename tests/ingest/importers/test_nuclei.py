@@ -3,10 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
-    assert_folder_claimed,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -17,15 +14,6 @@ from cityguard.ingest import detect, read_file
 from cityguard.model import Severity
 
 FMT = "nuclei"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_nuclei_corpus_file_is_counted_and_detected() -> None:
-    assert_folder_claimed(FMT, "nuclei", COUNTS)
 
 
 def test_old_jsonl_keys() -> None:

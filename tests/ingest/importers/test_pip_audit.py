@@ -3,13 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_detected,
-    assert_folder_claimed,
     assert_truncated_fails,
     asset,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -17,22 +14,9 @@ from importer_helpers import (
 )
 
 from cityguard.core.errors import DataError
-from cityguard.ingest import detect
 from cityguard.model import Severity
 
 FMT = "pip_audit"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_pip_audit_corpus_file_is_counted_and_detected() -> None:
-    bare = "pip-audit/empty.json"  # `[]` names no format: imported as an empty report
-    assert_folder_claimed(FMT, "pip-audit", set(COUNTS) - {bare})
-    # a report that names no format imports as an empty report (zero findings, a warning)
-    assert detect(corpus_file(bare)).name == "empty"
 
 
 def test_both_shapes_give_the_same_identities() -> None:

@@ -4,10 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
-    assert_folder_claimed,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -19,15 +16,6 @@ from cityguard.ingest import get_importer
 from cityguard.model import Severity
 
 FMT = "sslyze"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_sslyze_json_corpus_file_is_counted_and_detected() -> None:
-    assert_folder_claimed(FMT, "sslyze", COUNTS)
 
 
 def test_sslyze3_checks() -> None:

@@ -3,11 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
-    assert_folder_claimed,
     assert_truncated_fails,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -18,15 +15,6 @@ from cityguard.core.errors import DataError
 from cityguard.model import Severity
 
 FMT = "sslyze_xml"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_the_xml_corpus_file_is_detected() -> None:
-    assert_folder_claimed(FMT, "sslyze", COUNTS)
 
 
 def test_fields_match_the_json_importer() -> None:

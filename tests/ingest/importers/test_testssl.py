@@ -3,12 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus_counts import BY_FORMAT
 from importer_helpers import (
     assert_detected,
-    assert_folder_claimed,
     asset,
-    check_counts,
     corpus_file,
     one,
     parse,
@@ -20,16 +17,6 @@ from cityguard.ingest import get_importer, read_file
 from cityguard.model import Severity
 
 FMT = "testssl"
-COUNTS = BY_FORMAT[FMT]
-
-
-def test_counts_match_the_manifest_or_say_why() -> None:
-    check_counts(FMT, COUNTS)
-
-
-def test_every_testssl_corpus_file_is_detected() -> None:
-    failed = "testssl/failed_target.csv"
-    assert_folder_claimed(FMT, "testssl", {*COUNTS, failed})
 
 
 def test_a_scan_that_reached_no_target_is_refused() -> None:

@@ -60,15 +60,42 @@ def clean_uri(uri: str) -> str:
     return unquote(uri)
 
 
-def identity_suffix(r: dict[str, Any], line: int | None) -> str:
-    """'#<hash of the producer fingerprint>' when there is one, else ':<startLine>'."""
-    for key in ("fingerprints", "partialFingerprints"):
-        fps = r.get(key)
-        if isinstance(fps, dict) and fps:
-            name = "primaryLocationLineHash" if "primaryLocationLineHash" in fps else sorted(fps)[0]
+_PLACEHOLDER = re.compile(r"\s|^(?:|none|null|n/a|unknown|todo|-+|0+)$", re.I)
+
+
+class ProducerIdentity:
+    """The producer's own fingerprint of a result, where it really tells results apart.
+
+    SARIF producers may give `fingerprints` / `partialFingerprints` that survive lines
+    moving (CodeQL's primaryLocationLineHash). Not every value is an identity: Semgrep
+    without a login writes `"matchBasedId/v1": "requires login"` on every result, and a
+    value can repeat within one file. A placeholder (blank, words with spaces, "none",
+    zeros) is ignored, and a value already used for another result of the same file is
+    ignored for the later one, so distinct results never merge; they then fall back to the
+    line. 8 bytes are kept per result that has a fingerprint.
+    """
+
+    def __init__(self) -> None:
+        self._used: set[int] = set()
+
+    def suffix(self, r: dict[str, Any], uri: str) -> str:
+        """'#<hash of the fingerprint>' for the identity, or '' (the line decides)."""
+        for key in ("fingerprints", "partialFingerprints"):
+            fps = r.get(key)
+            if not isinstance(fps, dict):
+                continue
+            names = sorted(n for n, v in fps.items()
+                           if isinstance(v, str) and not _PLACEHOLDER.search(v))  # fmt: skip
+            if not names:
+                continue
+            name = "primaryLocationLineHash" if "primaryLocationLineHash" in names else names[0]
             digest = hashlib.sha256(f"{name}={fps[name]}".encode()).hexdigest()[:16]
+            used = int(hashlib.blake2b(f"{uri}#{digest}".encode(), digest_size=8).hexdigest(), 16)
+            if used in self._used:
+                return ""
+            self._used.add(used)
             return f"#{digest}"
-    return f":{line}" if line else ""
+        return ""
 
 
 def suppression(r: dict[str, Any]) -> dict[str, Any] | None:

@@ -46,14 +46,14 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.importers._sarif_result import (
     MAX_TEXT,
-    identity_suffix,
+    ProducerIdentity,
     primary_location,
     result_message,
     suppression,
 )
 from cityguard.ingest.util import head_text, iter_json, json_error
 from cityguard.ingest.values import norm_severity, redact, split_cves, to_float
-from cityguard.model import Finding, Severity, severity_from_cvss
+from cityguard.model import Finding, Severity, fingerprint, severity_from_cvss
 
 _SCHEMA = re.compile(r'"\$schema"\s*:\s*"[^"]*sarif', re.I)
 _VERSION = re.compile(r'"version"\s*:\s*"2\.1\.0"')
@@ -126,6 +126,7 @@ class _Run:
             for r in rules:
                 self.by_id.setdefault(str(r.get("id")), r)
         self.asset = "."
+        self.identity = ProducerIdentity()
         self._facts: dict[str, _RuleFacts] = {}
 
     def rule_for(self, result: dict[str, Any]) -> dict[str, Any]:
@@ -164,13 +165,14 @@ class _Run:
         props = r.get("properties") if isinstance(r.get("properties"), dict) else {}
         severity, raw = _severity(r, props, facts, kind)
         uri, line, snippet = primary_location(r)
-        location = (uri or "?") + identity_suffix(r, line)
+        location = f"{uri or '?'}:{line}" if line else uri or "?"
+        suffix = self.identity.suffix(r, uri)
         evidence = "\n".join(x for x in (f"{uri}:{line}" if line else uri, message, snippet) if x)
         if facts.secret:
             evidence = redact(evidence, [str(props.get(k) or "") for k in ("offender", "secret",
                                                                           "match")])  # fmt: skip
         supp = suppression(r)
-        yield Finding(
+        finding = Finding(
             tool=self.family,
             format=fmt,
             asset_kind="repository",
@@ -189,6 +191,10 @@ class _Run:
             status="accepted" if supp else "open",
             extra={"line": line, "suppression": supp} if supp else {"line": line},
         )
+        if suffix:  # a real producer fingerprint: the identity survives lines moving
+            finding._fingerprint = fingerprint(self.family, self.asset, facts.rule_id,
+                                               f"{uri or '?'}{suffix}")  # fmt: skip
+        yield finding
 
 
 class _RuleFacts:
