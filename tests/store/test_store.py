@@ -1,4 +1,5 @@
-"""The SQLite store on a real file: schema, dedup, fixed/reopened, acceptance expiry, runs."""
+"""The store on both backends (a real SQLite file, a real PostgreSQL server): schema, dedup,
+fixed/reopened, acceptance expiry, runs."""
 
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ def status_of(st, host: str, rule: str, tool: str = "nessus", system: str | None
 
 
 @pytest.fixture
-def st(tmp_path: Path):
-    with open_store(tmp_path / "cg.db") as store:
+def st(store_url: str):
+    with open_store(store_url) as store:
         yield store
 
 

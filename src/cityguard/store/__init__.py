@@ -1,96 +1,99 @@
-"""The embedded findings and history store (SQLite).
+"""The store: findings, imports, assessment runs, the register of systems, rectifications.
 
-Where: `--store PATH`, else the CITYGUARD_STORE environment variable, else
-`.cityguard/cityguard.db` in the working directory. WAL mode, numbered migrations
-(store/schema.py). One scan file is one transaction: all of it or none of it.
+Where: `--store PATH|URL`, else CITYGUARD_STORE, else `.cityguard/cityguard.db` here. A path is
+an embedded SQLite file (WAL mode, 0600); `postgresql://user@host:port/db` is a central server
+shared by the SOC's analysts (store/location.py, store/backends/). Both have the same schema and
+the same numbered migrations (store/schema.py) and behave the same. One scan file is one
+transaction: all of it or none of it.
 
-Public API (used by cli and by the assessment/report commands):
-    open_store(path=None) -> Store
+Public API (used by cli, assess, gate and later the dashboard and the notifier):
+    open_store(target=None, migrate=True) -> Store
     Store.import_findings(findings, file=, format=, tool=, system=, sha256=) -> ImportResult
     Store.list_findings(...), get_finding(ref), set_status(ref, action, reason, ...)
     Store.save_run(assessment_dict), load_run(run_id | "latest", system=None), list_runs(system)
+    Store.db: the backend connection (store/backends/base.py) for modules that add tables
+The register, posture and rectifications: store/register.py, posture.py, rectify.py, reached
+through Store methods below.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from cityguard.core.errors import DataError, UsageError
-from cityguard.model import Finding
-from cityguard.store import queries
-from cityguard.store.imports import ImportResult, expire_acceptances, import_findings
+from cityguard.model import Finding, Posture, Rectification, SystemRecord
+from cityguard.store import posture, queries, rectify, register, runs
+from cityguard.store.backends import Db, connect
+from cityguard.store.imports import ImportResult, expire_acceptances, merge, stage_findings
 from cityguard.store.imports import record_transition as _transition
-from cityguard.store.schema import SCHEMA_VERSION, migrate
+from cityguard.store.location import StoreLocation, default_path, locate
+from cityguard.store.schema import SCHEMA_VERSION, check_version, migrate
 
-__all__ = ["DEFAULT_SYSTEM", "SCHEMA_VERSION", "ImportResult", "Store", "default_path",
-           "open_store"]  # fmt: skip
+__all__ = ["DEFAULT_SYSTEM", "SCHEMA_VERSION", "ImportResult", "Store", "StoreLocation",
+           "default_path", "locate", "open_store"]  # fmt: skip
 
 DEFAULT_SYSTEM = "default"
 ACTIONS = {"accept": "accepted", "false-positive": "false_positive", "reopen": "reopened"}
 
 
-def default_path() -> Path:
-    env = os.environ.get("CITYGUARD_STORE", "").strip()
-    return Path(env) if env else Path.cwd() / ".cityguard" / "cityguard.db"
-
-
-def open_store(path: str | Path | None = None) -> Store:
-    """Open (creating and migrating as needed) the store at `path` or the default place."""
-    p = Path(path) if path else default_path()
+def open_store(target: str | Path | None = None, *, migrate_schema: bool = True) -> Store:
+    """Open (creating and migrating as needed) the store named by `target` or the default."""
+    location = locate(target)
+    db = connect(location)
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(p), isolation_level=None, timeout=30.0)
-    except (OSError, sqlite3.Error) as exc:
-        raise DataError(p, f"cannot open the store ({exc})") from None
-    conn.row_factory = sqlite3.Row
-    try:
-        conn.execute("PRAGMA journal_mode = WAL")
-        for pragma in ("synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 30000",
-                       "temp_store = FILE", "cache_size = -32000"):  # fmt: skip
-            conn.execute(f"PRAGMA {pragma}")
-        migrate(conn, str(p))
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise DataError(p, f"not a cityguard store ({exc})") from None
+        if migrate_schema:
+            migrate(db)
+        else:
+            check_version(db)
     except BaseException:
-        conn.close()
+        db.close()
         raise
-    return Store(p, conn)
+    return Store(location, db)
 
 
-def _now(now: datetime | None = None) -> tuple[str, str]:
+def now_stamp(now: datetime | None = None) -> tuple[str, str]:
     """(timestamp with timezone, date) for status changes and expiry checks."""
     now = (now or datetime.now()).astimezone()
     return now.isoformat(timespec="seconds"), now.date().isoformat()
 
 
-def _until(value: str | date | None, today: str) -> str | None:
+def parse_date(value: str | date | None, flag: str, today: str | None = None) -> str | None:
+    """A YYYY-MM-DD flag value; with `today`, one in the past is refused."""
     if value is None or value == "":
         return None
     text = value.isoformat() if isinstance(value, date) else str(value).strip()
     try:
-        day = date.fromisoformat(text[:10])
+        day = date.fromisoformat(text[:10]) if len(text) == 10 else None
     except ValueError:
-        raise UsageError(f"--until {text!r} is not a date (YYYY-MM-DD)") from None
-    if day.isoformat() < today:
-        raise UsageError(f"--until {day} is in the past")
+        day = None
+    if day is None:
+        raise UsageError(f"{flag} {text!r} is not a date (YYYY-MM-DD)")
+    if today is not None and day.isoformat() < today:
+        raise UsageError(f"{flag} {day} is in the past")
     return day.isoformat()
 
 
+def who(by: str | None) -> str:
+    return by or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
+
+
 class Store:
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        self.path = path
-        self.conn = conn
+    def __init__(self, location: StoreLocation, db: Db) -> None:
+        self.location = location
+        self.db = db
+        # a file path for SQLite (as before), the masked URL for a server
+        self.path: Path | str = location.path if location.path is not None else location.display
+
+    @property
+    def backend(self) -> str:
+        return self.db.name
 
     def close(self) -> None:
-        self.conn.close()
+        self.db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -98,27 +101,10 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT; any exception (even Ctrl-C) rolls everything back."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-
-    # --- systems and imports ---------------------------------------------------------------
-
-    def _system_id(self, name: str, now: str) -> int:
-        self.conn.execute(
-            "INSERT OR IGNORE INTO systems (name, created) VALUES (?, ?)", (name, now)
-        )
-        return self.conn.execute("SELECT id FROM systems WHERE name = ?", (name,)).fetchone()[0]
+    # --- imports -----------------------------------------------------------------------------
 
     def systems(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT name FROM systems ORDER BY name")]
+        return sorted(r[0] for r in self.db.all("SELECT name FROM systems"))
 
     def import_findings(
         self,
@@ -132,20 +118,22 @@ class Store:
         now: datetime | None = None,
     ) -> ImportResult:
         """Import one file's findings in one transaction (rolled back if reading fails)."""
-        stamp, today = _now(now)
+        stamp, today = now_stamp(now)
         system = system or DEFAULT_SYSTEM
-        with self.transaction() as conn:
-            expired = expire_acceptances(conn, today, stamp)
-            system_id = self._system_id(system, stamp)
-            cur = conn.execute(
+        db = self.db
+        with db.bulk() as bulk:
+            read = stage_findings(bulk, findings, stamp)
+            bulk.lock(f"system:{system}")
+            expired = expire_acceptances(db, today, stamp)
+            system_id = register.system_id(db, system, stamp)
+            import_id = db.insert_id(
                 "INSERT INTO imports (system_id, file, sha256, format, tool, scope, imported_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (system_id, file, sha256, format, tool, f"{system}/{tool}",
-                 stamp),
-            )  # fmt: skip
-            result = ImportResult(file, format, tool, system, int(cur.lastrowid or 0), sha256)
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (system_id, file, sha256, format, tool, f"{system}/{tool}", stamp),
+            )
+            result = ImportResult(file, format, tool, system, import_id, sha256, read=read)
             result.expired = expired
-            return import_findings(conn, system_id, findings, result, stamp)
+            return merge(db, system_id, result, stamp)
 
     def imports(self, system: str | None = None) -> list[dict[str, Any]]:
         sql = (
@@ -157,14 +145,17 @@ class Store:
         if system:
             sql += " WHERE s.name = ?"
             args.append(system)
-        return [dict(r) for r in self.conn.execute(sql + " ORDER BY i.id", args)]
+        return [dict(r) for r in self.db.all(sql + " ORDER BY i.id", args)]
 
     # --- findings ----------------------------------------------------------------------------
 
     def expire_acceptances(self, now: datetime | None = None) -> int:
-        stamp, today = _now(now)
-        with self.transaction() as conn:
-            return expire_acceptances(conn, today, stamp)
+        stamp, today = now_stamp(now)
+        if not self.db.scalar("SELECT count(*) FROM findings WHERE status IN ('accepted',"
+                              " 'false_positive') AND status_until < ?", [today]):
+            return 0  # nothing expired: no write lock taken for a read
+        with self.db.transaction():
+            return expire_acceptances(self.db, today, stamp)
 
     def list_findings(
         self,
@@ -178,7 +169,7 @@ class Store:
     ) -> Iterator[Finding]:
         self.expire_acceptances(now)
         return queries.list_findings(
-            self.conn, system=system, severities=severities, statuses=statuses, tools=tools,
+            self.db, system=system, severities=severities, statuses=statuses, tools=tools,
             limit=limit,
         )  # fmt: skip
 
@@ -186,13 +177,13 @@ class Store:
         self, ref: str, system: str | None = None, now: datetime | None = None
     ) -> Finding:
         self.expire_acceptances(now)
-        return queries.get_finding(self.conn, ref, system)
+        return queries.get_finding(self.db, ref, system)
 
     def history(self, finding_id: int) -> list[dict[str, Any]]:
-        return queries.history(self.conn, finding_id)
+        return queries.history(self.db, finding_id)
 
     def counts(self, system: str | None = None) -> dict[str, dict[str, int]]:
-        return queries.counts(self.conn, system)
+        return queries.counts(self.db, system)
 
     def set_status(
         self,
@@ -210,62 +201,124 @@ class Store:
             raise UsageError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
         if not reason or not reason.strip():
             raise UsageError("a reason is required (--reason)")
-        stamp, today = _now(now)
+        stamp, today = now_stamp(now)
         new = ACTIONS[action]
-        until_day = _until(until, today) if new != "reopened" else None
         if until is not None and new == "reopened":
             raise UsageError("--until applies to accept and false-positive only")
-        by = by or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
-        with self.transaction() as conn:
-            expire_acceptances(conn, today, stamp)
-            f = queries.get_finding(conn, ref, system)
+        until_day = parse_date(until, "--until", today) if new != "reopened" else None
+        with self.db.transaction() as db:
+            expire_acceptances(db, today, stamp)
+            f = queries.get_finding(db, ref, system)
             if new == "reopened" and f.status in ("open", "reopened"):
                 raise UsageError(f"finding {f.id} is already {f.status}")
-            _transition(conn, [int(f.id or 0)], f.status, new, at=stamp, by=by,
+            _transition(db, [int(f.id or 0)], f.status, new, at=stamp, by=who(by),
                         reason=reason.strip(), until=until_day)  # fmt: skip
-        return queries.get_finding(self.conn, str(f.id))
+        return queries.get_finding(self.db, str(f.id))
 
-    # --- assessment runs ---------------------------------------------------------------------
+    # --- assessment runs and gate results ------------------------------------------------------
 
     def save_run(self, assessment: dict[str, Any]) -> str:
         """Keep an Assessment JSON document (assessment_to_dict) under its run_id."""
-        run_id = str(assessment.get("run_id") or "")
-        if not run_id:
-            raise DataError(str(self.path), "an assessment without run_id cannot be stored")
-        system = assessment.get("system") or {}
-        summary = assessment.get("summary") or {}
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO runs (run_id, system, created, level, conclusion, score,"
-                " compliance_rate, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, system.get("name", ""), assessment.get("created", ""),
-                 system.get("level"), summary.get("conclusion"), summary.get("score"),
-                 summary.get("compliance_rate"), json.dumps(assessment, ensure_ascii=False)),
-            )  # fmt: skip
-        return run_id
+        return runs.save_run(self.db, assessment, now_stamp()[0])
 
     def load_run(self, run_id: str = "latest", system: str | None = None) -> dict[str, Any]:
         """One stored Assessment document; "latest" = the newest (of a system, if given)."""
-        if run_id == "latest":
-            sql, args = "SELECT document FROM runs", []
-            if system:
-                sql, args = sql + " WHERE system = ?", [system]
-            row = self.conn.execute(sql + " ORDER BY created DESC, rowid DESC LIMIT 1", args)
-            found = row.fetchone()
-        else:
-            found = self.conn.execute(
-                "SELECT document FROM runs WHERE run_id = ?", (run_id,)
-            ).fetchone()
-        if not found:
-            where = f" for system {system!r}" if system else ""
-            raise UsageError(f"no stored run {run_id!r}{where} in {self.path}")
-        return json.loads(found[0])
+        return runs.load_run(self.db, run_id, system)
 
     def list_runs(self, system: str | None = None) -> list[dict[str, Any]]:
-        """Summaries of stored runs, oldest first (the order of a trend)."""
-        sql = "SELECT run_id, system, created, level, conclusion, score, compliance_rate FROM runs"
-        args: list[Any] = []
-        if system:
-            sql += " WHERE system = ?"
-            args.append(system)
-        return [dict(r) for r in self.conn.execute(sql + " ORDER BY created, rowid", args)]
+        return runs.list_runs(self.db, system)
+
+    def save_gate(self, system: str, stage: str, passed: bool, failed: Sequence[str] = (),
+                  run_id: str | None = None) -> None:
+        runs.save_gate(self.db, system, stage, passed, now_stamp()[0], list(failed), run_id)
+
+    # --- the register ------------------------------------------------------------------------
+
+    def system(self, name: str) -> SystemRecord:
+        return register.get(self.db, name)
+
+    def register_list(self) -> list[SystemRecord]:
+        return register.listing(self.db)
+
+    def add_system(self, record: SystemRecord) -> None:
+        with self.db.transaction():
+            register.add(self.db, record, now_stamp()[0])
+
+    def edit_system(self, name: str, changes: dict[str, Any]) -> SystemRecord:
+        with self.db.transaction():
+            return register.edit(self.db, name, changes, now_stamp()[0])
+
+    def remove_system(self, name: str, *, purge: bool = False) -> dict[str, int]:
+        with self.db.transaction(lock=f"system:{name}"):
+            return register.remove(self.db, name, purge=purge)
+
+    def save_systems(self, records: Sequence[SystemRecord],
+                     waivers: dict[str, list[tuple[str, str, str]]] | None = None) -> None:
+        """Store many records at once (sync, ledger import): all of them or none."""
+        for rec in records:
+            register.check(rec)
+        stamp = now_stamp()[0]
+        with self.db.transaction():
+            for rec in records:
+                register.save(self.db, rec, stamp)
+            for name, items in (waivers or {}).items():
+                runs.set_waivers(self.db, name, items, "manifest")
+
+    def posture(self, today: date | None = None, *, intervals: dict[int, int] | None = None
+                ) -> list[Posture]:
+        self.expire_acceptances()
+        return posture.compute(self.db, today or date.today(), overrides=intervals)
+
+    # --- rectifications ----------------------------------------------------------------------
+
+    def add_rectification(self, *, owner: str, due: str, by: str | None = None,
+                          finding: str | None = None, system: str | None = None,
+                          unit_id: str | None = None, asset: str = "", note: str = ""
+                          ) -> Rectification:
+        stamp, today = now_stamp()
+        due_day = parse_date(due, "--due")
+        if (finding is None) == (unit_id is None):
+            raise UsageError("give either --finding REF or --item UNIT_ID (with --system)")
+        with self.db.transaction() as db:
+            if finding is not None:
+                f = queries.get_finding(db, finding, system)
+                sid = register.system_id(db, str(f.extra["system"]), stamp)
+                rid = rectify.add(db, system_id=sid, owner=owner, due=str(due_day),
+                                  by=who(by), now=stamp, finding_id=int(f.id or 0),
+                                  asset=f.asset_key, title=f.title, note=note)
+            else:
+                if not system:
+                    raise UsageError("--item needs --system NAME")
+                sid = register.get(db, system).id or 0
+                rid = rectify.add(db, system_id=sid, owner=owner, due=str(due_day),
+                                  by=who(by), now=stamp, unit_id=unit_id, asset=asset,
+                                  title=unit_id or "", note=note)
+        return rectify.get(self.db, rid, today)
+
+    def change_rectification(self, rid: int, *, reason: str, by: str | None = None,
+                             state: str | None = None, owner: str | None = None,
+                             due: str | None = None) -> Rectification:
+        if not reason or not reason.strip():
+            raise UsageError("a reason is required (--reason)")
+        stamp, today = now_stamp()
+        with self.db.transaction():
+            rectify.change(self.db, rid, by=who(by), now=stamp, reason=reason.strip(),
+                           state=state, owner=owner, due=parse_date(due, "--due"))
+        return rectify.get(self.db, rid, today)
+
+    def rectification(self, rid: int) -> Rectification:
+        return rectify.get(self.db, rid, now_stamp()[1])
+
+    def rectifications(self, **filters: Any) -> list[Rectification]:
+        return rectify.listing(self.db, now_stamp()[1], **filters)
+
+    def rectification_history(self, rid: int) -> list[dict[str, Any]]:
+        return rectify.history(self.db, rid)
+
+
+def describe(target: str | Path | None) -> str:
+    """The store a command would use, for messages (a URL's password masked)."""
+    try:
+        return locate(target).display
+    except DataError as exc:
+        return exc.one_line()

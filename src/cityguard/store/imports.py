@@ -1,29 +1,37 @@
-"""One scan file into the store: one transaction, streamed in batches, deduplicated.
+"""One scan file into the store: staged, merged in one transaction, deduplicated.
 
 Definitions (also in docs/ingest.md):
 - identity: a finding is its fingerprint within a system (tool family, asset, rule, location);
+  the unique constraint findings_identity (system_id, fingerprint) makes it so on every backend
+  and across processes: a new row is inserted with ON CONFLICT DO NOTHING, never after a
+  read that another importer could race;
 - scope of an import: the system plus the set of (tool family, asset key) pairs that appear in
   the file's findings (a SARIF file's tool family is its producer, e.g. "sarif:semgrep").
   After the file is read, every `open`/`reopened` finding of that system on one of those
-  (tool, asset) pairs that the file did not report again becomes `fixed`. Assets the file does not
-  mention are left alone, so scanning one host never "fixes" another host's findings;
+  (tool, asset) pairs that the file did not report again becomes `fixed`. Assets the file does
+  not mention are left alone, so scanning one host never "fixes" another host's findings;
 - a `fixed` finding reported again becomes `reopened`; `accepted` and `false_positive` ones
   keep their status while their acceptance lasts (expiry is checked on every import).
-Memory stays bounded: findings go to SQLite in batches, and "seen in this import" is the
-row's last_import_id, not a Python set.
+
+How: the file's rows are streamed in batches into a temporary staging table (COPY on
+PostgreSQL), with no lock held, so importers parse side by side; then the write lock of the
+system is taken and set-based statements merge the stage into the store. A failure anywhere
+(a bad file, Ctrl-C, a killed process, a server gone) leaves nothing of the file. Memory stays
+bounded: only one batch is in Python at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 
 from cityguard.model import Finding
+from cityguard.store import rectify
+from cityguard.store.backends import Bulk, Db
 
-BATCH = 500  # ≤ 999 host parameters per IN (…) for old SQLite builds
+BATCH = 2000  # rows per staging load (one COPY or one executemany)
 
 
 @dataclass
@@ -48,30 +56,27 @@ class ImportResult:
         return dict(self.__dict__)
 
 
-_COLUMNS = (
-    "system_id", "fingerprint", "fp64", "tool", "format", "asset_kind", "asset_key", "port",
-    "protocol", "rule_id", "title", "severity", "severity_raw", "cvss_score", "cvss_vector",
-    "cves", "cwes", "description", "description_key", "solution", "solution_key", "location",
-    "evidence", "refs", "tags", "first_seen", "last_seen", "first_import_id", "last_import_id",
+#: the staged columns, in row order; (name, type token)
+STAGE = (
+    ("seq", "{int}"), ("fingerprint", "TEXT"), ("fp64", "{int}"), ("tool", "TEXT"),
+    ("format", "TEXT"), ("asset_kind", "TEXT"), ("asset_key", "TEXT"), ("port", "{int}"),
+    ("protocol", "TEXT"), ("rule_id", "TEXT"), ("title", "TEXT"), ("severity", "TEXT"),
+    ("severity_raw", "TEXT"), ("cvss_score", "{real}"), ("cvss_vector", "TEXT"),
+    ("cves", "TEXT"), ("cwes", "TEXT"), ("description", "TEXT"), ("description_key", "{blob}"),
+    ("solution", "TEXT"), ("solution_key", "{blob}"), ("location", "TEXT"),
+    ("evidence", "TEXT"), ("refs", "TEXT"), ("tags", "TEXT"), ("first_seen", "TEXT"),
+    ("last_seen", "TEXT"),
 )  # fmt: skip
-_INSERT = f"INSERT INTO findings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-_KEEP_ON_UPDATE = {"system_id", "fingerprint", "fp64", "tool", "asset_key", "rule_id",
-                   "location", "first_seen", "first_import_id"}  # fmt: skip
-# the UPDATE reuses the INSERT's parameter tuple (numbered parameters) plus the row id at the end
-_UPDATE = (
-    "UPDATE findings SET "
-    + ", ".join(f"{c} = ?{i}" for i, c in enumerate(_COLUMNS, 1) if c not in _KEEP_ON_UPDATE)
-    + f", first_seen = min(first_seen, ?{_COLUMNS.index('first_seen') + 1})"
-    + f" WHERE id = ?{len(_COLUMNS) + 1}"
-)
+_NAMES = [n for n, _ in STAGE]
+_FINDING_COLUMNS = _NAMES[1:]  # everything staged but the sequence number
+#: descriptive fields a later scan refreshes (identity, first_seen and status stay)
+_REFRESH = ("format", "asset_kind", "port", "protocol", "title", "severity", "severity_raw",
+            "cvss_score", "cvss_vector", "cves", "cwes", "description", "description_key",
+            "solution", "solution_key", "evidence", "refs", "tags", "last_seen")  # fmt: skip
 
 
 def fp64(fingerprint: str) -> int:
-    """The first 64 bits of a fingerprint as a signed integer: the store's lookup key.
-
-    An index of 8-byte integers stays a fraction of one of 64-character strings, which keeps a
-    million-finding import fast; the full fingerprint is compared after the lookup.
-    """
+    """The first 64 bits of a fingerprint as a signed integer: the prefix look-up key."""
     return int(fingerprint[:16], 16) - (1 << 63)
 
 
@@ -88,7 +93,7 @@ class _Texts:
     def __init__(self) -> None:
         self.memo: dict[str, bytes] = {}
         self.memo_chars = 0
-        self.pending: dict[bytes, str] = {}  # texts of the current batch not yet written
+        self.pending: dict[bytes, str] = {}  # texts of the current batch not yet staged
 
     def key(self, text: str) -> bytes:
         key = self.memo.get(text)
@@ -107,47 +112,43 @@ class _Texts:
         return out
 
 
-def _row(f: Finding, system_id: int, import_id: int, now: str, texts: _Texts) -> tuple[object, ...]:
+def _clean(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; both backends drop it so they store the same value
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _row(f: Finding, seq: int, now: str, texts: _Texts) -> tuple[object, ...]:
     # the hot loop of a million-finding import: plain attribute reads, no enum machinery
     sev = getattr(f.severity, "_value_", None) or str(f.severity)
     fp = f.fingerprint
-    desc, sol, short = f.description, f.solution, texts.SHARED_FROM
+    desc, sol, short = _clean(f.description), _clean(f.solution), texts.SHARED_FROM
     return (
-        system_id, fp, fp64(fp), f.tool, f.format, f.asset_kind, f.asset_key, f.port,
-        f.protocol, f.rule_id, f.title, sev, f.severity_raw, f.cvss_score, f.cvss_vector,
-        "\n".join(f.cves), "\n".join(f.cwes),
+        seq, fp, fp64(fp), _clean(f.tool), f.format, f.asset_kind, _clean(f.asset_key), f.port,
+        f.protocol, _clean(f.rule_id), _clean(f.title), sev, _clean(f.severity_raw),
+        f.cvss_score, f.cvss_vector, "\n".join(f.cves), "\n".join(f.cwes),
         desc if len(desc) < short else "", None if len(desc) < short else texts.key(desc),
         sol if len(sol) < short else "", None if len(sol) < short else texts.key(sol),
-        f.location, f.evidence, "\n".join(f.references), "\n".join(f.tags),
-        f.first_seen or now, f.last_seen or now, import_id, import_id,
+        _clean(f.location), _clean(f.evidence), _clean("\n".join(f.references)),
+        _clean("\n".join(f.tags)), f.first_seen or now, f.last_seen or now,
     )  # fmt: skip
 
 
-@dataclass
-class _Batch:
-    fingerprints: list[str]  # one per finding, in file order
-    rows: list[tuple[object, ...]]  # upsert parameters
-    pairs: set[tuple[str, str]]  # (tool, asset_key): the import's scope
-    texts: list[tuple[bytes, str]]  # shared texts first seen in this batch
-
-
-def _prepare(
-    findings: Iterable[Finding], system_id: int, import_id: int, now: str
-) -> Iterator[_Batch]:
-    """Parse, fingerprint and build rows: the Python-heavy half of an import."""
+def stage_findings(bulk: Bulk, findings: Iterable[Finding], now: str) -> int:
+    """Stream the findings into the staging tables; how many were read."""
+    bulk.create("stage", STAGE)
+    bulk.create("stage_texts", (("key", "{blob}"), ("body", "TEXT")))
     it = iter(findings)
     texts = _Texts()
+    read = 0
     while batch := list(islice(it, BATCH)):
-        yield _Batch(
-            [f.fingerprint for f in batch],
-            [_row(f, system_id, import_id, now, texts) for f in batch],
-            {(f.tool, f.asset_key) for f in batch},
-            texts.take(),
-        )
+        bulk.load("stage", _NAMES, [_row(f, read + i, now, texts) for i, f in enumerate(batch)])
+        bulk.load("stage_texts", ("key", "body"), texts.take())
+        read += len(batch)
+    return read
 
 
 def record_transition(
-    conn: sqlite3.Connection,
+    db: Db,
     ids: list[int],
     old: str | None,
     new: str,
@@ -161,98 +162,96 @@ def record_transition(
     """Set a status on findings and keep who/why/when/until in status_history."""
     if not ids:
         return
-    conn.executemany(
+    db.executemany(
         "INSERT INTO status_history (finding_id, old_status, new_status, at, by, reason, until,"
         " import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(i, old, new, at, by, reason, until, import_id) for i in ids],
     )
-    conn.executemany(
+    db.executemany(
         "UPDATE findings SET status = ?, status_at = ?, status_by = ?, status_reason = ?,"
         " status_until = ? WHERE id = ?",
         [(new, at, by, reason, until, i) for i in ids],
     )
 
 
-def import_findings(
-    conn: sqlite3.Connection,
-    system_id: int,
-    findings: Iterable[Finding],
-    result: ImportResult,
-    now: str,
-) -> ImportResult:
-    """Stream findings into an open transaction; the caller commits or rolls back."""
-    import_id = result.import_id
-    by = f"import #{import_id}"
-    for batch in _prepare(findings, system_id, import_id, now):
-        result.read += len(batch.rows)
-        keys = list({row[2] for row in batch.rows})
-        known = {
-            fp: (fid, status, last)
-            for fid, fp, status, last in conn.execute(
-                "SELECT id, fingerprint, status, last_import_id FROM findings"
-                # `+system_id`: look up by fp64 (a system may hold millions of findings)
-                f" WHERE fp64 IN ({','.join('?' * len(keys))}) AND +system_id = ?",
-                [*keys, system_id],
-            )
-        }
-        inserts: dict[str, tuple[object, ...]] = {}  # last occurrence wins
-        updates: dict[int, tuple[object, ...]] = {}
-        reopen: list[int] = []
-        for fp, row in zip(batch.fingerprints, batch.rows, strict=True):
-            old = known.get(fp)
-            if old is None:
-                if fp in inserts:
-                    result.duplicates += 1
-                else:
-                    result.new += 1
-                inserts[fp] = row
-                continue
-            fid, status, last = old
-            if last == import_id or fid in updates:
-                result.duplicates += 1
-            elif status == "fixed":
-                result.reopened += 1
-                reopen.append(fid)
-            else:
-                result.seen += 1
-            updates[fid] = (*row, fid)
-        conn.executemany("INSERT OR IGNORE INTO texts (key, body) VALUES (?, ?)", batch.texts)
-        conn.executemany(_INSERT, inserts.values())
-        conn.executemany(_UPDATE, updates.values())
-        conn.executemany(
-            "INSERT OR IGNORE INTO import_assets (import_id, tool, asset_key) VALUES (?, ?, ?)",
-            [(import_id, t, a) for t, a in batch.pairs],
-        )
-        record_transition(
-            conn, reopen, "fixed", "reopened", at=now, by=by, import_id=import_id,
-            reason=f"reported again by {result.file}",
-        )  # fmt: skip
-    result.fixed = _mark_fixed(conn, system_id, result, now, by)
-    conn.execute(
+_MATCH = " FROM findings f JOIN stage s ON f.fingerprint = s.fingerprint WHERE f.system_id = ?"
+
+
+def merge(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResult:
+    """Merge the staged file into the store (the caller holds the system's write lock)."""
+    iid, by = result.import_id, f"import #{result.import_id}"
+    result.duplicates = result.read - int(db.scalar(
+        "SELECT count(DISTINCT fingerprint) FROM stage") or 0)
+    db.execute("CREATE INDEX stage_fingerprint ON stage (fingerprint)")
+    if result.duplicates:
+        # the last occurrence's values win, in the place of the first occurrence (ids follow
+        # the file's order): mark the kept rows with their first place, encoded negative
+        db.execute("UPDATE stage SET seq = -1 - (SELECT min(d.seq) FROM stage d WHERE"
+                   " d.fingerprint = stage.fingerprint) WHERE seq IN (SELECT max(seq) FROM stage"
+                   " GROUP BY fingerprint HAVING count(*) > 1)")
+        db.execute("DELETE FROM stage WHERE seq >= 0 AND fingerprint IN"
+                   " (SELECT fingerprint FROM stage WHERE seq < 0)")
+        db.execute("UPDATE stage SET seq = -1 - seq WHERE seq < 0")
+    db.execute("INSERT INTO texts (key, body) SELECT key, min(body) FROM stage_texts WHERE true"
+               " GROUP BY key ON CONFLICT (key) DO NOTHING")
+    known, fixed_before = db.one(
+        "SELECT count(*), coalesce(sum(CASE WHEN f.status = 'fixed' THEN 1 ELSE 0 END), 0)"
+        + _MATCH, [system_id])
+    result.reopened = int(fixed_before)
+    result.seen = int(known) - result.reopened
+    reason = f"reported again by {result.file}"
+    db.execute(
+        "INSERT INTO status_history (finding_id, old_status, new_status, at, by, reason,"
+        " import_id) SELECT f.id, 'fixed', 'reopened', ?, ?, ?, ?" + _MATCH
+        + " AND f.status = 'fixed' ORDER BY f.id", [now, by, reason, iid, system_id])
+    reopen = "CASE WHEN findings.status = 'fixed' THEN {} ELSE findings.{} END"
+    db.execute(
+        "UPDATE findings SET " + ", ".join(f"{c} = s.{c}" for c in _REFRESH)
+        + ", first_seen = CASE WHEN s.first_seen < findings.first_seen THEN s.first_seen"
+        " ELSE findings.first_seen END, last_import_id = ?"
+        + f", status = {reopen.format(repr('reopened'), 'status')}"
+        + f", status_at = {reopen.format('?', 'status_at')}"
+        + f", status_by = {reopen.format('?', 'status_by')}"
+        + f", status_reason = {reopen.format('?', 'status_reason')}"
+        + f", status_until = {reopen.format('NULL', 'status_until')}"
+        " FROM stage s WHERE findings.system_id = ? AND findings.fingerprint = s.fingerprint",
+        [iid, now, by, reason, system_id],
+    )
+    cols = ", ".join(_FINDING_COLUMNS)
+    cur = db.execute(
+        f"INSERT INTO findings (system_id, {cols}, first_import_id, last_import_id)"
+        f" SELECT ?, {', '.join('s.' + c for c in _FINDING_COLUMNS)}, ?, ? FROM stage s"
+        " WHERE true ORDER BY s.seq ON CONFLICT (system_id, fingerprint) DO NOTHING",
+        [system_id, iid, iid],
+    )
+    result.new = max(cur.rowcount, 0)
+    db.execute("INSERT INTO import_assets (import_id, tool, asset_key) SELECT DISTINCT ?, tool,"
+               " asset_key FROM stage WHERE true ON CONFLICT DO NOTHING", [iid])
+    result.fixed = _mark_fixed(db, system_id, result, now, by)
+    db.execute(
         "UPDATE imports SET findings_read = ?, new = ?, seen = ?, reopened = ?, fixed = ?,"
         " duplicates = ? WHERE id = ?",
         (result.read, result.new, result.seen, result.reopened, result.fixed,
-         result.duplicates, import_id),
+         result.duplicates, iid),
     )  # fmt: skip
+    rectify.after_import(db, system_id, iid, result.file, now)
     return result
 
 
-def _mark_fixed(
-    conn: sqlite3.Connection, system_id: int, result: ImportResult, now: str, by: str
-) -> int:
+def _mark_fixed(db: Db, system_id: int, result: ImportResult, now: str, by: str) -> int:
     where = (
         " FROM findings WHERE system_id = ? AND status IN ('open', 'reopened')"
-        " AND last_import_id IS NOT ? AND (tool, asset_key) IN"
+        " AND last_import_id <> ? AND (tool, asset_key) IN"
         " (SELECT tool, asset_key FROM import_assets WHERE import_id = ?)"
     )
     args = (system_id, result.import_id, result.import_id)
     reason = f"not reported by {result.file}"
-    conn.execute(
+    db.execute(
         "INSERT INTO status_history (finding_id, old_status, new_status, at, by, reason,"
-        " import_id) SELECT id, status, 'fixed', ?, ?, ?, ?" + where,
+        " import_id) SELECT id, status, 'fixed', ?, ?, ?, ?" + where + " ORDER BY id",
         (now, by, reason, result.import_id, *args),
     )
-    cur = conn.execute(
+    cur = db.execute(
         "UPDATE findings SET status = 'fixed', status_at = ?, status_by = ?, status_reason = ?,"
         " status_until = NULL WHERE id IN (SELECT id" + where + ")",
         (now, by, reason, *args),
@@ -260,16 +259,16 @@ def _mark_fixed(
     return cur.rowcount
 
 
-def expire_acceptances(conn: sqlite3.Connection, today: str, now: str) -> int:
+def expire_acceptances(db: Db, today: str, now: str) -> int:
     """Reopen accepted / false-positive findings whose `until` date has passed."""
-    rows = conn.execute(
+    rows = db.all(
         "SELECT id, status, status_until FROM findings WHERE status IN"
         " ('accepted', 'false_positive') AND status_until IS NOT NULL AND status_until < ?",
         (today,),
-    ).fetchall()
+    )
     for fid, status, until in rows:
         record_transition(
-            conn, [fid], status, "reopened", at=now, by="cityguard",
+            db, [fid], status, "reopened", at=now, by="cityguard",
             reason=f"{status.replace('_', ' ')} expired (until {until})",
         )  # fmt: skip
     return len(rows)

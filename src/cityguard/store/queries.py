@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cityguard.core.errors import UsageError
 from cityguard.model import FINDING_STATUSES, Finding, Severity
+from cityguard.store.backends import Db
 
 _SEVERITY_RANK = "CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 " \
                  "WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"  # fmt: skip
@@ -26,7 +26,7 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(text.split("\n")) if text else ()
 
 
-def row_to_finding(row: sqlite3.Row) -> Finding:
+def row_to_finding(row: Any) -> Finding:
     f = Finding(
         tool=row["tool"],
         format=row["format"],
@@ -74,7 +74,7 @@ def _in(column: str, values: Sequence[str], where: list[str], args: list[Any]) -
 
 
 def list_findings(
-    conn: sqlite3.Connection,
+    db: Db,
     *,
     system: str | None = None,
     severities: Sequence[str] = (),
@@ -97,35 +97,36 @@ def list_findings(
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
     sql += f" ORDER BY {_SEVERITY_RANK} DESC, f.id"
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    for row in conn.execute(sql, args):
+        sql += " LIMIT ?"
+        args.append(int(limit))
+    for row in db.stream(sql, args):
         yield row_to_finding(row)
 
 
 _HEX = re.compile(r"^[0-9a-f]{4,64}$")
 
 
-def get_finding(conn: sqlite3.Connection, ref: str, system: str | None = None) -> Finding:
+def get_finding(db: Db, ref: str, system: str | None = None) -> Finding:
     """A finding by store id (digits) or by a fingerprint prefix of at least 4 hex digits."""
     ref = ref.strip().lower()
     extra, args = "", []
     if system:
         extra, args = " AND s.name = ?", [system]
     if ref.isdigit():
-        row = conn.execute(_SELECT + " WHERE f.id = ?" + extra, [int(ref), *args]).fetchone()
+        row = db.one(_SELECT + " WHERE f.id = ?" + extra, [int(ref), *args])
         if row:
             return row_to_finding(row)
     if not _HEX.match(ref):
         raise UsageError(f"no finding {ref!r}: give a store id or a fingerprint prefix (≥ 4 hex)")
     head = ref[:16]  # the fp64 range that holds every fingerprint with this prefix
     lo, hi = (int(head.ljust(16, c), 16) - (1 << 63) for c in "0f")
-    rows = conn.execute(
-        _SELECT.replace("findings f", "findings f INDEXED BY findings_fp64")
-        + " WHERE f.fp64 BETWEEN ? AND ? AND f.fingerprint LIKE ?"
-        + extra
-        + " LIMIT 6",
+    select = _SELECT
+    if db.name == "sqlite":  # its planner would otherwise scan by system for a system filter
+        select = _SELECT.replace("findings f", "findings f INDEXED BY findings_fp64")
+    rows = db.all(
+        select + " WHERE f.fp64 BETWEEN ? AND ? AND f.fingerprint LIKE ?" + extra + " LIMIT 6",
         [lo, hi, ref + "%", *args],
-    ).fetchall()
+    )
     if not rows:
         raise UsageError(f"no finding with id or fingerprint {ref!r}")
     if len(rows) > 1:
@@ -134,9 +135,9 @@ def get_finding(conn: sqlite3.Connection, ref: str, system: str | None = None) -
     return row_to_finding(rows[0])
 
 
-def history(conn: sqlite3.Connection, finding_id: int) -> list[dict[str, Any]]:
+def history(db: Db, finding_id: int) -> list[dict[str, Any]]:
     """Status changes of one finding, oldest first."""
-    rows = conn.execute(
+    rows = db.all(
         "SELECT old_status, new_status, at, by, reason, until, import_id FROM status_history"
         " WHERE finding_id = ? ORDER BY id",
         (finding_id,),
@@ -144,7 +145,7 @@ def history(conn: sqlite3.Connection, finding_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def counts(conn: sqlite3.Connection, system: str | None = None) -> dict[str, dict[str, int]]:
+def counts(db: Db, system: str | None = None) -> dict[str, dict[str, int]]:
     """{status: {severity: n}} over a system's findings (or all)."""
     sql = (
         "SELECT f.status, f.severity, count(*) FROM findings f JOIN systems s"
@@ -153,6 +154,6 @@ def counts(conn: sqlite3.Connection, system: str | None = None) -> dict[str, dic
         + " GROUP BY f.status, f.severity"
     )
     out: dict[str, dict[str, int]] = {}
-    for status, severity, n in conn.execute(sql, [system] if system else []):
+    for status, severity, n in db.all(sql, [system] if system else []):
         out.setdefault(status, {})[severity] = n
     return out

@@ -1,171 +1,261 @@
-"""The store's schema, as numbered migrations applied in order (PRAGMA user_version).
+"""The store's schema, as numbered migrations applied in order, the same on both backends.
 
-A migration is appended, never edited once released: a store written by an older cityguard
-is brought forward on open; one written by a newer cityguard is refused rather than damaged.
+A migration is appended, never edited once released: a store written by an older cityguard is
+brought forward on open (or by `cityguard store migrate`); one written by a newer cityguard is
+refused rather than damaged. Each migration is SQL that SQLite and PostgreSQL both accept, with
+column types named by token ({pk} {int} {real} {blob} {without_rowid}, see backends/), plus
+an optional Python step for what SQL cannot express portably (reading stored JSON).
+Adding a table (users, an audit log, an outbox) is appending one Migration here.
+
+SQLite keeps the version in PRAGMA user_version (stores of earlier cityguard releases carry
+it), PostgreSQL in the table cityguard_schema. Migrating takes the write lock, so two clients
+opening an old store at once migrate it once.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from cityguard.core.errors import DataError
+from cityguard.store.backends import Db
 
+
+@dataclass(frozen=True)
+class Migration:
+    script: str
+    after: Callable[[Db], None] | None = None  # a data step run in the same transaction
+
+
+# 1: systems, imports and their asset scope, findings, status history, assessment runs.
 # Lists (cves, cwes, refs, tags) are stored newline-joined: none of their values can hold a
 # newline, and joining is several times cheaper than JSON on a million-finding import.
 # Long descriptions and solutions are stored once in `texts`, keyed by a 16-byte BLAKE2b digest
-# (short ones stay inline in the finding row):
-# a scanner repeats the same plugin text on every host, and that text was most of the bytes
-# (a 30 MB .nessus made a 41 MB store; 12 MB with shared texts, and 3x faster to write).
-# A finding is unique per (system, fingerprint); the store enforces it in the import (one
-# writer at a time: BEGIN IMMEDIATE) and looks fingerprints up through `fp64`, their first
-# 64 bits as an integer, because a UNIQUE index over 64-character strings slowed a
-# million-finding import down by more than half once it outgrew the page cache.
-MIGRATIONS: list[str] = [
-    # 1: systems, imports and their asset scope, findings, status history, assessment runs
-    """
-    CREATE TABLE systems (
-        id          INTEGER PRIMARY KEY,
-        name        TEXT NOT NULL UNIQUE,
-        created     TEXT NOT NULL
-    );
-    CREATE TABLE imports (
-        id            INTEGER PRIMARY KEY,
-        system_id     INTEGER NOT NULL REFERENCES systems(id),
-        file          TEXT NOT NULL,
-        sha256        TEXT NOT NULL,
-        format        TEXT NOT NULL,
-        tool          TEXT NOT NULL,
-        scope         TEXT NOT NULL,
-        imported_at   TEXT NOT NULL,
-        findings_read INTEGER NOT NULL DEFAULT 0,
-        new           INTEGER NOT NULL DEFAULT 0,
-        seen          INTEGER NOT NULL DEFAULT 0,
-        reopened      INTEGER NOT NULL DEFAULT 0,
-        fixed         INTEGER NOT NULL DEFAULT 0,
-        duplicates    INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX imports_system ON imports(system_id, imported_at);
-    CREATE TABLE import_assets (
-        import_id   INTEGER NOT NULL REFERENCES imports(id),
-        tool        TEXT NOT NULL,
-        asset_key   TEXT NOT NULL,
-        PRIMARY KEY (import_id, tool, asset_key)
-    ) WITHOUT ROWID;
-    CREATE TABLE texts (
-        key         BLOB PRIMARY KEY,
-        body        TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE TABLE findings (
-        id              INTEGER PRIMARY KEY,
-        system_id       INTEGER NOT NULL REFERENCES systems(id),
-        fingerprint     TEXT NOT NULL,
-        fp64            INTEGER NOT NULL,
-        tool            TEXT NOT NULL,
-        format          TEXT NOT NULL,
-        asset_kind      TEXT NOT NULL,
-        asset_key       TEXT NOT NULL,
-        port            INTEGER,
-        protocol        TEXT,
-        rule_id         TEXT NOT NULL,
-        title           TEXT NOT NULL,
-        severity        TEXT NOT NULL,
-        severity_raw    TEXT NOT NULL DEFAULT '',
-        cvss_score      REAL,
-        cvss_vector     TEXT,
-        cves            TEXT NOT NULL DEFAULT '',
-        cwes            TEXT NOT NULL DEFAULT '',
-        description     TEXT NOT NULL DEFAULT '',
-        description_key BLOB REFERENCES texts(key),
-        solution        TEXT NOT NULL DEFAULT '',
-        solution_key    BLOB REFERENCES texts(key),
-        location        TEXT NOT NULL DEFAULT '',
-        evidence        TEXT NOT NULL DEFAULT '',
-        refs            TEXT NOT NULL DEFAULT '',
-        tags            TEXT NOT NULL DEFAULT '',
-        first_seen      TEXT NOT NULL,
-        last_seen       TEXT NOT NULL,
-        status          TEXT NOT NULL DEFAULT 'open',
-        status_at       TEXT,
-        status_by       TEXT,
-        status_reason   TEXT,
-        status_until    TEXT,
-        first_import_id INTEGER REFERENCES imports(id),
-        last_import_id  INTEGER REFERENCES imports(id)
-    );
-    CREATE INDEX findings_fp64 ON findings(fp64);
-    CREATE INDEX findings_scope ON findings(system_id, tool, asset_key);
-    CREATE INDEX findings_accepted ON findings(status_until)
-        WHERE status IN ('accepted', 'false_positive');
-    CREATE TABLE status_history (
-        id          INTEGER PRIMARY KEY,
-        finding_id  INTEGER NOT NULL REFERENCES findings(id),
-        old_status  TEXT,
-        new_status  TEXT NOT NULL,
-        at          TEXT NOT NULL,
-        by          TEXT NOT NULL,
-        reason      TEXT NOT NULL DEFAULT '',
-        until       TEXT,
-        import_id   INTEGER REFERENCES imports(id)
-    );
-    CREATE INDEX status_history_finding ON status_history(finding_id, id);
-    CREATE TABLE runs (
-        run_id          TEXT PRIMARY KEY,
-        system          TEXT NOT NULL,
-        created         TEXT NOT NULL,
-        level           INTEGER,
-        conclusion      TEXT,
-        score           REAL,
-        compliance_rate REAL,
-        document        TEXT NOT NULL
-    );
-    CREATE INDEX runs_system_created ON runs(system, created);
-    """,
-]
+# (a scanner repeats the same plugin text on every host: a 30 MB .nessus made a 41 MB store,
+# 12 MB with shared texts). `fp64` (a fingerprint's first 64 bits) keys prefix look-ups.
+_V1 = """
+CREATE TABLE systems (
+    id          {pk},
+    name        TEXT NOT NULL UNIQUE,
+    created     TEXT NOT NULL
+);
+CREATE TABLE imports (
+    id            {pk},
+    system_id     {int} NOT NULL REFERENCES systems(id),
+    file          TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    tool          TEXT NOT NULL,
+    scope         TEXT NOT NULL,
+    imported_at   TEXT NOT NULL,
+    findings_read {int} NOT NULL DEFAULT 0,
+    new           {int} NOT NULL DEFAULT 0,
+    seen          {int} NOT NULL DEFAULT 0,
+    reopened      {int} NOT NULL DEFAULT 0,
+    fixed         {int} NOT NULL DEFAULT 0,
+    duplicates    {int} NOT NULL DEFAULT 0
+);
+CREATE INDEX imports_system ON imports(system_id, imported_at);
+CREATE TABLE import_assets (
+    import_id   {int} NOT NULL REFERENCES imports(id),
+    tool        TEXT NOT NULL,
+    asset_key   TEXT NOT NULL,
+    PRIMARY KEY (import_id, tool, asset_key)
+) {without_rowid};
+CREATE TABLE texts (
+    key         {blob} PRIMARY KEY,
+    body        TEXT NOT NULL
+) {without_rowid};
+CREATE TABLE findings (
+    id              {pk},
+    system_id       {int} NOT NULL REFERENCES systems(id),
+    fingerprint     TEXT NOT NULL,
+    fp64            {int} NOT NULL,
+    tool            TEXT NOT NULL,
+    format          TEXT NOT NULL,
+    asset_kind      TEXT NOT NULL,
+    asset_key       TEXT NOT NULL,
+    port            {int},
+    protocol        TEXT,
+    rule_id         TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    severity        TEXT NOT NULL,
+    severity_raw    TEXT NOT NULL DEFAULT '',
+    cvss_score      {real},
+    cvss_vector     TEXT,
+    cves            TEXT NOT NULL DEFAULT '',
+    cwes            TEXT NOT NULL DEFAULT '',
+    description     TEXT NOT NULL DEFAULT '',
+    description_key {blob} REFERENCES texts(key),
+    solution        TEXT NOT NULL DEFAULT '',
+    solution_key    {blob} REFERENCES texts(key),
+    location        TEXT NOT NULL DEFAULT '',
+    evidence        TEXT NOT NULL DEFAULT '',
+    refs            TEXT NOT NULL DEFAULT '',
+    tags            TEXT NOT NULL DEFAULT '',
+    first_seen      TEXT NOT NULL,
+    last_seen       TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'open',
+    status_at       TEXT,
+    status_by       TEXT,
+    status_reason   TEXT,
+    status_until    TEXT,
+    first_import_id {int} REFERENCES imports(id),
+    last_import_id  {int} REFERENCES imports(id)
+);
+CREATE INDEX findings_fp64 ON findings(fp64);
+CREATE INDEX findings_scope ON findings(system_id, tool, asset_key);
+CREATE INDEX findings_accepted ON findings(status_until)
+    WHERE status IN ('accepted', 'false_positive');
+CREATE TABLE status_history (
+    id          {pk},
+    finding_id  {int} NOT NULL REFERENCES findings(id),
+    old_status  TEXT,
+    new_status  TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    by          TEXT NOT NULL,
+    reason      TEXT NOT NULL DEFAULT '',
+    until       TEXT,
+    import_id   {int} REFERENCES imports(id)
+);
+CREATE INDEX status_history_finding ON status_history(finding_id, id);
+CREATE TABLE runs (
+    run_id          TEXT PRIMARY KEY,
+    system          TEXT NOT NULL,
+    created         TEXT NOT NULL,
+    level           {int},
+    conclusion      TEXT,
+    score           {real},
+    compliance_rate {real},
+    document        TEXT NOT NULL
+);
+CREATE INDEX runs_system_created ON runs(system, created);
+"""
+
+# 2: the register of systems, a finding's identity as a unique constraint (dedup across
+# processes and servers), what posture reads without opening run documents (open high-risk
+# issues, current waivers, gate results), and rectification tracking (整改跟踪) with history.
+_REGISTER_COLUMNS = (
+    "department TEXT NOT NULL DEFAULT ''", "district TEXT NOT NULL DEFAULT ''",
+    "owner TEXT NOT NULL DEFAULT ''", "contact TEXT NOT NULL DEFAULT ''", "level {int}",
+    "grade TEXT NOT NULL DEFAULT ''", "extensions TEXT NOT NULL DEFAULT ''",
+    "filing_number TEXT NOT NULL DEFAULT ''", "filing_date TEXT", "stage TEXT NOT NULL DEFAULT ''",
+    "tags TEXT NOT NULL DEFAULT ''", "manifest TEXT NOT NULL DEFAULT ''",
+    "manifest_fields TEXT NOT NULL DEFAULT ''", "interval_months {int}",
+    "report_date TEXT", "report_conclusion TEXT", "registered {int} NOT NULL DEFAULT 0",
+    "updated TEXT",
+)  # fmt: skip
+_V2 = "".join(f"ALTER TABLE systems ADD COLUMN {c};\n" for c in _REGISTER_COLUMNS) + """
+CREATE UNIQUE INDEX findings_identity ON findings(system_id, fingerprint);
+CREATE INDEX findings_posture ON findings(system_id, status, severity);
+ALTER TABLE runs ADD COLUMN high_risks_open {int};
+ALTER TABLE runs ADD COLUMN non_compliant_items {int};
+CREATE TABLE waivers (
+    system      TEXT NOT NULL,
+    ref         TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    expires     TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    PRIMARY KEY (system, ref)
+);
+CREATE TABLE gate_results (
+    id          {pk},
+    system      TEXT NOT NULL,
+    stage       TEXT NOT NULL,
+    passed      {int} NOT NULL,
+    at          TEXT NOT NULL,
+    failed      TEXT NOT NULL DEFAULT '',
+    run_id      TEXT
+);
+CREATE INDEX gate_results_system ON gate_results(system, stage, at);
+CREATE TABLE rectifications (
+    id          {pk},
+    system_id   {int} NOT NULL REFERENCES systems(id),
+    finding_id  {int} REFERENCES findings(id),
+    unit_id     TEXT,
+    asset       TEXT NOT NULL DEFAULT '',
+    title       TEXT NOT NULL DEFAULT '',
+    owner       TEXT NOT NULL,
+    due         TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'open',
+    state_at    TEXT NOT NULL,
+    state_by    TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    created     TEXT NOT NULL,
+    verified_by TEXT
+);
+CREATE INDEX rectifications_system ON rectifications(system_id, state, due);
+CREATE UNIQUE INDEX rectifications_finding ON rectifications(finding_id)
+    WHERE state <> 'verified';
+CREATE UNIQUE INDEX rectifications_item ON rectifications(system_id, unit_id, asset)
+    WHERE state <> 'verified' AND unit_id IS NOT NULL;
+CREATE TABLE rectification_history (
+    id                {pk},
+    rectification_id  {int} NOT NULL REFERENCES rectifications(id),
+    old_state         TEXT,
+    new_state         TEXT NOT NULL,
+    at                TEXT NOT NULL,
+    by                TEXT NOT NULL,
+    reason            TEXT NOT NULL DEFAULT '',
+    import_id         {int},
+    run_id            TEXT
+);
+CREATE INDEX rectification_history_of ON rectification_history(rectification_id, id);
+"""
+
+
+def run_facts(document: dict) -> tuple[int, int]:
+    """(open high-risk issues, non-compliant items) of an Assessment document."""
+    high = sum(1 for h in document.get("high_risks") or () if h.get("status", "open") == "open")
+    items = sum(1 for i in document.get("items") or () if i.get("verdict") == "non_compliant")
+    return high, items
+
+
+def _backfill_runs(db: Db) -> None:
+    for run_id, doc in db.all("SELECT run_id, document FROM runs"):
+        try:
+            high, items = run_facts(json.loads(doc))
+        except (ValueError, AttributeError):
+            continue
+        db.execute("UPDATE runs SET high_risks_open = ?, non_compliant_items = ?"
+                   " WHERE run_id = ?", [high, items, run_id])
+
+
+MIGRATIONS: list[Migration] = [Migration(_V1), Migration(_V2, _backfill_runs)]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(conn: sqlite3.Connection, path: str) -> int:
-    """Bring the database up to SCHEMA_VERSION; returns the version found before."""
-    try:
-        found = conn.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise DataError(path, f"not a cityguard store ({exc})") from None
+def statements(script: str) -> list[str]:
+    """A migration split into statements (none of ours holds a ';' inside a literal)."""
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def check_version(db: Db) -> int:
+    """The store's schema version; DataError when it is newer than this cityguard."""
+    found = db.schema_version()
     if found > SCHEMA_VERSION:
-        raise DataError(
-            path,
-            f"store schema {found} is newer than this cityguard understands ({SCHEMA_VERSION});"
-            " upgrade cityguard",
-        )
-    for version in range(found + 1, SCHEMA_VERSION + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        if conn.execute("PRAGMA user_version").fetchone()[0] >= version:
-            conn.execute("COMMIT")  # another process migrated meanwhile
-            continue
-        _apply(conn, version, MIGRATIONS[version - 1], path)
+        raise DataError(db.where, f"store schema {found} is newer than this cityguard "
+                                  f"understands ({SCHEMA_VERSION}); upgrade cityguard")
     return found
 
 
-def _apply(conn: sqlite3.Connection, version: int, script: str, path: str) -> None:
-    try:
-        for statement in _statements(script):
-            conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {int(version)}")
-        conn.execute("COMMIT")
-    except sqlite3.DatabaseError as exc:
-        conn.execute("ROLLBACK")
-        raise DataError(path, f"cannot migrate the store to schema {version} ({exc})") from None
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (executescript would commit on its own)."""
-    out, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
-                out.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        out.append(buf.strip())
-    return out
+def migrate(db: Db) -> int:
+    """Bring the store up to SCHEMA_VERSION; returns the version found before."""
+    found = check_version(db)
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        with db.transaction(lock="cityguard:migrate"):
+            if db.schema_version() >= version:
+                continue  # another process migrated meanwhile
+            migration = MIGRATIONS[version - 1]
+            try:
+                for statement in statements(db.render(migration.script)):
+                    db.execute(statement)
+                if migration.after is not None:
+                    migration.after(db)
+                db.set_schema_version(version)
+            except DataError as exc:
+                raise DataError(db.where, f"cannot migrate the store to schema {version} "
+                                          f"({exc.problem})") from None
+    return found
