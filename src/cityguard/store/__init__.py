@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.core.errors import DataError, UsageError
-from cityguard.model import Finding, Posture, Rectification, SystemRecord
+from cityguard.model import Finding
+from cityguard.model.register import Posture, Rectification, SystemRecord
 from cityguard.store import posture, queries, rectify, register, runs
 from cityguard.store.backends import Db, connect
 from cityguard.store.imports import ImportResult, expire_acceptances, merge, stage_findings

@@ -19,7 +19,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from cityguard.core.errors import UsageError
-from cityguard.model import Posture, SystemRecord
+from cityguard.model.register import Posture, SystemRecord
 from cityguard.store.backends import Db
 from cityguard.store.register import listing
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from cityguard.core.errors import UsageError
-from cityguard.model import RECTIFY_STATES, Rectification
+from cityguard.model.register import RECTIFY_STATES, Rectification
 from cityguard.store.backends import Db
 
 #: the moves a person may make (the machine's moves are in after_import / after_run)

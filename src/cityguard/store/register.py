@@ -13,8 +13,8 @@ from typing import Any
 
 from cityguard.core.dates import parse_day
 from cityguard.core.errors import UsageError
-from cityguard.model import EXTENSIONS, SystemRecord
-from cityguard.model.register import STAGES
+from cityguard.model import EXTENSIONS
+from cityguard.model.register import STAGES, SystemRecord
 from cityguard.store.backends import Db
 
 _GRADE = re.compile(r"^S([1-4])A([1-4])$")
