@@ -59,7 +59,29 @@ def test_every_unit_exists_at_its_level_under_the_rules_control_points() -> None
         ({"tags": ("dependency",)}, 3, {"L3-CES1-21", "L3-MMS1-13", "L3-CMS1-15",
                                         "L3-CMS1-25"}),
         ({"tags": ("malware",)}, 2, {"L2-CES1-16", "L2-ABS1-07"}),
-        ({"title": "FTP server allows anonymous login"}, 3, {"L3-CES1-06"}),
+        # anonymous login: no identification (身份鉴别) and a default account (访问控制)
+        ({"title": "FTP server allows anonymous login"}, 3, {"L3-CES1-01", "L3-CES1-06"}),
+        ({"title": "Anonymous FTP login allowed", "tags": ("port",), "port": 21}, 2,
+         {"L2-CES1-01", "L2-CES1-05", "L2-CES1-12", "L2-CES1-13", "L2-ABS1-04"}),
+        # weak hashes (md5, sha1) → data integrity and confidentiality, never "unclassified"
+        ({"cwes": ("CWE-327",)}, 3, {"L3-CES1-25", "L3-CES1-26", "L3-CES1-27", "L3-CES1-28"}),
+        ({"cwes": ("CWE-328",)}, 2, {"L2-CES1-18"}),
+        # certificate validation off (bandit B501, CWE-295) and hard-coded passwords by CWE alone
+        ({"cwes": ("CWE-295",)}, 3, {"L3-CNS1-06", "L3-CNS1-07", "L3-CES1-25", "L3-CES1-27",
+                                     "L3-CES1-03"}),
+        ({"cwes": ("CWE-259",)}, 3, {"L3-CES1-01", "L3-CES1-28"}),
+        # IaC: IAM wildcard → least privilege; unencrypted storage → confidentiality at rest
+        ({"tags": ("config",), "rule_id": "CKV_AWS_49",
+          "title": 'Ensure no IAM policies documents allow "*" as a statement\'s actions'},
+         3, {"L3-CES1-08"}),
+        ({"tags": ("config",), "rule_id": "AVD-AWS-0088", "title": "Unencrypted S3 bucket."},
+         3, {"L3-CES1-28"}),
+        # level 2 has no confidentiality item: the configuration fallback places it there
+        ({"tags": ("config",), "rule_id": "AVD-AWS-0088", "title": "Unencrypted S3 bucket."},
+         2, {"L2-MMS1-13", "L2-MMS1-18"}),
+        # BEAST carries CWE-20 in testssl but is a TLS flaw, not an injection
+        ({"tags": ("tls",), "cwes": ("CWE-20",), "rule_id": "BEAST"}, 3,
+         {"L3-CNS1-06", "L3-CNS1-07", "L3-CES1-25", "L3-CES1-27", "L3-CES1-03"}),
         # XCCDF rules by their references (NIST 800-53) and by what they are about
         ({"tags": ("compliance",), "rule_id": "xccdf_org.ssgproject.content_rule_x",
           "references": ("NIST-800-53: AU-2", "NIST-800-53: AU-12")},

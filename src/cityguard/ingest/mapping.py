@@ -22,8 +22,8 @@ from cityguard.model import Finding, Severity
 RULES_FILE = "mlps2/finding_rules.yaml"
 LEVELS = (1, 2, 3, 4)
 _UNIT_ID = re.compile(r"^L([1-4])-[A-Z]{3}\d-\d{2}$")
-_CONDITIONS = {"tags_any", "has_cve", "ports", "cwes", "tools", "text", "references",
-               "min_severity"}  # fmt: skip
+_CONDITIONS = {"tags_any", "tags_none", "has_cve", "ports", "cwes", "tools", "text",
+               "references", "min_severity"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Rule:
     units: dict[int, tuple[str, ...]]
     fallback: bool = False
     tags_any: frozenset[str] = frozenset()
+    tags_none: frozenset[str] = frozenset()
     has_cve: bool | None = None
     ports: frozenset[int] = frozenset()
     cwes: frozenset[str] = frozenset()
@@ -45,6 +46,8 @@ class Rule:
 
     def matches(self, f: Finding) -> bool:
         if self.tags_any and not self.tags_any.intersection(f.tags):
+            return False
+        if self.tags_none and self.tags_none.intersection(f.tags):
             return False
         if self.has_cve is not None and bool(f.cves) != self.has_cve:
             return False
@@ -120,6 +123,7 @@ def _rule(path: str, idx: int, raw: Any) -> Rule:
             units=units,
             fallback=bool(raw.get("fallback", False)),
             tags_any=frozenset(when.get("tags_any") or ()),
+            tags_none=frozenset(when.get("tags_none") or ()),
             has_cve=when.get("has_cve"),
             ports=frozenset(int(p) for p in when.get("ports") or ()),
             cwes=frozenset(str(c).upper() for c in when.get("cwes") or ()),
@@ -142,9 +146,12 @@ def matching_rules(
 ) -> list[Rule]:
     """The rules that apply to a finding: every ordinary rule that matches, or else the first
     fallback rule that matches (fallbacks are ordered from specific to general). A finding
-    that names units of `level` itself needs no fallback."""
+    that names units of `level` itself needs no fallback. With a level, a rule that has no
+    item at that level (level 2 has no data-confidentiality item) does not claim the finding
+    there, so the fallback still places it."""
     rules = load_rules() if rules is None else tuple(rules)
-    hits = [r for r in rules if not r.fallback and r.matches(f)]
+    hits = [r for r in rules if not r.fallback and r.matches(f)
+            and (level is None or r.units.get(level))]  # fmt: skip
     if not hits and not direct_units(f, level):
         hits = [r for r in rules if r.fallback and r.matches(f)][:1]
     return hits

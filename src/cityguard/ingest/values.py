@@ -119,3 +119,24 @@ def redact(text: str | None, secrets: Iterable[str | None] = ()) -> str:
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def norm_path(path: str | None, root: str = "") -> str:
+    """A source path as every format of a tool must give it: forward slashes, no `./` and no
+    duplicate `/`, relative to the scan root when the root is known and the path is under it.
+
+    bandit JSON writes "./service.py", its SARIF "service.py"; Windows runs write "a\\b.py":
+    all name one file, and the file is part of a finding's identity.
+    """
+    text = (path or "").strip().replace("\\", "/")
+    if not text:
+        return ""
+    if root:
+        base = norm_path(root).rstrip("/") + "/"
+        if text.startswith(base):
+            text = text[len(base):]
+    text = re.sub(r"/{2,}", "/", text)
+    text = re.sub(r"(^|/)(\./)+", r"\1", text)
+    while text.startswith("./"):
+        text = text[2:]
+    return "." if text in ("", ".") else text.removesuffix("/.")

@@ -59,8 +59,9 @@ def assert_detected(fmt: str, path: Path) -> None:
 def assert_well_formed(findings: list[Finding], fmt: str, unique: bool = True) -> None:
     tool = get_importer(fmt).tool
     for f in findings:
-        # only SARIF names a tool family per producer ("sarif:codeql"); others use their own
-        family = fmt == "sarif" and f.tool.startswith(tool + ":")
+        # only SARIF names a tool family per producer: "sarif:codeql", or the family of the
+        # producer's native importer ("bandit", "semgrep"); others use their own
+        family = fmt == "sarif" and (f.tool.startswith(tool + ":") or ":" not in f.tool)
         assert f.format == fmt and (f.tool == tool or family), f.tool
         assert f.asset_kind in ASSET_KINDS and f.asset_key and f.rule_id and f.title, f
         assert isinstance(f.severity, Severity)

@@ -1,8 +1,10 @@
 """Bandit (Python SAST) JSON: `results[]` of {filename, line_number, test_id, issue_severity …}.
 
 Asset: "." — the scanned source tree (use one --system per repository); the file and line
-are the location, with Windows separators turned into '/' so one repository scanned on
-Windows and on Linux gives the same identities. The same issue listed twice (bandit does that
+are the location, the path normalised (`values.norm_path`: no "./", '/' separators) so one
+repository scanned on Windows and on Linux, in JSON or in SARIF, gives the same identities.
+What bandit's test ids mean (B105 a password, B501 TLS) is in `ingest/tooltags.py`, shared
+with bandit's SARIF. The same issue listed twice (bandit does that
 for some nested calls) is one finding. Code excerpts are redacted (B105–B107 flag passwords).
 """
 
@@ -20,13 +22,10 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
     top_scalars,
 )
+from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import head_text, iter_json
-from cityguard.ingest.values import norm_severity, redact, split_cwes
+from cityguard.ingest.values import norm_path, norm_severity, redact, split_cwes
 from cityguard.model import Finding
-
-_SECRET_TESTS = {"B105", "B106", "B107"}  # hardcoded password string / funcarg / default
-_TLS_TESTS = {"B501", "B502", "B503", "B504", "B413"}  # no cert check, old TLS, pycrypto
-_CONFIG_TESTS = {"B104", "B201", "B507"}  # bind all interfaces, flask debug, ssh host keys
 
 
 @register
@@ -62,17 +61,10 @@ class Bandit:
 
     def _finding(self, r: dict[str, Any], seen: str | None) -> Finding:
         test = str(r.get("test_id") or "")
-        path = str(r.get("filename") or "").replace("\\", "/")
+        path = norm_path(str(r.get("filename") or ""))
         line = r.get("line_number")
         raw = str(r.get("issue_severity") or "UNDEFINED")
         cwe = r.get("issue_cwe") if isinstance(r.get("issue_cwe"), dict) else {}
-        tags = (
-            ("secret",)
-            if test in _SECRET_TESTS
-            else ("tls",)
-            if test in _TLS_TESTS
-            else (("config",) if test in _CONFIG_TESTS else ())
-        )
         return Finding(
             tool=self.tool,
             format=self.name,
@@ -87,7 +79,8 @@ class Bandit:
             location=f"{path}:{line}" if line else path,
             evidence=redact(str(r.get("code") or "")),
             references=tuple(str(u) for u in (r.get("more_info"), cwe.get("link")) if u),
-            tags=tags,
+            tags=rule_tags(self.tool, test),
+            first_seen=seen,
             last_seen=seen,
-            extra={"confidence": r.get("issue_confidence")},
+            extra={"confidence": r.get("issue_confidence"), "line": line},
         )

@@ -6,19 +6,26 @@ run takes the fast path (ijson in C); several runs are walked event by event to 
 run a result belongs to. A run without `tool` that has results is refused (schema-invalid).
 
 Choices:
-- tool family: "sarif:<first word of driver.name, lower case>" ("sarif:codeql"), so CodeQL
-  and Semgrep logs of one repository never mark each other's findings fixed, and a Gitleaks
-  SARIF never collides with the native gitleaks importer.
+- tool family: a producer that cityguard also reads natively (bandit, semgrep, checkov) has
+  that tool's family, so its JSON and its SARIF give the same findings
+  (`ingest/tooltags.py`); any other is "sarif:<first word of driver.name, lower case>"
+  ("sarif:codeql"), so CodeQL and Semgrep logs of one repository never mark each other's
+  findings fixed.
 - asset: "." = the scanned source tree (use one --system per repository); the file and line
   go to `location`. A file whose last issue was fixed drops out of the log, so files cannot be
   the assets that scope "fixed". (versionControlProvenance usually follows the results and
   would cost a third pass over a large log.)
-- identity: the producer's own fingerprint when there is one (`fingerprints`, else
-  `partialFingerprints`, e.g. CodeQL primaryLocationLineHash, Semgrep matchBasedId) — stable
-  when lines shift; otherwise uri:startLine.
+- location: always `path:startLine` (path normalised: no "./", '/' separators).
+- identity: the producer's own fingerprint when it tells results apart (`fingerprints`, else
+  `partialFingerprints`, e.g. CodeQL primaryLocationLineHash) — stable when lines shift;
+  placeholders ("requires login", as Semgrep writes without a login) and values repeated
+  within a file are ignored (see _sarif_result.ProducerIdentity); otherwise path:startLine.
 - severity: `security-severity` (result, then rule properties; a number by CVSS bands, or a
-  word as Semgrep writes), then a severity word in properties, then level (result, rule
-  default, else warning): error→high, warning→medium, note→low, none→info.
+  word as Semgrep writes), then a severity word in properties (bandit's `issue_severity`),
+  then level (result, rule default, else warning): error→high, warning→medium, note→low,
+  none→info. IaC scanners (checkov, tfsec, kics, …) give every failed check level "error"
+  whatever its weight: without a severity of their own such a result is medium by policy, and
+  severity_raw says so.
 - kind pass/notApplicable and baselineState absent are not problems: skipped.
 - suppressed results (a suppression accepted or without status, none under review or
   rejected) are kept with status "accepted" and extra["suppression"]: not open findings,
@@ -51,8 +58,9 @@ from cityguard.ingest.importers._sarif_result import (
     result_message,
     suppression,
 )
+from cityguard.ingest.tooltags import family_of_producer, rule_tags
 from cityguard.ingest.util import head_text, iter_json, json_error
-from cityguard.ingest.values import norm_severity, redact, split_cves, to_float
+from cityguard.ingest.values import norm_path, norm_severity, redact, split_cves, to_float
 from cityguard.model import Finding, Severity, fingerprint, severity_from_cvss
 
 _SCHEMA = re.compile(r'"\$schema"\s*:\s*"[^"]*sarif', re.I)
@@ -112,7 +120,7 @@ class _Run:
         driver = tool.get("driver") or {}
         self.name = str(driver.get("name") or "").strip()
         word = self.name.split()[0].lower() if self.name else "unknown"
-        self.family = f"sarif:{word}"
+        self.family = family_of_producer(self.name)
         self.secret_tool = word in _SECRET_TOOLS
         self.sca_tool = word in _SCA_TOOLS
         self.iac_tool = word in _IAC_TOOLS
@@ -165,6 +173,7 @@ class _Run:
         props = r.get("properties") if isinstance(r.get("properties"), dict) else {}
         severity, raw = _severity(r, props, facts, kind)
         uri, line, snippet = primary_location(r)
+        uri = norm_path(uri)
         location = f"{uri or '?'}:{line}" if line else uri or "?"
         suffix = self.identity.suffix(r, uri)
         evidence = "\n".join(x for x in (f"{uri}:{line}" if line else uri, message, snippet) if x)
@@ -228,7 +237,8 @@ class _RuleFacts:
             hints += ["vuln", "dependency"]
         if run.iac_tool or "misconfiguration" in lowered or "iac" in tags:
             hints.append("config")
-        self.tags = tuple(dict.fromkeys(hints))
+        self.tags = rule_tags(run.family, rule_id, hints)
+        self.iac = run.iac_tool
         self.default: tuple[Severity, str] | None = None  # severity when results add nothing
 
 
@@ -255,7 +265,14 @@ def _severity(
     word = _word(props.get("severity")) or facts.severity_word
     if word:
         return norm_severity(word), word
+    if _word(props.get("issue_severity")):  # bandit's own rating, as in its JSON
+        raw = str(props["issue_severity"])
+        return norm_severity(raw), f"{raw} (confidence {props.get('issue_confidence') or '?'})"
     level = str(r.get("level") or facts.level or "")
+    if facts.iac and kind == "fail":
+        # Checkov (without its platform) writes level "error" on every failed check: that is
+        # no rating. Medium by policy, and the raw value says so.
+        return Severity.MEDIUM, f"level {level or 'none'}: no severity given, medium by policy"
     if not level and facts.secret and kind == "fail":
         return Severity.HIGH, ""  # a leaked secret with no level: the gitleaks policy (high)
     level = level or ("warning" if kind == "fail" else "none")
