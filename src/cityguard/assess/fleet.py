@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cityguard.core.errors import CityguardError
+from cityguard.core.errors import CityguardError, DataError
 from cityguard.engine import run_checks
+from cityguard.engine.netdev.select import checks_for
 from cityguard.engine.spec import Rule
 from cityguard.model import CheckResult, CheckStatus
 from cityguard.targets import open_target, scheme_of
+from cityguard.targets.netdev import NetdevTarget, expand_netdev
+from cityguard.targets.netdev_ssh import NetdevSSHTarget
 from cityguard.targets.ssh import SSHTarget
 
 #: checks in flight on one host while several hosts run (OpenSSH's default MaxSessions is 10)
@@ -58,6 +61,7 @@ IMPLICIT_DIRS = (
 class TargetSpec:
     spec: str
     asset_id: str | None = None
+    device_type: str | None = None  # a network device's OS family (ssh://: reach it as one)
 
 
 @dataclass
@@ -66,6 +70,8 @@ class FleetOptions:
     ssh: Any = None  # cityguard.targets.ssh.SSHOptions for ssh:// targets
     on_host: Callable[[str, str], None] | None = None  # (asset id, "start" | "done" | message)
     unreachable: list[str] = field(default_factory=list)  # one line per host that failed
+    device_type: str | None = None  # --device-type: for netdev: files and ssh:// devices
+    rejected: list[str] = field(default_factory=list)  # one line per input file refused
 
 
 def open_all(specs: Sequence[TargetSpec], options: FleetOptions) -> list[Any]:
@@ -74,20 +80,32 @@ def open_all(specs: Sequence[TargetSpec], options: FleetOptions) -> list[Any]:
     used: set[str] = set()
     try:
         for ts in specs:
-            if scheme_of(ts.spec) == "ssh":
-                t = SSHTarget(ts.spec, options.ssh, asset_id=ts.asset_id)
-            else:
-                t = open_target(ts.spec, asset_id=ts.asset_id)
-            base, n = t.asset_id, 2
-            while t.asset_id in used:  # two dir: trees with the same name stay apart
-                t.asset_id = f"{base}-{n}"
-                n += 1
-            used.add(t.asset_id)
-            targets.append(t)
+            for t in _open(ts, options):
+                base, n = t.asset_id, 2
+                while t.asset_id in used:  # two dir: trees with the same name stay apart
+                    t.asset_id = f"{base}-{n}"
+                    n += 1
+                used.add(t.asset_id)
+                targets.append(t)
     except Exception:
         close_all(targets)
         raise
     return targets
+
+
+def _open(ts: TargetSpec, options: FleetOptions) -> list[Any]:
+    """The target(s) of one spec: a `netdev:` directory is one target per file in it."""
+    scheme = scheme_of(ts.spec)
+    device_type = ts.device_type or options.device_type
+    if scheme == "ssh" and device_type:
+        return [NetdevSSHTarget(ts.spec, options.ssh, device_type, asset_id=ts.asset_id)]
+    if scheme == "ssh":
+        return [SSHTarget(ts.spec, options.ssh, asset_id=ts.asset_id)]
+    if scheme == "netdev":
+        files = expand_netdev(ts.spec)
+        one = ts.asset_id if len(files) == 1 else None
+        return [NetdevTarget(f, asset_id=one, device_type=device_type) for f in files]
+    return [open_target(ts.spec, asset_id=ts.asset_id)]
 
 
 def close_all(targets: Sequence[Any]) -> None:
@@ -132,24 +150,34 @@ def run_fleet(
     """Every check on every target; results ordered by target, then check."""
     if len(targets) == 1:  # one host: all the concurrency goes to its checks
         _connect(targets[0], checks, options)
-        return run_checks(checks, targets, level=level, jobs=options.jobs, unit_ids=unit_ids,
-                          base_dir=base_dir, default_timeout=probe_timeout, on_result=on_result)
+        return run_checks(checks_for(checks, targets[0]), targets, level=level, jobs=options.jobs,
+                          unit_ids=unit_ids, base_dir=base_dir, default_timeout=probe_timeout,
+                          on_result=on_result)
     prefetch = paths_read_by(checks)
 
     def one_host(target: Any) -> list[CheckResult]:
+        mine = checks_for(checks, target)
         if options.on_host:
             options.on_host(target.asset_id, "start")
         try:
-            _connect(target, checks, options, prefetch)
+            _connect(target, mine, options, prefetch)
+        except DataError as exc:  # an input file that is not what it claims: refused, not down
+            options.rejected.append(exc.one_line())
+            results = unreachable_results(mine, target, unit_ids, exc.one_line(),
+                                          "input refused")
+            if on_result:
+                for r in results:
+                    on_result(r)
+            return results
         except CityguardError as exc:
             options.unreachable.append(exc.one_line())
-            results = unreachable_results(checks, target, unit_ids, exc.one_line())
+            results = unreachable_results(mine, target, unit_ids, exc.one_line())
             if on_result:
                 for r in results:
                     on_result(r)
             return results
         try:
-            return run_checks(checks, [target], level=level, jobs=CHECKS_PER_HOST,
+            return run_checks(mine, [target], level=level, jobs=CHECKS_PER_HOST,
                               unit_ids=unit_ids, base_dir=base_dir,
                               default_timeout=probe_timeout, on_result=on_result)
         finally:
@@ -175,13 +203,14 @@ def _connect(target: Any, checks: Sequence[Any], options: FleetOptions,
 
 
 def unreachable_results(checks: Sequence[Any], target: Any,
-                        unit_ids: dict[str, tuple[str, ...]], reason: str) -> list[CheckResult]:
+                        unit_ids: dict[str, tuple[str, ...]], reason: str,
+                        why: str = "host unreachable") -> list[CheckResult]:
     """`error` for every check of a host that could not be reached: never silently absent."""
     return [
         CheckResult(
             check_id=c.id, asset=target.asset_id, status=CheckStatus.ERROR, severity=c.severity,
             unit_ids=tuple(unit_ids.get(c.id, ())), title_zh=c.title_zh, title_en=c.title_en,
-            reason=f"host unreachable: {reason}", remediation_zh=c.remediation_zh,
+            reason=f"{why}: {reason}", remediation_zh=c.remediation_zh,
             remediation_en=c.remediation_en,
         )
         for c in checks

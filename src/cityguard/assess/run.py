@@ -66,6 +66,8 @@ class AssessRequest:
     system_name: str | None = None  # the store's system name (default: manifest name / host)
     today: date | None = None  # waiver expiry and evidence ages are judged on this day
     on_host: Callable[[str, str], None] | None = None  # per-host progress (fleet)
+    device_type: str | None = None  # --device-type: network devices' OS family (netdev:, ssh://)
+    rejected: list[str] = field(default_factory=list)  # filled by the run: input files refused
 
 
 @dataclass
@@ -150,7 +152,7 @@ def target_specs(req: AssessRequest, manifest: Any = None) -> list[Any]:
     specs = [TargetSpec(t) for t in req.targets if t]
     if req.inventory:
         hosts = load_inventory(req.inventory).select(req.limit)
-        specs += [TargetSpec(h.spec, h.name) for h in hosts]
+        specs += [TargetSpec(h.spec, h.name, getattr(h, "device_type", None)) for h in hosts]
     elif req.limit:
         raise UsageError("--limit needs --inventory")
     if not specs and manifest is not None:
@@ -173,7 +175,8 @@ def run_assessment(
         manifest = load_manifest(req.system)
     plan = plan_assessment(req, manifest)
     today = req.today or date.today()
-    fleet = FleetOptions(jobs=req.jobs, ssh=req.ssh, on_host=req.on_host)
+    fleet = FleetOptions(jobs=req.jobs, ssh=req.ssh, on_host=req.on_host,
+                         device_type=req.device_type)
     targets = open_all(target_specs(req, manifest), fleet)
     try:
         if on_plan is not None:
@@ -185,6 +188,7 @@ def run_assessment(
             on_result=on_result,
         )
         assets = _assets(targets, manifest, fleet.unreachable)
+        req.rejected.extend(fleet.rejected)
     finally:
         close_all(targets)
 
@@ -208,6 +212,8 @@ def run_assessment(
             assessment.system = replace(assessment.system, name=system_name)
         _score(assessment, plan, answers, [*mitigations, *_manifest_mitigations(manifest)],
                manifest, req, today)
+        assessment.summary.not_checked.extend(
+            f"input refused, every check of it is an error: {line}" for line in fleet.rejected)
         if fleet.unreachable:
             assessment.summary.not_checked.extend(
                 f"unreachable host, every check is an error: {line}" for line in fleet.unreachable)
@@ -282,10 +288,11 @@ def _assets(targets: Sequence[Any], manifest: Any, unreachable: list[str]) -> li
 
 
 def _asset(target: Any, unreachable: Sequence[str] = ()) -> Asset:
+    kind = getattr(target, "asset_type", "host")  # network_device for netdev: and devices
     if any(line.startswith(f"{target.spec}:") for line in unreachable):
-        return Asset(id=target.asset_id, target=target.spec, type="host", name=target.spec)
+        return Asset(id=target.asset_id, target=target.spec, type=kind, name=target.spec)
     facts = target.facts()
-    return Asset(id=target.asset_id, target=target.spec, type="host",
+    return Asset(id=target.asset_id, target=target.spec, type=kind,
                  name=facts.hostname or facts.os_name or target.spec)
 
 

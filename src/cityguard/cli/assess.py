@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-HELP_TARGET = "local (default), dir:PATH or ssh://user@host[:port]; repeat for several assets."
+HELP_TARGET = ("local (default), dir:PATH, netdev:PATH (device configuration backups: a file "
+               "or a directory) or ssh://user@host[:port]; repeat for several assets.")
 
 
 def assess(
@@ -31,6 +32,11 @@ def assess(
     inventory: str = typer.Option(None, "--inventory", help="Ansible inventory (INI or YAML): "
                                   "its hosts are assessed over SSH."),
     limit: str = typer.Option(None, "--limit", help="Inventory group(s) or host(s)."),
+    device_type: str = typer.Option(None, "--device-type", help="Network device OS: "
+                                    "huawei_vrp, h3c_comware, cisco_ios, cisco_asa, "
+                                    "juniper_junos, fortinet_fortios, paloalto_panos (for "
+                                    "netdev: files, detected when absent; required for a "
+                                    "device over ssh://)."),
     ssh_config: str = typer.Option(None, "--ssh-config", help="ssh -F file (default: "
                                    "~/.ssh/config)."),
     ssh_identity: str = typer.Option(None, "--ssh-identity", help="Private key for SSH."),
@@ -71,6 +77,10 @@ def assess(
     plan_outputs(formats, output)  # a bad --output fails before the run, not after
     if fail_on:
         check_severity(fail_on)  # validated before the run, applied after it
+    if device_type:
+        from cityguard.targets.netdev_detect import device_type as known_device_type
+
+        device_type = known_device_type(device_type)
     if system is None and Path("cityguard.yaml").is_file():
         system = "cityguard.yaml"
         console.info("使用系统清单 cityguard.yaml" if lang == "zh" else
@@ -88,7 +98,7 @@ def assess(
         checks_dirs=checks, policies_dirs=policies, only=only, skip=skip, jobs=jobs, lang=lang,
         scans=scan, answers=answers, system=system, probe_timeout=probe_timeout,
         inventory=inventory, limit=limit, ssh=ssh, store=store, use_store=not no_store,
-        system_name=name, today=day_option(today, "--today"),
+        system_name=name, today=day_option(today, "--today"), device_type=device_type,
     )
     with console.progress() as bar:
         label = "测评中" if lang == "zh" else "assessing"
@@ -120,6 +130,10 @@ def assess(
     _summary(assessment, policies, lang)
     for path in written:
         console.success(("已写入 " if lang == "zh" else "wrote ") + str(path))
+    if req.rejected:  # bad input files: the others were assessed, the run still exits 2
+        for line in req.rejected:
+            console.error(line)
+        raise typer.Exit(2)
     if fail_on:
         failed = failed_at_or_above(assessment, fail_on)
         findings = open_findings_at_or_above(assessment, fail_on)

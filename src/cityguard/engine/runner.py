@@ -25,7 +25,7 @@ from cityguard.targets.base import Target
 MAX_EVIDENCE_PER_RULE = 20
 REASON_VALUES = 3  # failing values a reason names before "and N more"
 SLOW_PROBES = frozenset({"command", "http", "package", "service", "apt_updates"})
-PASS, FAIL, ERROR, NA = "pass", "fail", "error", "not_applicable"
+PASS, FAIL, ERROR, NA, MANUAL = "pass", "fail", "error", "not_applicable", "manual"
 
 
 class ProbeTimeout(Exception):
@@ -125,6 +125,9 @@ def evaluate(node: Node, ctx: ProbeContext) -> Outcome:
         ev = Evidence(node.probe, subject, None, describe(node.expect), None,
                       message=obs.not_applicable)
         return Outcome(NA, [ev], obs.not_applicable)
+    if obs.manual:  # the file cannot settle it (a release-dependent default): ask a person
+        ev = Evidence(node.probe, subject, None, describe(node.expect), None, message=obs.manual)
+        return Outcome(MANUAL, [ev], obs.manual)
     return _evidence(node, subject, obs, ctx)
 
 
@@ -143,6 +146,8 @@ def _combine(op: str, parts: list[Outcome]) -> Outcome:
         status = decisive
     elif ERROR in statuses:
         status = ERROR
+    elif MANUAL in statuses:  # nothing decided it, and a person must answer one part
+        status = MANUAL
     elif all(s == NA for s in statuses):
         status = NA
     else:

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.engine.probes import PROBES
+from cityguard.targets.netdev_detect import FAMILIES as NETDEV_FAMILIES
 
-OS_FAMILIES = ("debian", "ubuntu", "rhel-like", "kylin", "openeuler", "uos", "anolis")
-PLATFORMS = ("linux", "any")
+OS_FAMILIES = ("debian", "ubuntu", "rhel-like", "kylin", "openeuler", "uos", "anolis",
+               *NETDEV_FAMILIES)
+PLATFORMS = ("linux", "netdev", "any")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 GROUP_OPS = ("all", "any", "none")
 

@@ -12,6 +12,8 @@ from cityguard.engine.probes import (  # noqa: F401 - imported for registration
     http,
     k8s,
     listening,
+    netdev,
+    netdev_ref,
     package,
     service,
     sysctl,

@@ -35,10 +35,15 @@ class Observation:
     values: tuple[Value, ...] = ()
     not_applicable: str = ""  # non-empty: the probe cannot apply here, and why
     note: str = ""  # e.g. "no file matches /etc/x": shown beside an empty observation
+    manual: str = ""  # non-empty: only a person can tell (release-dependent default): the question
 
     @classmethod
     def na(cls, reason: str) -> Observation:
         return cls(not_applicable=reason)
+
+    @classmethod
+    def ask(cls, question: str) -> Observation:
+        return cls(manual=question)
 
     @classmethod
     def of(cls, values: list[Value], note: str = "") -> Observation:

@@ -1,0 +1,98 @@
+"""`netdev_ref`: names one part of a device configuration uses and another defines (ACLs).
+
+    - probe: netdev_ref
+      refs:                                     # where a name is used (group 1 is the name)
+        - {path: ['^line vty'], match: '^access-class (\\S+) in'}
+      defs:                                     # where a name is defined
+        - {match: '^ip access-list (?:standard|extended) (\\S+)'}
+      report: dangling                          # dangling: used, never defined
+      expect: {count: {equals: 0}}              # unbound: defined, never used
+
+Each value is one offender ("1111: used at line 23, defined nowhere"), so the evidence and the
+reason name exactly what is wrong. A management ACL that is referenced but missing lets every
+source in on most platforms; one that is defined but bound nowhere protects nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cityguard.engine.probes.base import (
+    BaseProbe,
+    Observation,
+    ProbeContext,
+    Value,
+    regex_problem,
+    register,
+)
+from cityguard.engine.probes.netdev import device_of, select_blocks
+from cityguard.targets.base import Target
+
+_REGEX = {"type": "string", "minLength": 1}
+_SPOT = {
+    "type": "object",
+    "required": ["match"],
+    "additionalProperties": False,
+    "properties": {
+        "path": {"type": "array", "items": _REGEX, "minItems": 1},
+        "where": {"type": "array", "items": _REGEX, "minItems": 1},
+        "match": _REGEX,
+        "deep": {"type": "boolean"},
+    },
+}
+
+
+def names_at(root: Any, spots: list[dict[str, Any]]) -> dict[str, int]:
+    """name (group 1 of `match`) → the first line it appears on, over every spot."""
+    found: dict[str, int] = {}
+    for spot in spots:
+        rx = re.compile(spot["match"])
+        for block in select_blocks(root, spot.get("path", []), spot.get("where", []), []):
+            nodes = block.walk() if spot.get("deep") else block.children
+            for node in nodes:
+                m = rx.search(node.text)
+                if m and m.lastindex:
+                    found.setdefault(m.group(1).strip('"'), node.line)
+    return found
+
+
+@register
+class NetdevRefProbe(BaseProbe):
+    name = "netdev_ref"
+    params = {
+        "refs": {"type": "array", "items": _SPOT, "minItems": 1},
+        "defs": {"type": "array", "items": _SPOT, "minItems": 1},
+        "report": {"enum": ["dangling", "unbound"]},
+    }
+    required = ("refs", "defs", "report")
+
+    def subject(self, params: dict[str, Any]) -> str:
+        return f"{params['report']} references"
+
+    def problems(self, params: dict[str, Any]) -> list[tuple[str, str]]:
+        out = []
+        for key in ("refs", "defs"):
+            for spot in params.get(key, []):
+                for p in [*spot.get("path", []), *spot.get("where", []), spot.get("match", "")]:
+                    if p and (problem := regex_problem(p)):
+                        out.append((key, problem))
+                if spot.get("match") and re.compile(spot["match"]).groups < 1:
+                    out.append((key, f"{spot['match']!r} needs a group: the name"))
+        return out
+
+    def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
+        device = device_of(target)
+        if device is None:
+            return Observation.na("not a network device")
+        refs = names_at(device.root, params["refs"])
+        defs = names_at(device.root, params["defs"])
+        if params["report"] == "dangling":
+            bad = {n: line for n, line in refs.items() if n not in defs}
+            text = "{}: used at line {}, defined nowhere"
+        else:
+            bad = {n: line for n, line in defs.items() if n not in refs}
+            text = "{}: defined at line {}, bound nowhere"
+        values = [Value(text.format(n, line), device.path, line, n) for n, line in bad.items()]
+        note = f"{len(refs)} reference(s), {len(defs)} definition(s)"
+        return Observation.of(values, note=note)
