@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 from render_sample import build_sample
@@ -68,6 +69,7 @@ def test_diff_renders_as_html_markdown_and_json():
     assert "&lt;b&gt;new&lt;/b&gt;" in html and "Items that got worse" in html
     md = render_diff(compare(before, after), "md", "zh").decode("utf-8")
     assert "## 恶化" in md and "## 改善" in md and "`L3-CES1-12`" in md
-    assert "&lt;b&gt;new&lt;/b&gt;" in md
+    # Markdown's own escapes: no tag can open, and the raw file stays readable
+    assert "\\<b>new\\</b>" in md and not re.search(r"(?<!\\)<b>", md)
     doc = json.loads(render_diff(d, "json"))
     assert doc["items_worse"][0]["unit_id"] == "L3-CES1-12"

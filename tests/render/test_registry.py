@@ -20,7 +20,7 @@ def _modules() -> list[str]:
 def test_every_renderer_module_registers_its_stem():
     assert _modules() == render.names()
     assert set(render.names()) == {"html", "xlsx", "md", "json", "sarif", "junit", "oscal",
-                                   "csv_findings", "csv_items"}
+                                   "csv_findings", "csv_items", "pdf"}
     for name in render.names():
         cls = RENDERERS.get(name)
         assert cls.__module__ == f"cityguard.render.formats.{name}"
@@ -34,7 +34,7 @@ def test_default_file_names_are_distinct():
     assert len(files) == len(set(files))
     assert {"assessment.html", "assessment.xlsx", "assessment.md", "assessment.json",
             "assessment.sarif", "assessment.junit.xml", "assessment.oscal.json",
-            "findings.csv", "items.csv"} == set(files)
+            "findings.csv", "items.csv", "assessment.pdf"} == set(files)
 
 
 def test_every_renderer_renders_the_sample(sample):
@@ -49,8 +49,8 @@ def test_every_renderer_renders_the_sample(sample):
 
 def test_unknown_format_names_the_known_ones():
     with pytest.raises(UnknownName) as exc:
-        render.get("pdf")
-    assert "html" in str(exc.value) and "xlsx" in str(exc.value)
+        render.get("docx")
+    assert "html" in str(exc.value) and "pdf" in str(exc.value) and "xlsx" in str(exc.value)
     with pytest.raises(UnknownName):
         render.expand_formats("html,docx")
 

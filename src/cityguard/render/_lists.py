@@ -1,4 +1,4 @@
-"""Long lists of the report, capped so the page stays usable, and the trend and waivers.
+"""Long lists of the report, capped so the page stays usable, and the trend.
 
 Caps (documented in reports/README.md): at most FINDINGS_PER_ASSET rows per asset (fewer,
 down to 10, when many assets share the FINDINGS_INLINE rows), ASSETS_INLINE asset sections,
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cityguard.model import Assessment, Finding, HighRisk, Risk
+from cityguard.render._problem import Problems
 from cityguard.render.i18n import RISK_LEVEL, enum_label, pick
 
 FINDINGS_PER_ASSET = 100
@@ -116,13 +117,15 @@ class RemediationView:
     groups: list[PriorityGroup]
 
 
-def remediation(a: Assessment, lang: str, limit: int | None = REMEDIATION_INLINE
-                ) -> RemediationView:
+def remediation(a: Assessment, lang: str, limit: int | None = REMEDIATION_INLINE, *,
+                problems: Problems | None = None) -> RemediationView:
     """Open high-risk issues first, then the register's remediations by priority.
 
     Risks that share one remediation text are one row (the fix is the same); the register
-    order (level, value) is kept inside each priority.
+    order (level, value) is kept inside each priority. Vulnerabilities are named by their
+    problem in the report's language (render/_problem.py).
     """
+    problems = problems or Problems(a, lang)
     rows: dict[tuple[int, str], RemediationRow] = {}
     seen: dict[tuple[int, str], tuple[set[str], set[str], set[str]]] = {}
     for r in sorted(a.risks, key=lambda r: r.priority):
@@ -141,7 +144,7 @@ def remediation(a: Assessment, lang: str, limit: int | None = REMEDIATION_INLINE
             vulns.add(r.vulnerability)
             row.vulnerability_count += 1
             if len(row.vulnerabilities) < 5:
-                row.vulnerabilities.append(r.vulnerability_title)
+                row.vulnerabilities.append(problems.risk(r))
         for u in r.unit_ids:
             if u not in units:
                 units.add(u)
@@ -158,7 +161,7 @@ def remediation(a: Assessment, lang: str, limit: int | None = REMEDIATION_INLINE
     )
 
 
-# --- trend and waivers ---------------------------------------------------------------------
+# --- trend ---------------------------------------------------------------------
 
 
 @dataclass
@@ -190,49 +193,3 @@ def trend(a: Assessment) -> list[TrendPoint]:
     width = 10 if len(set(days)) == len(days) else 16
     return [TrendPoint(c[:width].replace("T", " "), rate, concl, i == len(runs) - 1)
             for i, (c, rate, concl) in enumerate(runs)]
-
-
-@dataclass
-class WaiverRow:
-    id: str
-    subject: str
-    asset: str
-    reason: str
-    expires: str
-    approver: str
-    expired: bool
-    other: str
-
-
-_W_ID = ("id", "waiver_id", "name")
-_W_SUBJECT = ("check", "check_id", "finding", "fingerprint", "case", "unit", "unit_id", "rule")
-_W_ASSET = ("asset", "assets", "target")
-_W_REASON = ("reason", "justification", "reason_zh", "note")
-_W_EXPIRES = ("expires", "until", "expiration_date", "expiry", "valid_until")
-_W_APPROVER = ("approved_by", "approver", "by")
-
-
-def _first(d: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, str]:
-    for k in keys:
-        v = d.get(k)
-        if v not in (None, "", []):
-            return k, ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
-    return "", ""
-
-
-def waivers(a: Assessment) -> list[WaiverRow]:
-    """The waivers as declared; `expired` when the date is before this run's date."""
-    out = []
-    run_day = a.created[:10]
-    for w in a.waivers:
-        used = set()
-        cols = []
-        for keys in (_W_ID, _W_SUBJECT, _W_ASSET, _W_REASON, _W_EXPIRES, _W_APPROVER):
-            k, v = _first(w, keys)
-            used.add(k)
-            cols.append(v)
-        expired = bool(w.get("expired")) or bool(cols[4] and cols[4][:10] < run_day)
-        other = "; ".join(f"{k}={v}" for k, v in w.items()
-                          if k not in used and k != "expired" and v not in (None, "", []))
-        out.append(WaiverRow(*cols, expired=expired, other=other))
-    return out

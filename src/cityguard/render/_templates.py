@@ -12,18 +12,22 @@ import re
 from typing import Any
 
 from cityguard.core.resources import search_dirs
-from cityguard.render import i18n
+from cityguard.render import _textwidth, i18n
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_MD_LEADING = re.compile(r"^(\d+|)([.)#+\-=*])(?=\s|$)")  # list / heading markers at a line start
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~<])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # only an & that would start an entity
+_MD_LEADING = re.compile(r"^(\d+|)([.)#+\-=*>])(?=\s|$)")  # list / heading / quote markers
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def md_text(value: object) -> str:
-    """Text safe in a Markdown table cell: no markup, no HTML, no line breaks."""
-    text = "" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Text safe in a Markdown table cell: no markup, no HTML, no line breaks.
+
+    Markdown's own backslash escapes keep the raw file readable (`a && b`, `x > 1` stay as
+    written): `<` becomes `\\<` so no tag can open, `&` only where it would start an entity.
+    """
+    text = " ".join(("" if value is None else str(value)).split())
+    text = _MD_ENTITY.sub(r"\\&", _MD_SPECIAL.sub(r"\\\1", text))
     return _MD_LEADING.sub(r"\1\\\2", text)
 
 
@@ -73,6 +77,26 @@ def observed(value: Any) -> str:
     return str(value)
 
 
+def css_string(value: object) -> str:
+    """A CSS string literal's inside (for `content:` in the page margins)."""
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def page_counter_css(lang: str) -> str:
+    """`content:` for the page footer: 第 N 页 / 共 M 页 with CSS page counters."""
+    text = i18n.label("page_number", lang)
+    parts = re.split(r"(\{page\}|\{pages\})", text)
+    out = []
+    for part in parts:
+        if part == "{page}":
+            out.append("counter(page)")
+        elif part == "{pages}":
+            out.append("counter(pages)")
+        elif part:
+            out.append(f'"{css_string(part)}"')
+    return " ".join(out)
+
+
 def environment(kind: str, lang: str) -> Any:
     """A jinja2 Environment for reports/<kind>/ with the report filters and `t()`."""
     import jinja2
@@ -88,8 +112,9 @@ def environment(kind: str, lang: str) -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(t=i18n.translator(lang), lang=lang, pick=lambda zh, en: i18n.pick(zh, en,
-                                                                                       lang))
+    env.globals.update(t=i18n.translator(lang), lang=lang,
+                       pick=lambda zh, en: i18n.pick(zh, en, lang),
+                       page_counter=lambda: page_counter_css(lang))
     env.filters.update(
         verdict=lambda v: i18n.verdict(v, lang),
         sev=lambda v: i18n.severity(v, lang),
@@ -101,8 +126,17 @@ def environment(kind: str, lang: str) -> Any:
         stage=lambda v: i18n.enum_label(i18n.STAGE, v, lang),
         conclusion=lambda v: i18n.enum_label(i18n.CONCLUSION, v, lang),
         risk_level=lambda v: i18n.enum_label(i18n.RISK_LEVEL, v, lang),
+        risk_method=lambda v: i18n.enum_label(i18n.RISK_METHOD, v, lang),
+        waiver_state=lambda v: i18n.enum_label(i18n.WAIVER_STATE, v, lang),
+        waiver_kind=lambda v: i18n.enum_label(i18n.WAIVER_KIND, v, lang),
+        asset_type=lambda v: i18n.enum_label(i18n.ASSET_TYPE, v, lang),
+        extension=lambda v: i18n.enum_label(i18n.EXTENSION, v, lang),
         num=number,
-        paren=lambda v: f"（{v}）" if lang == "zh" else f" ({v})",
+        paren=lambda v: i18n.paren(v, lang),
+        tw=_textwidth.text_width,
+        fit=_textwidth.fit,
+        css_string=css_string,
+        id=id,
         observed=observed,
         md=md_text,
         c=md_inline_code,

@@ -12,8 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from cityguard.model import Assessment, GroupScore, ItemResult, Summary
-from cityguard.render import _lists
+from cityguard.model import Assessment, GroupScore, HighRisk, ItemResult, Summary
+from cityguard.policy import messages
+from cityguard.render import _lists, _paths, _problem, _waivers
 from cityguard.render.i18n import SEVERITY_ORDER, STATUS_ORDER, VERDICT_ORDER, pick
 
 #: check results listed by name in the method section (manual / error / not applicable)
@@ -49,6 +50,15 @@ class Bar:
 
 
 @dataclass
+class ScanRow:
+    file: str  # relative to the run's folder, never the rendering machine's absolute path
+    format: str
+    tool: str
+    version: str
+    count: Any
+
+
+@dataclass
 class ReportView:
     a: Assessment
     lang: str
@@ -67,10 +77,20 @@ class ReportView:
     risks: _lists.Capped
     findings: _lists.FindingsView
     remediation: _lists.RemediationView
-    waivers: list[_lists.WaiverRow]
+    waivers: list[_waivers.WaiverRow]
     waived_results: list[Any]
     verdict_counts: list[tuple[str, int]] = field(default_factory=list)
     failed_checks: list[tuple[str, _lists.Capped]] = field(default_factory=list)
+    high_risks: list[HighRisk] = field(default_factory=list)  # every one, named on page one
+    hr_notes: dict[int, str] = field(default_factory=dict)  # id(h) → mitigation in `lang`
+    waiver_index: _waivers.WaiverIndex | None = None
+    waivers_due: list[_waivers.WaiverRow] = field(default_factory=list)  # expired / expiring
+    problems: dict[str, str] = field(default_factory=dict)  # risk id → the problem in `lang`
+    risk_waivers: dict[str, _waivers.WaiverRow] = field(default_factory=dict)  # risk id → waiver
+    targets: dict[str, str] = field(default_factory=dict)  # asset id → target as shown
+    scans: list[ScanRow] = field(default_factory=list)
+    pending_total: int = 0
+    expiring_days: int = _waivers.EXPIRING_DAYS
 
 
 def build(a: Assessment, lang: str) -> ReportView:
@@ -84,6 +104,11 @@ def build(a: Assessment, lang: str) -> ReportView:
     sources = Counter(o.source for it in a.items for o in it.objects)
     high_open = (s.high_risk_counts.get("open", 0) if s and s.high_risk_counts
                  else sum(1 for h in a.high_risks if h.status == "open"))
+    waiver_rows = _waivers.waivers(a)
+    index = _waivers.WaiverIndex(a, waiver_rows)
+    problems = _problem.Problems(a, lang)
+    base = _paths.run_base(a)
+    risk_waivers = {r.id: w for r in a.risks if (w := index.for_risk(r)) is not None}
     return ReportView(
         a=a,
         lang=lang,
@@ -104,12 +129,71 @@ def build(a: Assessment, lang: str) -> ReportView:
         trend=_lists.trend(a),
         risks=_lists.capped(a.risks, _lists.RISKS_INLINE),
         findings=_lists.findings_by_asset(a.findings),
-        remediation=_lists.remediation(a, lang),
-        waivers=_lists.waivers(a),
+        remediation=_lists.remediation(a, lang, problems=problems),
+        waivers=waiver_rows,
         waived_results=[r for r in a.results if r.waived],
         verdict_counts=[(v, (s.counts if s else {}).get(v, 0)) for v in VERDICT_ORDER],
         failed_checks=_failed_checks(a),
+        high_risks=sorted(a.high_risks, key=lambda h: (_HR_ORDER.get(h.status, 9), h.case_id,
+                                                       h.asset)),
+        hr_notes={id(h): high_risk_note(h, a, lang) for h in a.high_risks},
+        waiver_index=index,
+        waivers_due=[w for w in waiver_rows if w.state != "active"],
+        problems={r.id: problems.risk(r) for r in a.risks},
+        risk_waivers=risk_waivers,
+        targets={x.id: _paths.shown_target(x.target, base) for x in a.assets},
+        scans=[_scan_row(sc, base, a) for sc in a.scans],
+        pending_total=len(pending),
     )
+
+
+_HR_ORDER = {"open": 0, "mitigated": 1, "waived": 2}
+
+
+def _scan_row(sc: dict[str, Any], base: str, a: Assessment) -> ScanRow:
+    path = str(sc.get("file") or sc.get("path") or "")
+    tool = str(sc.get("tool") or "")
+    if not tool:  # older runs did not record it: the findings read from that file know it
+        tool = next((f.tool for f in a.findings if f.source_file == path), "")
+    return ScanRow(_paths.shown_path(path, base), str(sc.get("format") or ""), tool,
+                   str(sc.get("tool_version") or sc.get("version") or ""),
+                   sc.get("findings", sc.get("count", "")))
+
+
+def high_risk_note(h: HighRisk, a: Assessment, lang: str) -> str:
+    """The mitigation or waiver of a high-risk issue, in the report's language.
+
+    A case a person's answers cleared is described from those answers (the items' answer
+    objects); otherwise the scoring note, whose fixed phrases it writes as "中文 / English"
+    after the declared measure, is cut to the report's language.
+    """
+    if h.status == "waived" and h.source != "answer":
+        answers = []
+        for it in a.items:
+            if it.unit_id not in h.unit_ids:
+                continue
+            for o in it.objects:
+                if o.source == "answer" and o.asset in (h.asset, "system"):
+                    note = (o.answer or {}).get("note") or ""
+                    verdict = messages.enum("verdict", o.verdict, lang)
+                    answers.append(f"{it.unit_id} {verdict}"
+                                   + (messages.t("report.paren", lang, value=note) if note
+                                      else ""))
+        if answers:
+            return messages.t("report.hr_answered", lang,
+                              answers=messages.t("report.list_sep", lang).join(answers))
+    return one_language(h.mitigation, lang)
+
+
+def one_language(text: str, lang: str) -> str:
+    """`measure — 中文 / English` (scoring's fixed phrases) → the part in `lang`."""
+    if " / " not in text:
+        return text
+    left, right = text.split(" / ", 1)
+    if lang != "en":
+        return left
+    head, sep, _ = left.rpartition(" — ")
+    return f"{head}{sep}{right}" if sep else right
 
 
 def _failed_checks(a: Assessment) -> list[tuple[str, _lists.Capped]]:

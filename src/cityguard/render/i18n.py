@@ -13,9 +13,10 @@ from collections.abc import Callable
 from cityguard.policy import messages
 from cityguard.policy.messages import pick  # bilingual data fields (title_zh / title_en)
 
-__all__ = ["CONCLUSION", "FINDING_STATUS", "HIGH_RISK_STATUS", "IMPORTANCE", "RISK_LEVEL",
-           "SEVERITY_ORDER", "SOURCE", "STAGE", "STATUS_ORDER", "VERDICT_ORDER", "enum_label",
-           "label", "pick", "severity", "status", "translator", "verdict"]
+__all__ = ["ASSET_TYPE", "CONCLUSION", "EXTENSION", "FINDING_STATUS", "HIGH_RISK_STATUS",
+           "IMPORTANCE", "RISK_LEVEL", "RISK_METHOD", "SEVERITY_ORDER", "SOURCE", "STAGE",
+           "STATUS_ORDER", "VERDICT_ORDER", "WAIVER_KIND", "WAIVER_STATE", "enum_label", "label",
+           "paren", "pick", "severity", "status", "translator", "verdict"]
 
 # enumeration groups of messages.yaml
 VERDICT = "verdict"
@@ -28,6 +29,11 @@ HIGH_RISK_STATUS = "high_risk_status"
 FINDING_STATUS = "finding_status"
 SOURCE = "source"
 STAGE = "stage"
+RISK_METHOD = "risk_method"
+WAIVER_STATE = "waiver_state"
+WAIVER_KIND = "waiver_kind"
+ASSET_TYPE = "asset_type"
+EXTENSION = "extension"
 
 VERDICT_ORDER = ("compliant", "partial", "non_compliant", "not_assessed", "not_applicable")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -54,6 +60,11 @@ def severity(value: object, lang: str) -> str:
 
 def status(value: object, lang: str) -> str:
     return messages.enum(STATUS, value, lang)
+
+
+def paren(value: object, lang: str) -> str:
+    """`value` in the language's parentheses: （…） in Chinese text, " (…)" in English."""
+    return messages.t("report.paren", lang, value=value)
 
 
 def translator(lang: str) -> Callable[..., str]:
