@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 from cityguard.core.errors import DataError, UsageError
 from cityguard.model import Finding
 from cityguard.model.register import Posture, Rectification, SystemRecord
-from cityguard.store import posture, queries, rectify, register, runs
+from cityguard.store import ledger, maintenance, posture, queries, rectify, register, runs, sync
 from cityguard.store.backends import Db, connect
 from cityguard.store.imports import ImportResult, expire_acceptances, merge, stage_findings
 from cityguard.store.imports import record_transition as _transition
@@ -35,7 +36,8 @@ from cityguard.store.location import StoreLocation, default_path, locate
 from cityguard.store.schema import SCHEMA_VERSION, check_version, migrate
 
 __all__ = ["DEFAULT_SYSTEM", "SCHEMA_VERSION", "ImportResult", "Store", "StoreLocation",
-           "default_path", "locate", "open_store"]  # fmt: skip
+           "check_store", "copy_store", "default_path", "locate", "migrate_store",
+           "open_store"]  # fmt: skip
 
 DEFAULT_SYSTEM = "default"
 ACTIONS = {"accept": "accepted", "false-positive": "false_positive", "reopen": "reopened"}
@@ -265,6 +267,33 @@ class Store:
             for name, items in (waivers or {}).items():
                 runs.set_waivers(self.db, name, items, "manifest")
 
+    def sync_manifests(self, dirs: Sequence[Path]) -> list[SystemRecord]:
+        """Every cityguard.yaml below `dirs` into the register (all or nothing)."""
+        found = sync.read_all(sync.find_manifests(list(dirs)))
+        records = [sync.merge(register.find(self.db, r.name), r) for r, _ in found]
+        self.save_systems(records, {r.name: w for r, w in found})
+        return records
+
+    def import_ledger(self, path: str | Path) -> tuple[list[SystemRecord], ledger.Ledger]:
+        """A spreadsheet ledger into the register (all rows or none). The columns it has
+        replace the register's values, except the fields a system's manifest holds."""
+        sheet = ledger.read_ledger(path)
+        records = []
+        for new in sheet.records:
+            old = register.find(self.db, new.name)
+            if old is not None:
+                taken = {f: getattr(new, f) for f in sheet.columns
+                         if f not in old.manifest_fields}
+                new = replace(old, **taken)
+            records.append(new)
+        for n, rec in enumerate(records):
+            found = register.problems(rec)
+            if found:
+                raise DataError(path, f"system {rec.name!r}: {found[0][0]}: {found[0][1]}",
+                                field=f"row {n + 2}")
+        self.save_systems(records)
+        return records, sheet
+
     def posture(self, today: date | None = None, *, intervals: dict[int, int] | None = None
                 ) -> list[Posture]:
         self.expire_acceptances()
@@ -315,6 +344,38 @@ class Store:
 
     def rectification_history(self, rid: int) -> list[dict[str, Any]]:
         return rectify.history(self.db, rid)
+
+
+def migrate_store(target: str | Path | None = None) -> tuple[int, int]:
+    """(schema before, schema now) of the store named by `target`."""
+    db = connect(locate(target))
+    try:
+        return migrate(db), SCHEMA_VERSION
+    finally:
+        db.close()
+
+
+def check_store(target: str | Path | None = None) -> maintenance.CheckReport:
+    """Is the store sound? (opened without migrating it)"""
+    location = locate(target)
+    if location.path is not None and not location.path.is_file():
+        raise DataError(location.display, "no store here")
+    db = connect(location)
+    try:
+        return maintenance.check(db)
+    finally:
+        db.close()
+
+
+def copy_store(source: str | Path, destination: str | Path) -> dict[str, int]:
+    """Every row of one store into another, empty one (one transaction, verified)."""
+    src_loc, dst_loc = locate(source), locate(destination)
+    if src_loc.path is not None and not src_loc.path.is_file():
+        raise DataError(src_loc.display, "no store here")
+    if src_loc == dst_loc:
+        raise UsageError("the source and the destination are the same store")
+    with open_store(source) as src, open_store(destination) as dst:
+        return maintenance.copy(src.db, dst.db)
 
 
 def describe(target: str | Path | None) -> str:
