@@ -97,7 +97,7 @@ def test_a_broken_file_names_the_file(cityguard_proc, tmp_path):
     bad.write_text('{"run_id": "x",', encoding="utf-8")
     p = cityguard_proc("report", str(bad), "--format", "html", "--output", str(tmp_path / "o"))
     assert p.returncode == 2
-    assert "broken.json" in p.stderr and "not JSON" in p.stderr
+    assert "broken.json" in p.stderr and "invalid JSON" in p.stderr
     other = tmp_path / "other.json"
     other.write_text('{"hello": 1}', encoding="utf-8")
     p = cityguard_proc("report", str(other))

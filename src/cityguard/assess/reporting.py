@@ -7,7 +7,6 @@ runs of the same system as their history (the trend); a file keeps the history i
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.assess.outputs import parse_formats, plan_outputs, write_outputs
+from cityguard.core import jsonio, limits
 from cityguard.core.errors import DataError, UsageError
 from cityguard.model import Assessment
 from cityguard.model.serialize import assessment_from_dict
@@ -30,15 +30,10 @@ def _looks_like_file(ref: str) -> bool:
 def load_file(path: str | Path) -> Assessment:
     """An Assessment JSON document from a file; DataError naming the file when it is not one."""
     p = Path(path)
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(p, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(p, f"cannot read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(p, f"not JSON: {exc.msg}", line=exc.lineno) from None
-    return _from_dict(doc, p)
+    if not p.exists():
+        raise DataError(p, "no such file")
+    # size, nesting depth and name length bounded before anything is built (core/jsonio)
+    return _from_dict(jsonio.load_file(p, limits.MAX_WHOLE_JSON), p)
 
 
 def _from_dict(doc: Any, where: Path | str) -> Assessment:

@@ -21,6 +21,12 @@ MAX_YAML_BYTES = 8 * MiB
 MAX_YAML_ALIASES = 100
 #: nesting of YAML collections and of JSON values (scan files, report FILE.json)
 MAX_NESTING = 200
+#: one JSON member name; ijson keeps the path of names to every open level, so long names
+#: multiply with depth (200 levels x 4 KiB stays under 100 MB)
+MAX_JSON_KEY = 4 * 1024
+#: a JSON document parsed whole in memory (small scan formats, one JSON Lines line, an
+#: Assessment JSON for `report`); streamed formats are bounded per item, not by size
+MAX_WHOLE_JSON = 256 * MiB
 #: a file of an assessed host read by a check; larger is an `error` result, never a prefix
 MAX_TARGET_FILE = 16 * MiB
 #: what one compressed file may expand to (apt lists: ~50 MB uncompressed for Debian main)

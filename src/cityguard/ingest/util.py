@@ -11,11 +11,11 @@ import codecs
 import contextlib
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from cityguard.core import jsonio, limits
 from cityguard.core.errors import DataError
 
 if TYPE_CHECKING:
@@ -139,20 +139,16 @@ def child_text(elem: Element, name: str, default: str = "") -> str:
 
 
 def decode_json(stream: BinaryIO, source: str) -> Any:
-    """The whole document (small formats only). Empty or blank input gives None."""
-    raw = stream.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(source, f"not UTF-8 text (byte {exc.start})") from None
-    if not text.strip():
+    """The whole document (small formats only). Empty or blank input gives None.
+
+    At most limits.MAX_WHOLE_JSON bytes; nesting checked before parsing (core/jsonio)."""
+    raw = stream.read(limits.MAX_WHOLE_JSON + 1)
+    if len(raw) > limits.MAX_WHOLE_JSON:
+        raise DataError(source, f"over {limits.MAX_WHOLE_JSON // limits.MiB} MiB, the limit "
+                                "for a JSON report read whole")
+    if not raw.removeprefix(BOM).strip():
         return None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(source, f"invalid JSON ({exc.msg})", line=exc.lineno) from None
-    except RecursionError:
-        raise DataError(source, "invalid JSON (nested too deeply)") from None
+    return jsonio.loads(raw, source)
 
 
 def json_error(source: str, exc: BaseException) -> DataError:
@@ -172,7 +168,7 @@ def iter_json(stream: BinaryIO, source: str, prefix: str) -> Iterator[Any]:
 
     stream = skip_bom(stream)
     try:
-        yield from ijson.items(stream, prefix, use_float=True)
+        yield from ijson.items(jsonio.guard(stream, source), prefix, use_float=True)
     except ijson.JSONError as exc:
         raise json_error(source, exc) from None
     except UnicodeDecodeError as exc:
@@ -181,17 +177,17 @@ def iter_json(stream: BinaryIO, source: str, prefix: str) -> Iterator[Any]:
 
 def iter_json_lines(stream: BinaryIO, source: str) -> Iterator[Any]:
     """JSON Lines: one value per non-blank line; errors name the line."""
-    for number, raw in enumerate(stream, start=1):
+    number = 0
+    while raw := stream.readline(limits.MAX_WHOLE_JSON + 1):
+        number += 1
+        if len(raw) > limits.MAX_WHOLE_JSON:
+            raise DataError(source, f"line over {limits.MAX_WHOLE_JSON // limits.MiB} MiB",
+                            line=number)
         if number == 1:
             raw = raw.removeprefix(BOM)
         if not raw.strip():
             continue
-        try:
-            yield json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise DataError(source, f"not UTF-8 text (byte {exc.start})", line=number) from None
-        except json.JSONDecodeError as exc:
-            raise DataError(source, f"invalid JSON line ({exc.msg})", line=number) from None
+        yield jsonio.loads(raw, source, line=number)
 
 
 def skip_bom(stream: BinaryIO) -> BinaryIO:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from cityguard.core import jsonio
+from cityguard.core.errors import DataError
 from cityguard.engine import docpath, styles
 from cityguard.engine.probes.base import (
     PATH,
@@ -48,9 +49,11 @@ def parsed_documents(ctx: ProbeContext, path: str, style: str) -> list[Any]:
         if text is None:
             return []
         try:
-            if style == "json":
-                return [json.loads(text)]
+            if style == "json":  # nesting bounded before parsing: a host file is untrusted
+                return [jsonio.loads(text, path)]
             return docpath.load_yaml_documents(text)
+        except DataError as exc:
+            raise ProbeError(str(exc)) from None
         except ValueError as exc:  # JSONDecodeError is a ValueError
             raise ProbeError(f"{path} is not valid JSON: {exc}") from None
         except Exception as exc:  # yaml.YAMLError without importing yaml at module level

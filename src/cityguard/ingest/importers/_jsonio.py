@@ -2,7 +2,8 @@
 
 What ingest.util does not cover: several streaming passes over one file (a key we need may
 come after the big array, e.g. grype's `source` after `matches`), sniffing by JSON keys,
-and timestamps normalised to UTC.
+and timestamps normalised to UTC. Every pass reads through core.jsonio.guard, so no parser
+sees a level nested deeper than limits.MAX_NESTING.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
 from cityguard.core.errors import DataError
+from cityguard.core.jsonio import guard
 from cityguard.ingest.util import head_text, iter_json, json_error, skip_bom
 
 _SPOOL_IN_MEMORY = 32 * 1024 * 1024
@@ -61,7 +63,7 @@ def exact_json(stream: BinaryIO, source: str, prefix: str) -> Iterator[Any]:
     import ijson
 
     try:
-        yield from ijson.items(skip_bom(rewind(stream)), prefix)
+        yield from ijson.items(guard(skip_bom(rewind(stream)), source), prefix)
     except ijson.JSONError as exc:
         raise json_error(source, exc) from None
     except UnicodeDecodeError as exc:
@@ -101,7 +103,8 @@ def top_scalars(
 
     found: dict[str, Any] = {}
     try:
-        for prefix, event, value in ijson.parse(skip_bom(rewind(stream)), use_float=not exact):
+        events = ijson.parse(guard(skip_bom(rewind(stream)), source), use_float=not exact)
+        for prefix, event, value in events:
             if prefix == "" and event == "map_key" and value == stop_key:
                 break
             if prefix and "." not in prefix and event in ("string", "number", "boolean"):
