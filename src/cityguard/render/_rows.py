@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from cityguard.model import Assessment, CheckResult
-from cityguard.render import _lists, i18n
+from cityguard.policy import messages
+from cityguard.render import _lists, _paths, _problem, _waivers, i18n
+from cityguard.render._highrisk import high_risk_note
 from cityguard.render.i18n import label
 
 Cell = Any
@@ -24,9 +26,8 @@ def _h(lang: str, *keys: str) -> list[str]:
 def item_rows(a: Assessment, lang: str) -> Table:
     """测评结果记录: one row per item and assessed object."""
     headers = _h(lang, "class", "control_point", "item", "clause", "importance", "asset",
-                 "verdict", "verdict_before", "source", "reason", "correction") + [
-        label("verdict", lang) + (" (测评项)" if lang == "zh" else " (item)"),
-        label("score", lang), "checks", "findings"]
+                 "verdict", "verdict_before", "source", "reason", "correction", "item_verdict",
+                 "score", "check_ids", "finding_ids")
     classes = {g.key: i18n.pick(g.name_zh, g.name_en, lang) for g in a.classes}
 
     def rows() -> Iterator[list[Cell]]:
@@ -52,21 +53,20 @@ def issue_rows(a: Assessment, lang: str) -> Table:
     headers = ["#", label("type", lang), label("item", lang), label("asset", lang),
                label("title", lang), label("verdict", lang) + " / " + label("status", lang),
                label("evidence", lang), label("importance", lang)]
-    kinds = {"high": ("高风险问题", "High-risk issue"), "item": ("测评项问题", "Item gap")}
-
     def rows() -> Iterator[list[Cell]]:
         n = 0
         for h in a.high_risks:
             n += 1
-            yield [n, i18n.enum_label(kinds, "high", lang) + f" {h.case_id}",
+            note = high_risk_note(h, a, lang)
+            yield [n, label("issue_high", lang) + f" {h.case_id}",
                    ", ".join(h.unit_ids), h.asset, i18n.pick(h.title_zh, h.title_en, lang),
                    i18n.enum_label(i18n.HIGH_RISK_STATUS, h.status, lang),
-                   "\n".join(h.evidence) + (f"\n{h.mitigation}" if h.mitigation else ""), ""]
+                   "\n".join([*h.evidence, note] if note else h.evidence), ""]
         for it in a.items:
             for o in it.objects:
                 if o.verdict in ("non_compliant", "partial", "not_assessed"):
                     n += 1
-                    yield [n, i18n.enum_label(kinds, "item", lang), it.unit_id, o.asset,
+                    yield [n, label("issue_item", lang), it.unit_id, o.asset,
                            i18n.pick(it.control_point_zh, it.control_point_en, lang)
                            + f" {it.clause}", i18n.verdict(o.verdict, lang),
                            i18n.pick(o.reason_zh, o.reason, lang),
@@ -77,7 +77,8 @@ def issue_rows(a: Assessment, lang: str) -> Table:
 
 def remediation_rows(a: Assessment, lang: str) -> Table:
     """整改清单: the remediation plan in priority order (high-risk issues first)."""
-    headers = [label("priority", lang), label("remediation", lang), label("risk_level", lang),
+    headers = [label("priority", lang), label("remediation", lang),
+               label("risk_level_scale", lang),
                label("vulnerability", lang), label("affected", lang), label("units", lang)]
     plan = _lists.remediation(a, lang, limit=None)
 
@@ -97,17 +98,20 @@ def remediation_rows(a: Assessment, lang: str) -> Table:
 
 
 def risk_rows(a: Assessment, lang: str) -> Table:
-    headers = _h(lang, "risk_id", "priority", "risk_level", "risk_value", "asset", "asset_value",
-                 "threat", "vulnerability", "likelihood", "loss", "units", "remediation") + [
-        "threat_id", "vulnerability_ref", "method"]
+    headers = _h(lang, "risk_id", "priority", "risk_level_scale", "risk_value", "asset",
+                 "asset_value", "threat", "vulnerability", "likelihood", "loss", "units",
+                 "remediation", "waiver", "threat_id", "vulnerability_ref", "risk_method")
+    problems = _problem.Problems(a, lang)
+    index = _waivers.WaiverIndex(a, _waivers.waivers(a))
 
     def rows() -> Iterator[list[Cell]]:
         for r in a.risks:
             yield [r.id, r.priority, i18n.enum_label(i18n.RISK_LEVEL, r.level, lang),
                    r.risk_value, r.asset, r.asset_value, i18n.pick(r.threat_zh, r.threat_en, lang),
-                   r.vulnerability_title, r.likelihood, r.loss, ", ".join(r.unit_ids),
-                   i18n.pick(r.remediation_zh, r.remediation_en, lang), r.threat_id,
-                   r.vulnerability, r.method]
+                   problems.risk(r), r.likelihood, r.loss, ", ".join(r.unit_ids),
+                   i18n.pick(r.remediation_zh, r.remediation_en, lang),
+                   waiver_text(index.for_risk(r), lang), r.threat_id, r.vulnerability,
+                   i18n.enum_label(i18n.RISK_METHOD, r.method, lang)]
 
     return headers, rows()
 
@@ -131,14 +135,28 @@ _FINDING_LABELS = {"asset_key": "asset", "port": "port", "severity": "severity",
 
 def finding_rows(a: Assessment, lang: str, *, machine: bool = False,
                  fields: tuple[str, ...] = FINDING_FIELDS) -> Table:
-    """发现清单: every finding; `machine` keeps the JSON field names as headers (CSV)."""
+    """发现清单: every finding; `machine` keeps the JSON field names and values (CSV).
+
+    For people (the workbook) severity and status are labels in `lang`. Either way the
+    source file is shown relative to the run's folder, never as this machine's path.
+    """
     headers = [k if machine or k not in _FINDING_LABELS else label(_FINDING_LABELS[k], lang)
                for k in fields]
+    base = _paths.run_base(a)
+    labels = {} if machine else {"severity": i18n.SEVERITY, "status": i18n.FINDING_STATUS}
+
+    def value(d: dict[str, Cell], k: str) -> Cell:
+        v = d[k]
+        if k == "source_file":
+            return _paths.shown_path(str(v or ""), base)
+        if k in labels:
+            return i18n.enum_label(labels[k], v, lang)
+        return ", ".join(v) if isinstance(v, list) else v
 
     def rows() -> Iterator[list[Cell]]:
         for f in a.findings:
             d = f.to_dict()
-            yield [", ".join(d[k]) if isinstance(d[k], list) else d[k] for k in fields]
+            yield [value(d, k) for k in fields]
 
     return headers, rows()
 
@@ -147,26 +165,39 @@ def sheet_finding_rows(a: Assessment, lang: str) -> Table:
     return finding_rows(a, lang, fields=SHEET_FINDING_FIELDS)
 
 
-def _evidence(r: CheckResult) -> str:
+def _evidence(r: CheckResult, lang: str) -> str:
     parts = []
     for e in r.evidence:
         where = f"{e.file}:{e.line}" if e.file and e.line else (e.file or e.subject)
         seen = e.observed if not isinstance(e.observed, (list, tuple)) else "; ".join(
             map(str, e.observed))
-        parts.append(f"{where}: {seen}" + (f" (expected {e.expected})" if e.expected else ""))
+        expected = i18n.paren(f"{label('expected', lang)} {e.expected}", lang)
+        parts.append(f"{where}: {seen}" + (expected if e.expected else ""))
     return "\n".join(parts)
+
+
+def waiver_text(w: _waivers.WaiverRow | None, lang: str) -> str:
+    """A waiver as one cell: its id and until when (or that it has lapsed)."""
+    if w is None:
+        return ""
+    date = w.expires or "—"
+    key = "report.waiver_lapsed" if w.expired else "report.waived_until"
+    return f"{w.id} " + messages.t(key, lang, date=date) if w.id else messages.t(key, lang,
+                                                                                 date=date)
 
 
 def result_rows(a: Assessment, lang: str) -> Table:
     headers = _h(lang, "asset", "rule", "title", "status", "severity", "units", "evidence",
                  "reason", "remediation", "waiver")
+    index = _waivers.WaiverIndex(a, _waivers.waivers(a))
 
     def rows() -> Iterator[list[Cell]]:
         for r in a.results:
             yield [r.asset, r.check_id, i18n.pick(r.title_zh, r.title_en, lang),
                    i18n.status(r.status, lang), i18n.severity(r.severity, lang),
-                   ", ".join(r.unit_ids), _evidence(r), r.reason,
+                   ", ".join(r.unit_ids), _evidence(r, lang), r.reason,
                    i18n.pick(r.remediation_zh, r.remediation_en, lang),
-                   "; ".join(f"{k}={v}" for k, v in (r.waiver or {}).items()) if r.waived else ""]
+                   waiver_text(index.for_result(r), lang)
+                   if r.waived or r.status.value == "fail" else ""]
 
     return headers, rows()

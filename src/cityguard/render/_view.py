@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cityguard.model import Assessment, GroupScore, HighRisk, ItemResult, Summary
-from cityguard.policy import messages
 from cityguard.render import _lists, _paths, _problem, _waivers
+from cityguard.render._highrisk import high_risk_note
 from cityguard.render.i18n import SEVERITY_ORDER, STATUS_ORDER, VERDICT_ORDER, pick
 
 #: check results listed by name in the method section (manual / error / not applicable)
@@ -158,42 +158,6 @@ def _scan_row(sc: dict[str, Any], base: str, a: Assessment) -> ScanRow:
     return ScanRow(_paths.shown_path(path, base), str(sc.get("format") or ""), tool,
                    str(sc.get("tool_version") or sc.get("version") or ""),
                    sc.get("findings", sc.get("count", "")))
-
-
-def high_risk_note(h: HighRisk, a: Assessment, lang: str) -> str:
-    """The mitigation or waiver of a high-risk issue, in the report's language.
-
-    A case a person's answers cleared is described from those answers (the items' answer
-    objects); otherwise the scoring note, whose fixed phrases it writes as "中文 / English"
-    after the declared measure, is cut to the report's language.
-    """
-    if h.status == "waived" and h.source != "answer":
-        answers = []
-        for it in a.items:
-            if it.unit_id not in h.unit_ids:
-                continue
-            for o in it.objects:
-                if o.source == "answer" and o.asset in (h.asset, "system"):
-                    note = (o.answer or {}).get("note") or ""
-                    verdict = messages.enum("verdict", o.verdict, lang)
-                    answers.append(f"{it.unit_id} {verdict}"
-                                   + (messages.t("report.paren", lang, value=note) if note
-                                      else ""))
-        if answers:
-            return messages.t("report.hr_answered", lang,
-                              answers=messages.t("report.list_sep", lang).join(answers))
-    return one_language(h.mitigation, lang)
-
-
-def one_language(text: str, lang: str) -> str:
-    """`measure — 中文 / English` (scoring's fixed phrases) → the part in `lang`."""
-    if " / " not in text:
-        return text
-    left, right = text.split(" / ", 1)
-    if lang != "en":
-        return left
-    head, sep, _ = left.rpartition(" — ")
-    return f"{head}{sep}{right}" if sep else right
 
 
 def _failed_checks(a: Assessment) -> list[tuple[str, _lists.Capped]]:

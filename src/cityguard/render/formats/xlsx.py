@@ -1,9 +1,11 @@
 """The assessor's workbook (XLSX, openpyxl).
 
-Sheets (zh / en): 概要 Summary · 测评结果记录 Item results (one row per item and object) ·
-问题清单 Issues · 整改清单 Remediation · 风险登记表 Risk register · 发现清单 Findings ·
-检查结果 Check results. Every sheet has a frozen header row, an autofilter and column widths
-that fit Chinese text (a CJK character counts two). Written in openpyxl's write-only mode so
+Sheets (zh / en, names from messages.yaml `report.sheet_*`): 概要 Summary · 测评结果记录 Item
+results (one row per item and object) · 问题清单 Issues · 整改清单 Remediation · 风险登记表 Risk
+register · 发现清单 Findings · 检查结果 Check results. Every sheet has a frozen header row, an
+autofilter, column widths that fit Chinese text (a CJK character counts two), verdict /
+severity / status colours with conditional formatting, and an A4 landscape print setup
+(render/_xlsx_style.py). Numbers stay numbers. Written in openpyxl's write-only mode so
 100,000 findings stay fast. A cell that starts with = + - @ tab or CR is stored as text with
 Excel's quote prefix, never a formula (core/csvsafe.py), and characters XML cannot hold are dropped.
 """
@@ -12,21 +14,40 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, BinaryIO, ClassVar
 
 from cityguard.core.csvsafe import formula_like
 from cityguard.model import Assessment
-from cityguard.render import _rows, i18n
+from cityguard.render import _rows, _xlsx_style, i18n
 from cityguard.render.base import register
 
-SHEETS = (  # (zh name, en name, rows function, wrapped columns)
-    ("测评结果记录", "Item results", _rows.item_rows, {9, 10}),
-    ("问题清单", "Issues", _rows.issue_rows, {4, 6}),
-    ("整改清单", "Remediation", _rows.remediation_rows, {1, 3}),
-    ("风险登记表", "Risk register", _rows.risk_rows, {7, 11}),
-    ("发现清单", "Findings", _rows.sheet_finding_rows, set()),
-    ("检查结果", "Check results", _rows.result_rows, {6, 8}),
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet: its name key, rows, and how its columns look (0-based column indexes)."""
+
+    name: str  # report.sheet_<name>
+    rows: Callable[[Assessment, str], _rows.Table]
+    wrap: frozenset[int] = frozenset()
+    colours: tuple[tuple[int, tuple[str, ...]], ...] = ()  # column → enum groups it shows
+    scales: tuple[tuple[int, float, float], ...] = ()  # column → (low, high) colour scale
+    bars: tuple[tuple[int, float], ...] = ()  # column → data bar up to this value
+
+
+SHEETS = (
+    Sheet("items", _rows.item_rows, frozenset({9, 10}),
+          ((6, ("verdict",)), (7, ("verdict",)), (11, ("verdict",))), ((12, 0.0, 1.0),)),
+    Sheet("issues", _rows.issue_rows, frozenset({4, 6}),
+          ((5, ("verdict", "high_risk_status")),)),
+    Sheet("remediation", _rows.remediation_rows, frozenset({1, 3}), ((2, ("risk_level",)),)),
+    Sheet("risks", _rows.risk_rows, frozenset({7, 11}), ((2, ("risk_level",)),), (),
+          ((3, 25.0),)),
+    Sheet("findings", _rows.sheet_finding_rows, frozenset({11, 12}),
+          ((2, ("severity",)), (7, ("finding_status",))), (), ((3, 10.0),)),
+    Sheet("results", _rows.result_rows, frozenset({6, 8}),
+          ((3, ("status",)), (4, ("severity",)))),
 )
 MAX_WIDTH = 60
 WIDTH_SAMPLE = 500  # rows looked at to size the columns
@@ -50,6 +71,7 @@ class _Writer:
         self.head_font = Font(bold=True)
         self.head_fill = PatternFill("solid", fgColor="E8EDF3")
         self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.styles = _xlsx_style.Styles()
 
     def clean(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -57,14 +79,17 @@ class _Writer:
             return value if len(value) <= MAX_CELL else value[:MAX_CELL] + " …"
         return value
 
-    def cell(self, ws: Any, value: Any, wrap: bool = False) -> Any:
+    def cell(self, ws: Any, value: Any, wrap: bool = False,
+             colours: tuple[str, str] | None = None) -> Any:
         from openpyxl.cell import WriteOnlyCell
 
         value = self.clean(value)
         formula = formula_like(value)
-        if not wrap and not formula:
+        if not wrap and not formula and colours is None:
             return value
         c = WriteOnlyCell(ws, value)
+        if colours is not None:
+            c.fill, c.font = self.styles.fill(colours[0]), self.styles.font(colours[1])
         if isinstance(value, str):
             c.data_type = "s"  # "=…" from a scanner is text, never a formula
         if formula:  # = + - @ tab CR: Excel's own apostrophe, so an edit keeps it text too
@@ -74,17 +99,20 @@ class _Writer:
         return c
 
     def sheet(self, title: str, headers: list[str], rows: Iterable[list[Any]],
-              wrap: set[int]) -> None:
+              spec: Sheet, lang: str, header: str, footer: str) -> None:
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.utils import get_column_letter
 
         ws = self.wb.create_sheet(title)
+        wrap = spec.wrap
+        palettes = {col: _xlsx_style.palette(groups, lang) for col, groups in spec.colours}
         rows_it: Iterator[list[Any]] = iter(rows)
         sample = list(itertools.islice(rows_it, WIDTH_SAMPLE))
         for i, h in enumerate(headers):
             w = max([text_width(h)] + [text_width(str(r[i])) for r in sample if r[i] is not None])
             ws.column_dimensions[get_column_letter(i + 1)].width = min(MAX_WIDTH, w + 2)
         ws.freeze_panes = "A2"
+        _xlsx_style.print_setup(ws, header, footer)  # sheet properties go before the rows
         head = []
         for h in headers:
             c = WriteOnlyCell(ws, h)
@@ -93,9 +121,16 @@ class _Writer:
         ws.append(head)
         n = 1
         for r in itertools.chain(sample, rows_it):
-            ws.append([self.cell(ws, v, i in wrap) for i, v in enumerate(r)])
+            ws.append([self.cell(ws, v, i in wrap, palettes[i].get(v) if i in palettes else None)
+                       for i, v in enumerate(r)])
             n += 1
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n}"
+        for col, colours in palettes.items():
+            _xlsx_style.conditional(ws, get_column_letter(col + 1), n, colours, self.styles)
+        for col, low, high in spec.scales:
+            _xlsx_style.scale(ws, get_column_letter(col + 1), n, low, high)
+        for col, high in spec.bars:
+            _xlsx_style.bar(ws, get_column_letter(col + 1), n, high)
 
 
 def _summary_rows(a: Assessment, lang: str) -> list[list[Any]]:
@@ -103,7 +138,9 @@ def _summary_rows(a: Assessment, lang: str) -> list[list[Any]]:
     s = a.summary
     rows: list[list[Any]] = [
         [t("system"), a.system.name], [t("level"), a.system.level], [t("grade"), a.system.grade],
-        [t("extensions"), ", ".join(a.system.extensions) or t("extensions_none")],
+        [t("extensions"), t("list_sep").join(i18n.enum_label(i18n.EXTENSION, x, lang)
+                                             for x in a.system.extensions)
+         or t("extensions_none")],
         [t("run_id"), a.run_id], [t("created"), a.created],
         [t("tool_version"), f"cityguard {a.tool_version}"],
     ]
@@ -116,6 +153,7 @@ def _summary_rows(a: Assessment, lang: str) -> list[list[Any]]:
                                  s.rate_formula_en or s.score_formula_en, lang)],
         [t("score"), s.score], [t("formula"), i18n.pick(s.score_formula, s.score_formula_en, lang)],
         [t("major_hidden_risk"), t("present") if s.major_hidden_risk else t("absent")],
+        [t("mlps_high_risks"), len(a.high_risks)],
         [t("high_risk_count"), s.high_risk_counts.get("open", 0)],
         [t("applicable_items"), s.applicable_items],
     ]
@@ -134,10 +172,19 @@ class XlsxRenderer:
 
     def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
         w = _Writer()
-        head = [i18n.label("field", lang), i18n.label("value", lang)]
-        w.sheet("概要" if lang == "zh" else "Summary", head, _summary_rows(assessment, lang),
-                {1})
-        for zh, en, rows_fn, wrap in SHEETS:
-            headers, rows = rows_fn(assessment, lang)
-            w.sheet(zh if lang == "zh" else en, headers, rows, wrap)
+        t = i18n.translator(lang)
+        footer = t("xlsx_footer")
+
+        def title(key: str) -> str:
+            return t(f"sheet_{key}")
+
+        def header(key: str) -> str:
+            return t("xlsx_header", system=assessment.system.name, sheet=title(key))
+
+        summary = Sheet("summary", lambda a, lg: ([], iter(())), frozenset({1}))
+        w.sheet(title("summary"), [t("field"), t("value")], _summary_rows(assessment, lang),
+                summary, lang, header("summary"), footer)
+        for spec in SHEETS:
+            headers, rows = spec.rows(assessment, lang)
+            w.sheet(title(spec.name), headers, rows, spec, lang, header(spec.name), footer)
         w.wb.save(out)
