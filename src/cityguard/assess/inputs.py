@@ -27,6 +27,7 @@ class ScanImport:
     seen_again: int | None = None
     reopened: int | None = None
     fixed: int | None = None
+    tool: str | None = None  # the scanner (tool family), shown in the report's scan table
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -51,7 +52,7 @@ def import_scans(
     for path in paths:
         imported = read_file(path)
         findings = map_findings(imported.findings, level)
-        row = ScanImport(str(path), imported.format, len(findings))
+        row = ScanImport(str(path), imported.format, len(findings), tool=imported.tool)
         if store is not None:
             res = store.import_findings(
                 findings, file=str(path), format=imported.format, tool=imported.tool,
