@@ -33,3 +33,24 @@ def store_url(request, tmp_path: Path) -> str:
 @pytest.fixture
 def backend(store_url: str) -> str:
     return "postgresql" if store_url.startswith("postgresql://") else "sqlite"
+
+
+def write_sarif(path: Path, results: int, *, rules: int = 50, offset: int = 0) -> Path:
+    """A SARIF 2.1.0 log of `results` distinct results (ids offset.. offset+results)."""
+    import json
+
+    runs = [{
+        "tool": {"driver": {"name": "storelint", "rules": [
+            {"id": f"R{r:03d}", "properties": {"security-severity": str(r % 10 + 0.5)}}
+            for r in range(rules)]}},
+        "results": [
+            {"ruleId": f"R{n % rules:03d}", "level": "warning",
+             "message": {"text": f"issue {n}"},
+             "locations": [{"physicalLocation": {
+                 "artifactLocation": {"uri": f"src/m{n % 997}/f{n}.py"},
+                 "region": {"startLine": n % 300 + 1}}}]}
+            for n in range(offset, offset + results)
+        ],
+    }]
+    path.write_text(json.dumps({"version": "2.1.0", "runs": runs}), encoding="utf-8")
+    return path
