@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "smart-city-portal" / "cityguard.yaml"
 VARIANTS = REPO / "examples" / "variants"
 TODAY = ["--today", "2025-09-01"]
+OUTSIDE = "--allow-outside-paths"  # the variants reuse the example's files
 
 
 def test_the_example_passes_with_exit_0_and_a_table(cityguard_proc):
@@ -27,11 +28,11 @@ def test_the_example_passes_with_exit_0_and_a_table(cityguard_proc):
 
 def test_a_blocked_gate_exits_1_and_says_what_to_do(cityguard_proc):
     variant = str(VARIANTS / "deploy.security_test" / "cityguard.yaml")
-    p = cityguard_proc("gate", "--system", variant, *TODAY)
+    p = cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE)
     assert p.returncode == 1, p.stderr
     assert "deploy.security_test" in p.stdout and "未通过" in p.stdout
     assert "门禁阻断" in p.stderr and "Traceback" not in p.stderr
-    p = cityguard_proc("gate", "--system", variant, *TODAY, "--format", "json")
+    p = cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE, "--format", "json")
     assert p.returncode == 1
     rule = next(r for r in json.loads(p.stdout)["rules"] if r["state"] == "fail")
     assert rule["id"] == "deploy.security_test" and "open_high_risks 应为 0" in rule["message_zh"]
@@ -40,7 +41,7 @@ def test_a_blocked_gate_exits_1_and_says_what_to_do(cityguard_proc):
 
 def test_expired_waiver_blocks_and_is_listed(cityguard_proc):
     p = cityguard_proc("gate", "--system", str(VARIANTS / "waivers.not_expired" / "cityguard.yaml"),
-                       *TODAY, "--format", "json")
+                       *TODAY, OUTSIDE, "--format", "json")
     assert p.returncode == 1
     doc = json.loads(p.stdout)
     waivers = next(r for r in doc["rules"] if r["id"] == "waivers.not_expired")
@@ -60,8 +61,9 @@ def test_today_from_the_environment(cityguard_proc):
 
 def test_junit_and_sarif_of_the_gate_rules(cityguard_proc, tmp_path):
     variant = VARIANTS / "deploy.acceptance_test" / "cityguard.yaml"
-    p = cityguard_proc("gate", "--system", str(variant), *TODAY, "--format", "junit,sarif,json",
-                       "--output", str(tmp_path / "out"), "--lang", "en", cwd=REPO)
+    p = cityguard_proc("gate", "--system", str(variant), *TODAY, OUTSIDE,
+                       "--format", "junit,sarif,json", "--output", str(tmp_path / "out"),
+                       "--lang", "en", cwd=REPO)
     assert p.returncode == 1, p.stderr
     assert "deploy.acceptance_test" in p.stdout  # the table still goes to the log
     root = ElementTree.fromstring((tmp_path / "out" / "gate.junit.xml").read_bytes())
@@ -101,14 +103,14 @@ def test_baseline_from_the_store(cityguard_proc, tmp_path):
     assert first.returncode == 0, first.stderr
     base_id = json.loads(first.stdout)["run_id"]
     variant = str(VARIANTS / "deploy.findings" / "cityguard.yaml")
-    assert cityguard_proc("gate", "--system", variant, *TODAY).returncode == 1
+    assert cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE).returncode == 1
     # the variant's own run goes into the same store; the baseline is still the example's
-    p = cityguard_proc("gate", "--system", variant, *TODAY, "--baseline", "latest",
+    p = cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE, "--baseline", "latest",
                        "--store", store, "--format", "json")
     assert p.returncode == 0, p.stdout
     doc = json.loads(p.stdout)
     assert doc["baseline_run_id"] == base_id != doc["run_id"]
-    p = cityguard_proc("gate", "--system", variant, *TODAY, "--baseline", doc["run_id"],
+    p = cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE, "--baseline", doc["run_id"],
                        "--store", store)
     assert p.returncode == 0  # by run id
     # judging a stored run instead of running the assessment again
@@ -196,7 +198,8 @@ def blocked_result():
     from cityguard.gate.run import GateRequest, run_gate
 
     variant = VARIANTS / "waivers.not_expired" / "cityguard.yaml"  # a failure
-    result = run_gate(GateRequest(system=str(variant), today="2025-09-01")).result
+    result = run_gate(GateRequest(system=str(variant), today="2025-09-01",
+                                  allow_outside_paths=True)).result
     expiring = run_gate(GateRequest(system=str(EXAMPLE), stage="plan",
                                     today="2025-10-15")).result  # and a warning
     assert {o.state for o in result.outcomes} == {"pass", "fail"}

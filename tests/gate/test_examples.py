@@ -14,7 +14,7 @@ from cityguard.system.manifest import STAGES, load_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "smart-city-portal" / "cityguard.yaml"
-VARIANTS = REPO / "examples" / "variants"
+VARIANTS = REPO / "examples" / "variants"  # they reuse the example's files: outside paths
 TODAY = "2025-09-01"
 # a variant breaks one thing; where that thing is also behind another rule, both fail
 ALSO_FAILS = {
@@ -64,9 +64,10 @@ def test_there_is_a_variant_for_every_rule():
                                            if (p / "cityguard.yaml").is_file()))
 def test_each_variant_fails_its_rule(rule_id):
     path = VARIANTS / rule_id / "cityguard.yaml"
-    run = run_gate(GateRequest(system=str(path), today=TODAY))  # the variant's own stage
+    run = run_gate(GateRequest(system=str(path), today=TODAY,  # the variant's own stage
+                               allow_outside_paths=True))
     result = run.result
-    assert result.stage == load_manifest(path).stage
+    assert result.stage == load_manifest(path, allow_outside_paths=True).stage
     assert not result.passed
     assert _failed(result) == {rule_id} | ALSO_FAILS.get(rule_id, set()), \
         [(o.id, o.message_en) for o in result.failed]
@@ -87,13 +88,15 @@ def test_a_baseline_run_hides_what_was_there_and_catches_what_is_new(base_run, t
     baseline.write_text(json.dumps(assessment_to_dict(base_run.assessment), ensure_ascii=False),
                         encoding="utf-8")
     findings_variant = VARIANTS / "deploy.findings" / "cityguard.yaml"
-    plain = run_gate(GateRequest(system=str(findings_variant), today=TODAY)).result
+    plain = run_gate(GateRequest(system=str(findings_variant), today=TODAY,
+                                 allow_outside_paths=True)).result
     assert _failed(plain) == {"deploy.findings"}
     hidden = run_gate(GateRequest(system=str(findings_variant), today=TODAY,
-                                  baseline=str(baseline))).result
+                                  baseline=str(baseline), allow_outside_paths=True)).result
     assert hidden.passed and hidden.baseline_run_id == base_run.assessment.run_id
     assert "1 already in the baseline" in next(
         o for o in hidden.outcomes if o.id == "deploy.findings").message_en
     new = run_gate(GateRequest(system=str(VARIANTS / "deploy.high_risks" / "cityguard.yaml"),
-                               today=TODAY, baseline=str(baseline))).result
+                               today=TODAY, baseline=str(baseline),
+                               allow_outside_paths=True)).result
     assert _failed(new) == {"deploy.high_risks"}

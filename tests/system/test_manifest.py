@@ -48,12 +48,17 @@ def test_example_and_its_variants_validate():
     assert validate_manifest(EXAMPLE) == []
     assert len(VARIANTS) >= 17
     for path in VARIANTS:
-        problems = validate_manifest(path)
+        # the variants reuse the example's files, outside their own folder: the operator allows it
+        problems = validate_manifest(path, allow_outside_paths=True)
         if path.parent.name == "build.supervision":  # its point: the report's file is missing
             assert len(problems) == 1 and "does not exist" in problems[0].problem
-            load_manifest(path)  # a missing deliverable is the gate's to judge, not fatal
+            load_manifest(path, allow_outside_paths=True)  # the gate's to judge, not fatal
         else:
             assert problems == [], (path, problems)
+        # without the flag, every reused path is refused with its line and field
+        refused = validate_manifest(path)
+        assert refused and all("outside the manifest's folder" in p.problem and p.line
+                               for p in refused if "does not exist" not in p.problem)
 
 
 def test_level_from_grading_inputs_or_grade(tmp_path):
@@ -167,6 +172,8 @@ def test_absolute_and_relative_paths(tmp_path):
           - {{id: h3, target: "ssh://ops@10.0.0.3:22"}}
         scans: ["../scans/*.json", "{tmp_path / 'scans' / 'a.json'}"]
     """)
-    m = load_manifest(path)
+    with pytest.raises(DataError, match="outside the manifest's folder"):
+        load_manifest(path)  # every one of these paths leaves conf/: refused unless allowed
+    m = load_manifest(path, allow_outside_paths=True)
     assert m.targets() == [f"dir:{tree}", f"dir:{tree}", "ssh://ops@10.0.0.3:22"]
     assert [p.name for p in m.scan_files()] == ["a.json", "b.json"]  # each file once

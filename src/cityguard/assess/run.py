@@ -67,6 +67,7 @@ class AssessRequest:
     today: date | None = None  # waiver expiry and evidence ages are judged on this day
     on_host: Callable[[str, str], None] | None = None  # per-host progress (fleet)
     device_type: str | None = None  # --device-type: network devices' OS family (netdev:, ssh://)
+    allow_outside_paths: bool = False  # manifest paths may leave its folder (docs/security.md)
     rejected: list[str] = field(default_factory=list)  # filled by the run: input files refused
 
 
@@ -172,7 +173,7 @@ def run_assessment(
     """Plan, run the checks, import scans, apply answers and waivers, score, store."""
     manifest = None
     if req.system:
-        manifest = load_manifest(req.system)
+        manifest = load_manifest(req.system, allow_outside_paths=req.allow_outside_paths)
     plan = plan_assessment(req, manifest)
     today = req.today or date.today()
     fleet = FleetOptions(jobs=req.jobs, ssh=req.ssh, on_host=req.on_host,

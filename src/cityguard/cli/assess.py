@@ -29,6 +29,8 @@ def assess(
     answers: str = typer.Option(None, "--answers", help="Answers file for manual items."),
     system: str = typer.Option(None, "--system", help="System manifest (default: "
                                "./cityguard.yaml when present)."),
+    allow_outside_paths: bool = typer.Option(False, "--allow-outside-paths", help="Let the "
+                                             "manifest name files outside its own folder."),
     inventory: str = typer.Option(None, "--inventory", help="Ansible inventory (INI or YAML): "
                                   "its hosts are assessed over SSH."),
     limit: str = typer.Option(None, "--limit", help="Inventory group(s) or host(s)."),
@@ -99,6 +101,7 @@ def assess(
         scans=scan, answers=answers, system=system, probe_timeout=probe_timeout,
         inventory=inventory, limit=limit, ssh=ssh, store=store, use_store=not no_store,
         system_name=name, today=day_option(today, "--today"), device_type=device_type,
+        allow_outside_paths=allow_outside_paths,
     )
     with console.progress() as bar:
         label = "测评中" if lang == "zh" else "assessing"

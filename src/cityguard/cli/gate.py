@@ -27,6 +27,8 @@ def gate(
     policies: list[str] = typer.Option([], "--policies", help="Extra policy directory."),
     checks: list[str] = typer.Option([], "--checks", help="Extra check library directory."),
     jobs: int = typer.Option(4, "--jobs", help="Checks run concurrently."),
+    allow_outside_paths: bool = typer.Option(False, "--allow-outside-paths", help="Let the "
+                                             "manifest name files outside its own folder."),
     today: str = typer.Option(None, "--today", hidden=True,
                               help="Judge as of this day, YYYY-MM-DD (also CITYGUARD_TODAY)."),
 ) -> None:
@@ -67,6 +69,7 @@ def gate(
         stage=stage, system=system, fail_on=fail_on, min_conclusion=min_conclusion,
         baseline=baseline, assessment=assessment, store=store, today=today,
         policies_dirs=policies, checks_dirs=checks, jobs=jobs,
+        allow_outside_paths=allow_outside_paths,
     ))
     result = run.result
     for f, path in targets.items():

@@ -17,8 +17,12 @@ MiB = 1024 * 1024
 
 #: YAML we parse (manifests, answers, inventories, waivers, custom checks, policies)
 MAX_YAML_BYTES = 8 * MiB
-#: anchors + aliases in one YAML file; hand-written files use a handful, a bomb needs many
+#: alias references (*name) in one YAML file; hand-written files use a few dozen at most
+#: (policies/mlps2/control_points.yaml: 63), a bomb needs many or nested ones
 MAX_YAML_ALIASES = 100
+#: values the aliases of one YAML file would add when expanded: a "billion laughs" needs only
+#: ~70 aliases, but nested, so their expansion is what gives it away
+MAX_YAML_ALIAS_NODES = 100_000
 #: nesting of YAML collections and of JSON values (scan files, report FILE.json)
 MAX_NESTING = 200
 #: one JSON member name; ijson keeps the path of names to every open level, so long names

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cityguard.core.yamlio import compose_documents
+
 MISSING = object()
 _STEP = re.compile(r"([^.\[\]]+)|\[(\*|-?\d+)\]")
 
@@ -79,10 +81,8 @@ def resolve(data: Any, steps: list[str | int], line: int | None = None
 
 def load_yaml_documents(text: str) -> list[Any]:
     """Every document of a (multi-document) YAML text, with line numbers kept."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    docs = [_construct(node) for node in yaml.compose_all(text, Loader=loader) if node is not None]
+    # the YAML bounds (aliases, nesting, size) hold before _construct expands anything
+    docs = [_construct(node) for node in compose_documents(text)]
     return [d for d in docs if d is not None]  # `---` followed by nothing
 
 

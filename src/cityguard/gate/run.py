@@ -206,6 +206,7 @@ class GateRequest:
     policies_dirs: Sequence[str] = ()
     checks_dirs: Sequence[str] = ()
     jobs: int = 4
+    allow_outside_paths: bool = False  # manifest paths may leave its folder (docs/security.md)
 
 
 @dataclass
@@ -224,7 +225,7 @@ def run_gate(req: GateRequest) -> GateRun:
         parse_fail_on(req.fail_on)
     if req.min_conclusion:
         parse_conclusion(req.min_conclusion)
-    manifest = load_manifest(req.system)
+    manifest = load_manifest(req.system, allow_outside_paths=req.allow_outside_paths)
     stage = req.stage or manifest.stage
     rules = load_stage_rules(req.policies_dirs)
     # the baseline first: a fresh run kept in the same store must not become its own baseline
@@ -249,7 +250,7 @@ def assess_manifest(manifest: Manifest, req: GateRequest, today: date) -> Assess
     areq = AssessRequest(
         targets=(), checks_dirs=req.checks_dirs, policies_dirs=req.policies_dirs,
         jobs=req.jobs, system=str(manifest.path), today=today, store=req.store,
-        use_store=bool(req.store),
+        use_store=bool(req.store), allow_outside_paths=req.allow_outside_paths,
     )
     return run_assessment(areq)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.core.errors import DataError
-from cityguard.core.yamlio import line_of, load_schema, load_yaml, validate
+from cityguard.core.yamlio import line_of, load_schema, load_yaml, read_yaml_text, validate
 
 VERDICT_ALIASES = {
     "符合": "compliant",
@@ -64,14 +64,7 @@ def load_answers(
 ) -> AnswersFile:
     """Read and check an answers file; `known_unit_ids` (the catalog's) refuses typos."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(p, "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(p, f"not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise DataError(p, exc.strerror or str(exc)) from None
+    text = read_yaml_text(p)
     data = _plain_dates(load_yaml(p, text))
     if not isinstance(data, dict):
         raise DataError(p, "expected a mapping with an `answers:` key", line=1)

@@ -14,9 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.core.errors import DataError, UsageError
-from cityguard.core.yamlio import load_yaml
+from cityguard.core.yamlio import line_of, load_yaml, read_yaml_text
+from cityguard.system.sshspec import host_problem, port_problem, user_problem
 
 _SECTION = re.compile(r"^\[([^\]:]+)(?::(children|vars))?\]\s*$")
+
+
+#: where a variable was set: a line (INI) or the key path of its node (YAML, line found on error)
+Where = int | tuple[str, ...]
+_HOST_VARS = ("ansible_host", "ansible_ssh_host")
+_USER_VARS = ("ansible_user", "ansible_ssh_user")
+_PORT_VARS = ("ansible_port", "ansible_ssh_port")
 
 
 @dataclass
@@ -24,19 +32,46 @@ class InventoryHost:
     name: str
     vars: dict[str, str] = field(default_factory=dict)
     groups: set[str] = field(default_factory=set)
+    where: dict[str, Where] = field(default_factory=dict)  # variable ("" = the host) → place
+
+    def _var(self, names: tuple[str, ...]) -> tuple[str, str | None]:
+        """(variable name, value) of the first of `names` that is set."""
+        for n in names:
+            if self.vars.get(n):
+                return n, self.vars[n]
+        return names[0], None
 
     @property
     def spec(self) -> str:
-        host = self.vars.get("ansible_host", self.name)
+        host = self._var(_HOST_VARS)[1] or self.name
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
-        user = self.vars.get("ansible_user") or self.vars.get("ansible_ssh_user")
-        port = self.vars.get("ansible_port") or self.vars.get("ansible_ssh_port")
+        user = self._var(_USER_VARS)[1]
+        port = self._var(_PORT_VARS)[1]
         return f"ssh://{user + '@' if user else ''}{host}{':' + str(port) if port else ''}"
 
     @property
     def identity_file(self) -> str | None:
         return self.vars.get("ansible_ssh_private_key_file")
+
+    def problem(self) -> tuple[str, str, str] | None:
+        """(variable, where-key, problem) of the first bad connection value, or None.
+
+        Host, user and port reach the ssh command line: they are checked as strictly as a
+        `--target` (system.sshspec), so `ansible_host=-oProxyCommand=…` is refused here.
+        """
+        var, host = self._var(_HOST_VARS)
+        checks = [(var if host else "", host or self.name, host_problem)]
+        var, user = self._var(_USER_VARS)
+        if user is not None:
+            checks.append((var, user, user_problem))
+        var, port = self._var(_PORT_VARS)
+        if port is not None:
+            checks.append((var, port, port_problem))
+        for name, value, check in checks:
+            if found := check(value):
+                return name or "host", name, found
+        return None
 
 
 @dataclass
@@ -44,6 +79,9 @@ class Inventory:
     hosts: dict[str, InventoryHost] = field(default_factory=dict)
     children: dict[str, set[str]] = field(default_factory=dict)
     group_vars: dict[str, dict[str, str]] = field(default_factory=dict)
+    group_where: dict[str, dict[str, Where]] = field(default_factory=dict)
+    path: Path | None = None
+    text: str = ""
 
     def groups(self) -> set[str]:
         names = set(self.children) | set(self.group_vars)
@@ -81,10 +119,28 @@ class Inventory:
     def _resolved(self, name: str) -> InventoryHost:
         host = self.hosts[name]
         merged: dict[str, str] = dict(self.group_vars.get("all", {}))
+        where: dict[str, Where] = dict(self.group_where.get("all", {}))
         for group in sorted(self._ancestors(host.groups)):
             merged.update(self.group_vars.get(group, {}))
+            where.update(self.group_where.get(group, {}))
         merged.update(host.vars)
-        return InventoryHost(name, merged, set(host.groups))
+        where.update(host.where)
+        return InventoryHost(name, merged, set(host.groups), where)
+
+    def check(self) -> None:
+        """DataError (file, line, host and variable) for the first host ssh must not see."""
+        for name in sorted(self.hosts):
+            host = self._resolved(name)
+            found = host.problem()
+            if found is not None:
+                field_, key, problem = found
+                raise DataError(self.path, problem, line=self._line(host.where.get(key)),
+                                field=f"{name}.{field_}" if key else name)
+
+    def _line(self, where: Where | None) -> int | None:
+        if where is None or isinstance(where, int):
+            return where
+        return line_of(self.path or "", list(where), self.text)
 
     def _ancestors(self, groups: set[str]) -> set[str]:
         out = set(groups)
@@ -99,15 +155,17 @@ class Inventory:
 
 
 def load_inventory(path: str | Path) -> Inventory:
+    """Read an INI or YAML inventory; DataError (file and line) for anything ssh must not see."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise DataError(p, exc.strerror or "cannot read") from None
+    text = read_yaml_text(p)  # the YAML bounds hold for the INI form too
     stripped = text.lstrip()
     if stripped.startswith(("all:", "---")) or re.match(r"^[\w.-]+:\s*$", stripped.split("\n")[0]):
-        return _from_yaml(p, text)
-    return _from_ini(p, text)
+        inv = _from_yaml(p, text)
+    else:
+        inv = _from_ini(p, text)
+    inv.path, inv.text = p, text
+    inv.check()
+    return inv
 
 
 def _kv(tokens: list[str], path: Path, line: int) -> dict[str, str]:
@@ -139,13 +197,19 @@ def _from_ini(path: Path, text: str) -> Inventory:
             tokens = shlex.split(line, comments=True)
         except ValueError as exc:
             raise DataError(path, str(exc), line=no) from None
+        if not tokens:
+            continue
         if mode == "children":
             inv.children.setdefault(group, set()).add(tokens[0])
         elif mode == "vars":
-            inv.group_vars.setdefault(group, {}).update(_kv(tokens, path, no))
+            kv = _kv(tokens, path, no)
+            inv.group_vars.setdefault(group, {}).update(kv)
+            inv.group_where.setdefault(group, {}).update(dict.fromkeys(kv, no))
         else:
             host = inv.hosts.setdefault(tokens[0], InventoryHost(tokens[0]))
-            host.vars.update(_kv(tokens[1:], path, no))
+            kv = _kv(tokens[1:], path, no)
+            host.vars.update(kv)
+            host.where.update({"": host.where.get("", no), **dict.fromkeys(kv, no)})
             host.groups.add(group)
     return inv
 
@@ -156,22 +220,59 @@ def _from_yaml(path: Path, text: str) -> Inventory:
         raise DataError(path, "a YAML inventory is a mapping of groups (e.g. all:)", line=1)
     inv = Inventory()
     for name, body in data.items():
-        _walk_group(inv, str(name), body, path)
+        _walk_group(inv, str(name), body, path, text, (str(name),))
     return inv
 
 
-def _walk_group(inv: Inventory, group: str, body: Any, path: Path) -> None:
-    if body is None:
-        return
-    if not isinstance(body, dict):
-        raise DataError(path, f"group {group!r} must be a mapping", field=group)
-    for hname, hvars in (body.get("hosts") or {}).items():
+def _mapping(value: Any, what: str, path: Path, text: str, loc: tuple[str, ...]
+             ) -> dict[Any, Any]:
+    """`value` as a mapping (None: empty); DataError with file and line for anything else."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise DataError(path, f"{what} must be a mapping, not {_kind(value)}",
+                        line=line_of(path, list(loc), text), field=".".join(loc))
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "text", int: "a number", float: "a number",
+            bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def _vars(raw: dict[Any, Any], path: Path, text: str, loc: tuple[str, ...]
+          ) -> tuple[dict[str, str], dict[str, Where]]:
+    values: dict[str, str] = {}
+    where: dict[str, Where] = {}
+    for k, v in raw.items():
+        key = str(k)
+        if key in (*_HOST_VARS, *_USER_VARS, *_PORT_VARS) and isinstance(v, (dict, list)):
+            raise DataError(path, f"{key} must be a single value, not {_kind(v)}",
+                            line=line_of(path, [*loc, key], text), field=".".join((*loc, key)))
+        values[key] = "" if v is None else str(v)
+        where[key] = (*loc, key)
+    return values, where
+
+
+def _walk_group(inv: Inventory, group: str, body: Any, path: Path, text: str,
+                loc: tuple[str, ...]) -> None:
+    body = _mapping(body, f"group {group!r}", path, text, loc)
+    hosts = _mapping(body.get("hosts"), f"hosts of group {group!r}", path, text, (*loc, "hosts"))
+    for hname, hvars in hosts.items():
+        hloc = (*loc, "hosts", str(hname))
         host = inv.hosts.setdefault(str(hname), InventoryHost(str(hname)))
-        host.vars.update({str(k): str(v) for k, v in (hvars or {}).items()})
+        values, where = _vars(_mapping(hvars, f"host {hname!r}", path, text, hloc), path, text,
+                              hloc)
+        host.vars.update(values)
+        host.where.update({"": host.where.get("", hloc), **where})
         host.groups.add(group)
-    inv.group_vars.setdefault(group, {}).update(
-        {str(k): str(v) for k, v in (body.get("vars") or {}).items()}
-    )
-    for child, cbody in (body.get("children") or {}).items():
+    vloc = (*loc, "vars")
+    values, where = _vars(_mapping(body.get("vars"), f"vars of group {group!r}", path, text, vloc),
+                          path, text, vloc)
+    inv.group_vars.setdefault(group, {}).update(values)
+    inv.group_where.setdefault(group, {}).update(where)
+    children = _mapping(body.get("children"), f"children of group {group!r}", path, text,
+                        (*loc, "children"))
+    for child, cbody in children.items():
         inv.children.setdefault(group, set()).add(str(child))
-        _walk_group(inv, str(child), cbody, path)
+        _walk_group(inv, str(child), cbody, path, text, (*loc, "children", str(child)))

@@ -2,17 +2,20 @@
 
 A data loader: it reads and checks the file and gives plain dataclasses; it runs nothing.
 Paths inside the manifest (dir: targets, scans, evidence, answers) are relative to the
-manifest's own directory, so a manifest gives the same answer wherever it is checked out.
+manifest's own directory, so a manifest gives the same answer wherever it is checked out, and
+they must stay inside it unless the operator allows otherwise (system.paths).
 
     load_manifest(path) -> Manifest          the first problem raises DataError (exit 2)
     validate_manifest(path) -> [DataError]   every problem, each with file, line and field
+
+Both take `allow_outside_paths=True` for `--allow-outside-paths`.
 
 The field names are a public contract (docs/manifest.md, schemas/manifest.schema.json).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -138,6 +141,7 @@ class Manifest:
     answers: Path | None = None
     mitigations: tuple[dict[str, Any], ...] = ()
     gate: GateSettings = field(default_factory=GateSettings)
+    allow_outside_paths: bool = False  # the operator's --allow-outside-paths
 
     @property
     def base_dir(self) -> Path:
@@ -149,7 +153,7 @@ class Manifest:
 
     def scan_files(self) -> list[Path]:
         """Every file the scan patterns match (sorted, each once)."""
-        return expand_scans(self.scans, self.base_dir)
+        return expand_scans(self.scans, self.base_dir, confine=not self.allow_outside_paths)
 
     def targets(self) -> list[str]:
         """The assets' targets, dir: paths made absolute; this host when no asset is declared.
@@ -185,24 +189,25 @@ class Manifest:
         return out
 
 
-def load_manifest(path: str | Path) -> Manifest:
+def load_manifest(path: str | Path, *, allow_outside_paths: bool = False) -> Manifest:
     """Read, check and return the manifest; the first problem raises DataError."""
 
     p = Path(path)
     # missing evidence files are the gate's to judge; the answers file is read by its loader
-    data, errors, _missing_files = read_manifest(p, deep=False)
+    data, errors, _missing_files = read_manifest(p, deep=False,
+                                                 allow_outside_paths=allow_outside_paths)
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more: run `cityguard validate {p}`)" if len(errors) > 1 \
             else ""
         raise DataError(first.path, first.problem + more, line=first.line, field=first.field)
-    return _build(p, data)
+    return replace(_build(p, data), allow_outside_paths=allow_outside_paths)
 
 
-def validate_manifest(path: str | Path) -> list[DataError]:
+def validate_manifest(path: str | Path, *, allow_outside_paths: bool = False) -> list[DataError]:
     """Every problem of the manifest (schema and meaning), ordered by line."""
 
-    _, errors, soft = read_manifest(Path(path))
+    _, errors, soft = read_manifest(Path(path), allow_outside_paths=allow_outside_paths)
     return sorted(errors + soft, key=lambda e: (e.line or 0, e.field or ""))
 
 

@@ -1,8 +1,16 @@
-"""Where a manifest's targets and scan files are: paths resolved against its folder."""
+"""Where a manifest's targets and scan files are: paths resolved against its folder.
+
+A manifest usually comes from a repository, and in CI whoever can push decides what it says.
+So every file or directory it names must stay inside the manifest's own folder once resolved
+(symlinks followed): a manifest must not make the assessor read `/etc/shadow` or a CI
+runner's keys. The operator lifts that with `--allow-outside-paths` (docs/security.md).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+OUTSIDE_FLAG = "--allow-outside-paths"
 
 
 def resolve_target(target: str, base_dir: Path) -> str:
@@ -12,11 +20,28 @@ def resolve_target(target: str, base_dir: Path) -> str:
     return target
 
 
-def expand_scans(patterns: tuple[str, ...] | list[str], base_dir: Path) -> list[Path]:
+def inside(path: Path, base_dir: Path) -> bool:
+    """True when `path`, symlinks resolved, is `base_dir` or below it."""
+    return path.resolve().is_relative_to(base_dir.resolve())
+
+
+def outside_problem(written: str, full: Path, base_dir: Path) -> str | None:
+    """Why the manifest may not name `written` (resolving to `full`), or None when it may."""
+    if inside(full, base_dir):
+        return None
+    return (f"{written!r} resolves to {full.resolve()}, outside the manifest's folder "
+            f"{base_dir.resolve()} (pass {OUTSIDE_FLAG} to allow files outside it)")
+
+
+def expand_scans(patterns: tuple[str, ...] | list[str], base_dir: Path, *,
+                 confine: bool = False) -> list[Path]:
+    """Every file the patterns match, sorted, each once; `confine` drops any outside base_dir
+    (the manifest's validation has already refused those with file and line)."""
     out: dict[str, Path] = {}
     for pat in patterns:
         for p in _matches(pat, base_dir):
-            out.setdefault(str(p), p)
+            if not confine or inside(p, base_dir):
+                out.setdefault(str(p), p)
     return [out[k] for k in sorted(out)]
 
 

@@ -13,34 +13,13 @@ from typing import Any
 
 from cityguard.core.dates import parse_day
 from cityguard.core.errors import DataError
-from cityguard.core.yamlio import load_schema, schema_errors
+from cityguard.core.yamlio import load_schema, load_yaml, read_yaml_text, schema_errors
 from cityguard.policy.grading import harm_level
 from cityguard.system.answers import load_answers
-from cityguard.system.paths import expand_scans
+from cityguard.system.paths import expand_scans, outside_problem
+from cityguard.system.sshspec import ssh_spec_problem
 
 _DAY_FIELDS = ("date", "expires", "last_drill")
-
-
-def _load(path: Path, text: str) -> Any:
-    """Parse YAML keeping dates as text: `2025-02-30` must become a problem with a line, not a
-    crash of the date constructor; the checks below parse each day themselves."""
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class _Loader(base):  # type: ignore[misc,valid-type]
-        yaml_implicit_resolvers = {
-            ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-            for ch, resolvers in base.yaml_implicit_resolvers.items()
-        }
-
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DataError(path, f"invalid YAML: {problem}",
-                        line=mark.line + 1 if mark is not None else None) from None
 
 
 @lru_cache(maxsize=16)
@@ -82,7 +61,7 @@ def line_at(path: str | Path, location: Sequence[str | int], text: str | None = 
     return line
 
 
-def read_manifest(path: Path, *, deep: bool = True
+def read_manifest(path: Path, *, deep: bool = True, allow_outside_paths: bool = False
                   ) -> tuple[dict[str, Any], list[DataError], list[DataError]]:
     """(data, problems, soft problems), each list ordered by line; days stay YYYY-MM-DD text.
 
@@ -90,21 +69,21 @@ def read_manifest(path: Path, *, deep: bool = True
     loading: the gate judges a missing deliverable itself and blocks (exit 1), as it must in
     CI, instead of refusing the manifest (exit 2). `deep` also reads the answers file through
     its own loader (validate does; loading leaves that to whoever reads the answers).
+    Every path must stay inside the manifest's folder unless `allow_outside_paths`.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not path.exists():
         return {}, [DataError(path, "file not found (create one with `cityguard init`)")], []
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, [DataError(path, f"cannot read: {exc}")], []
     try:
-        data = _load(path, text)
+        text = read_yaml_text(path)
+        # dates stay text: `2025-02-30` must become a problem with a line, not a crash of
+        # the date constructor; the checks below parse each day themselves
+        data = load_yaml(path, text, dates=False)
     except DataError as exc:
         return {}, [exc], []
     if not isinstance(data, dict):
         return {}, [DataError(path, "expected a mapping (name:, level:, stage:, …)", line=1)], []
     errors = schema_errors(data, load_schema("manifest.schema.json"), path, text)
-    sem = _Semantics(path, text, data, deep=deep)
+    sem = _Semantics(path, text, data, deep=deep, allow_outside_paths=allow_outside_paths)
     errors += sem.run()
     return data, _ordered(errors), _ordered(sem.soft)
 
@@ -122,9 +101,10 @@ def _ordered(errors: list[DataError]) -> list[DataError]:
 class _Semantics:
     """What the schema cannot say: dates that exist, files that exist, consistent levels."""
 
-    def __init__(self, path: Path, text: str, data: dict[str, Any], *, deep: bool = True
-                 ) -> None:
+    def __init__(self, path: Path, text: str, data: dict[str, Any], *, deep: bool = True,
+                 allow_outside_paths: bool = False) -> None:
         self.path, self.text, self.data, self.deep = path, text, data, deep
+        self.allow_outside = allow_outside_paths
         self.base = path.resolve().parent
         self.errors: list[DataError] = []
         self.soft: list[DataError] = []
@@ -133,6 +113,13 @@ class _Semantics:
         err = DataError(self.path, problem, line=line_at(self.path, location, self.text),
                         field=".".join(map(str, location)) or None)
         (self.soft if soft else self.errors).append(err)
+
+    def confined(self, location: list[str | int], written: str, full: Path) -> bool:
+        """False (and a problem at `location`) when `full` is outside the manifest's folder."""
+        problem = None if self.allow_outside else outside_problem(written, full, self.base)
+        if problem:
+            self.add(location, problem)
+        return problem is None
 
     def run(self) -> list[DataError]:
         self.levels()
@@ -190,17 +177,33 @@ class _Semantics:
             if "value" in a and "cia" in a:
                 self.add(["assets", n], "give either value or cia, not both")
             target = a.get("target")
+            where: list[str | int] = ["assets", n, "target"]
             if isinstance(target, str) and target.startswith("dir:"):
                 p = Path(target[4:]).expanduser()
                 p = p if p.is_absolute() else self.base / p
+                if not self.confined(where, target, p):
+                    continue
                 if not p.is_dir():
-                    self.add(["assets", n, "target"], f"directory {p} does not exist")
+                    self.add(where, f"directory {p} does not exist")
+            elif isinstance(target, str) and target.startswith("ssh://"):
+                problem = ssh_spec_problem(target)
+                if problem:
+                    self.add(where, f"target {target!r}: {problem}")
 
     def scans(self) -> None:
 
         for n, pat in enumerate(self._list("scans")):
-            if isinstance(pat, str) and pat and not expand_scans([pat], self.base):
+            if not isinstance(pat, str) or not pat:
+                continue
+            # a glob is not walked from outside the folder (`/**` would read the whole disk)
+            if not self.confined(["scans", n], pat, self.base / _literal_prefix(pat)):
+                continue
+            found = expand_scans([pat], self.base)
+            if not found:
                 self.add(["scans", n], f"no file matches {pat!r} (relative to {self.base})")
+            for f in found:
+                if not self.confined(["scans", n], f"{pat} → {f}", f):
+                    break
 
     def _day(self, location: list[str | int], value: Any) -> None:
 
@@ -217,7 +220,7 @@ class _Semantics:
             path = e.get("path")
             if isinstance(path, str) and path:
                 full = (self.base / path)
-                if not full.is_file():
+                if self.confined(["evidence", n, "path"], path, full) and not full.is_file():
                     self.add(["evidence", n, "path"], f"evidence file {path} does not exist "
                                                       f"(looked for {full.resolve()})", soft=True)
             if e.get("asset") and e["asset"] not in asset_ids:
@@ -238,6 +241,8 @@ class _Semantics:
         if not isinstance(ans, str) or not ans:
             return
         full = self.base / ans
+        if not self.confined(["answers"], ans, full):
+            return
         if not full.is_file():
             self.add(["answers"], f"answers file {ans} does not exist")
             return
@@ -255,3 +260,14 @@ class _Semantics:
         for n, m in enumerate(self._list("mitigations")):
             for err in schema_errors(m, sub, self.path, "{}"):
                 self.add(["mitigations", n], f"mitigation: {err.problem}")
+
+
+def _literal_prefix(pattern: str) -> Path:
+    """The folder part of a scan pattern before its first wildcard (`../x/*.json` → `../x`)."""
+    parts = Path(pattern).expanduser().parts
+    literal = []
+    for part in parts:
+        if any(ch in part for ch in "*?["):
+            break
+        literal.append(part)
+    return Path(*literal) if literal else Path(".")

@@ -22,9 +22,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import ClassVar
-from urllib.parse import unquote, urlsplit
 
 from cityguard.core.errors import TargetError, UsageError
+from cityguard.system.sshspec import parse_ssh_address
 from cityguard.targets import TARGETS
 from cityguard.targets.base import CommandResult, FileStat, HostFacts
 from cityguard.targets.osrelease import container_hint, facts_from_files
@@ -49,16 +49,13 @@ class SSHOptions:
 
 
 def parse_ssh_spec(spec: str) -> tuple[str | None, str, int | None]:
-    """ssh://user@host:port → (user, host, port); IPv6 hosts in brackets."""
-    parts = urlsplit(spec)
-    if parts.scheme != "ssh" or not parts.hostname:
-        raise UsageError(f"target {spec!r} is not of the form ssh://[user@]host[:port]")
-    try:
-        port = parts.port
-    except ValueError:
-        raise UsageError(f"target {spec!r} has an invalid port") from None
-    user = unquote(parts.username) if parts.username else None
-    return user, parts.hostname, port
+    """ssh://user@host:port → (user, host, port); IPv6 hosts in brackets.
+
+    Host, user and port are checked strictly (system.sshspec): none can start with `-` or
+    carry characters ssh or a shell would read as syntax.
+    """
+    addr = parse_ssh_address(spec)
+    return addr.user, addr.host, addr.port
 
 
 class SSHTarget:
@@ -87,7 +84,16 @@ class SSHTarget:
 
     # -- connection --------------------------------------------------------------------------
 
-    def _base_argv(self) -> list[str]:
+    def _argv(self, *command: str, control: str | None = None) -> list[str]:
+        """ssh's options, then `--`, then the destination and the remote command.
+
+        The `--` is what keeps a destination from ever being read as an option (a host
+        `-oProxyCommand=…` would run a local command); hosts are also validated on parsing.
+        """
+        control_op = ["-O", control] if control else []
+        return [*self._options(), *control_op, "--", self.host, *command]
+
+    def _options(self) -> list[str]:
         o = self.options
         argv = ["ssh", "-T", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR"]
         if o.config_file:
@@ -110,7 +116,7 @@ class SSHTarget:
             argv += ["-p", str(self.port)]
         if self.user:
             argv += ["-l", self.user]
-        return [*argv, self.host]
+        return argv
 
     def connect(self) -> None:
         """Open the master connection; a clear TargetError when the host cannot be reached."""
@@ -119,7 +125,7 @@ class SSHTarget:
                 return
             try:
                 proc = subprocess.run(
-                    [*self._base_argv(), "--", "true"],
+                    self._argv("true"),
                     capture_output=True,
                     text=True,
                     timeout=self.options.connect_timeout + 5,
@@ -137,7 +143,7 @@ class SSHTarget:
         self.connect()
         started = time.monotonic()
         limit = timeout if timeout is not None else self.options.command_timeout
-        argv = [*self._base_argv(), "--", command]
+        argv = self._argv(command)
         try:
             proc = subprocess.run(
                 argv, capture_output=True, timeout=limit, stdin=subprocess.DEVNULL
@@ -256,7 +262,7 @@ class SSHTarget:
     def _fetch(self, path: str, max_bytes: int) -> bytes:
         self.connect()
         cmd = self._sudo(f"head -c {int(max_bytes)} -- {shlex.quote(path)}")
-        argv = [*self._base_argv(), "--", cmd]
+        argv = self._argv(cmd)
         try:
             proc = subprocess.run(
                 argv, capture_output=True, timeout=self.options.command_timeout,
@@ -343,7 +349,7 @@ class SSHTarget:
         self._list_cache.clear()
         if self._connected:
             subprocess.run(
-                [*self._base_argv()[:-1], "-O", "exit", self.host],
+                self._argv(control="exit"),
                 capture_output=True, timeout=10, stdin=subprocess.DEVNULL,
             )
             self._connected = False
