@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cityguard.ingest import file_sha256, read_file
+from cityguard.ingest import CoverageGap, file_sha256, read_file
 from cityguard.ingest.mapping import map_findings
 from cityguard.model import CheckResult, Finding
+from cityguard.policy.messages import t
 from cityguard.system.answers import load_answers as _load
 
 
@@ -28,6 +29,7 @@ class ScanImport:
     reopened: int | None = None
     fixed: int | None = None
     tool: str | None = None  # the scanner (tool family), shown in the report's scan table
+    gaps: list[dict[str, str]] | None = None  # the file says the scan did not run / saw nothing
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -37,6 +39,11 @@ class ScanImport:
 class ScanOutcome:
     findings: list[Finding] = field(default_factory=list)
     imports: list[ScanImport] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)
+
+    def not_checked(self) -> list[str]:
+        """One sentence per coverage gap of the scan files (for the summary's not_checked)."""
+        return [t(g.message_key, "en", **g.to_dict()) for g in self.gaps]
 
 
 def import_scans(
@@ -52,7 +59,9 @@ def import_scans(
     for path in paths:
         imported = read_file(path)
         findings = map_findings(imported.findings, level)
-        row = ScanImport(str(path), imported.format, len(findings), tool=imported.tool)
+        row = ScanImport(str(path), imported.format, len(findings), tool=imported.tool,
+                         gaps=[g.to_dict() for g in imported.gaps] or None)
+        out.gaps.extend(imported.gaps)
         if store is not None:
             res = store.import_findings(
                 findings, file=str(path), format=imported.format, tool=imported.tool,

@@ -215,6 +215,7 @@ def run_assessment(
                manifest, req, today)
         assessment.summary.not_checked.extend(
             f"input refused, every check of it is an error: {line}" for line in fleet.rejected)
+        assessment.summary.not_checked.extend(scans.not_checked())  # scans that saw nothing
         if fleet.unreachable:
             assessment.summary.not_checked.extend(
                 f"unreachable host, every check is an error: {line}" for line in fleet.unreachable)

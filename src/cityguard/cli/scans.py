@@ -34,6 +34,7 @@ def scans_import(
     from cityguard import ingest
     from cityguard.cli import console
     from cityguard.core.errors import CityguardError
+    from cityguard.policy.messages import t
     from cityguard.store import DEFAULT_SYSTEM, open_store
 
     system = system or DEFAULT_SYSTEM
@@ -54,9 +55,13 @@ def scans_import(
                 continue
             if importer.name == "empty":
                 console.warning(f"{path}: empty report (no content, format unknown): 0 findings")
+            gaps = ingest.gaps_of(importer)  # the file says the scan did not run or saw nothing
+            for gap in gaps:
+                console.warning(t(gap.message_key, "en", **gap.to_dict()))
             if res.expired:
                 console.info(f"{res.expired} acceptance(s) past their date were reopened")
-            results.append({"status": "imported", **res.to_dict()})
+            results.append({"status": "imported", **res.to_dict(),
+                            "gaps": [g.to_dict() for g in gaps]})
         where = st.path
     if as_json:
         console.write_data(json.dumps(results, ensure_ascii=False, indent=2))

@@ -20,16 +20,19 @@ from typing import BinaryIO, ClassVar
 from cityguard.core.errors import CityguardError, DataError
 from cityguard.ingest import importers, util
 from cityguard.ingest.base import HEAD_BYTES, IMPORTERS, Importer
+from cityguard.ingest.gaps import CoverageGap, gaps_of
 from cityguard.model import Finding
 
 __all__ = [
     "HEAD_BYTES",
+    "CoverageGap",
     "IMPORTERS",
     "ImportedFile",
     "Importer",
     "detect",
     "file_sha256",
     "formats",
+    "gaps_of",
     "get_importer",
     "iter_file",
     "read_file",
@@ -47,6 +50,7 @@ class ImportedFile:
     format: str
     tool: str
     findings: list[Finding] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)  # the scan did not run / saw nothing
 
 
 class EmptyReport:
@@ -197,6 +201,8 @@ def _stream(importer: Importer, path: Path, source: str) -> Iterator[Finding]:
             for finding in importer.parse(fh, source):
                 if not finding.source_file:
                     finding.source_file = source
+                if finding.first_seen is None:  # else the store's "now" comes after last_seen
+                    finding.first_seen = finding.last_seen
                 yield finding
     except CityguardError:
         raise
@@ -223,7 +229,8 @@ def iter_file(path: str | Path, fmt: str | None = None) -> tuple[Importer, Itera
 def read_file(path: str | Path, fmt: str | None = None) -> ImportedFile:
     """The whole file's findings in a list (for normal sizes)."""
     importer, findings = iter_file(path, fmt)
-    return ImportedFile(str(path), importer.name, importer.tool, list(findings))
+    found = list(findings)
+    return ImportedFile(str(path), importer.name, importer.tool, found, gaps_of(importer))
 
 
 def file_sha256(path: str | Path) -> str:

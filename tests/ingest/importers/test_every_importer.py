@@ -36,6 +36,7 @@ from cityguard import ingest
 from cityguard.core.errors import DataError
 from cityguard.ingest.mapping import unit_ids_for
 from cityguard.model import Severity
+from cityguard.policy.messages import t
 
 SAMPLES = all_samples()
 READABLE = [s for s in SAMPLES if not s.invalid]
@@ -153,6 +154,22 @@ def test_every_xml_importer_names_its_root() -> None:
         if sample.available and sample.path.read_bytes()[:200].lstrip(b"\xef\xbb\xbf").lstrip(
         ).startswith(b"<"):  # fmt: skip
             assert sample.format in xml_roots(), f"{sample.format}: add `xml_root:`"
+
+
+@pytest.mark.parametrize("sample", READABLE, ids=[s.id for s in READABLE])
+def test_a_scan_that_saw_nothing_says_so(sample: Sample) -> None:
+    """A file saying the scan did not run or audited nothing records that gap (and only then)."""
+    importer = ingest.get_importer(sample.format)
+    with _need(sample).open("rb") as fh:
+        findings = list(importer.parse(fh, str(sample.path)))
+    kinds = [g.kind for g in ingest.gaps_of(importer)]
+    assert kinds == ([sample.gap] if sample.gap else []), f"{sample.id}: gaps {kinds}"
+    if sample.gap and sample.gap != "targets_unreachable":  # only some targets missed
+        assert not findings
+        gap = ingest.gaps_of(importer)[0]
+        for lang in ("zh", "en"):
+            text = t(gap.message_key, lang, **gap.to_dict())
+            assert str(sample.path) in text and "{" not in text
 
 
 SAME_RUN = [s for s in SAMPLES if s.same_findings_as]

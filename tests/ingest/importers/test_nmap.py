@@ -4,11 +4,13 @@ from pathlib import Path
 
 from importer_helpers import (
     assert_detected,
+    asset,
     corpus_file,
     one,
     parse,
 )
 
+from cityguard.ingest.mapping import unit_ids_for
 from cityguard.model import Severity
 
 FMT = "nmap"
@@ -69,3 +71,22 @@ def test_a_byte_order_mark_changes_nothing(tmp_path: Path) -> None:
     bom.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
     assert_detected(FMT, bom)
     assert parse(FMT, bom) == parse(FMT, source)
+
+
+def test_nse_script_problems_become_mapped_findings() -> None:
+    """Real nmap 7.93 NSE output against services on 127.0.0.1 (samples.yaml says how)."""
+    findings = parse(FMT, asset("nmap/nse-local.xml"))
+    anon = one(findings, rule_id="ftp-anon")
+    assert anon.title == "Anonymous FTP login allowed" and anon.location == "2121/tcp"
+    assert {"L3-CES1-01", "L3-CES1-06"} <= set(unit_ids_for(anon, 3))  # identification
+    vuln = one(findings, rule_id="http-vuln-cve2011-3192")
+    assert vuln.cves == ("CVE-2011-3192",) and vuln.severity is Severity.HIGH
+    assert "L3-CES1-21" in unit_ids_for(vuln, 3)
+    tls = one(findings, rule_id="ssl-enum-ciphers")
+    assert tls.severity is Severity.HIGH and "offered: TLSv1.0" in tls.evidence
+    assert {"L3-CNS1-06", "L3-CNS1-07"} <= set(unit_ids_for(tls, 3))  # integrity, secrecy
+    # ssh on 2222 and ftp on 2121 are high-risk by the service nmap found, not the number
+    ssh = one(findings, rule_id="open-port", port=2222)
+    assert ssh.tags == ("port", "mgmt-port") and "L3-ABS1-07" in unit_ids_for(ssh, 3)
+    assert one(findings, rule_id="open-port", port=2121).tags == ("port", "mgmt-port")
+    assert all(f.first_seen <= f.last_seen for f in findings)

@@ -18,9 +18,12 @@ from cityguard.model import Severity
 FMT = "npm_audit"
 
 
-def test_an_npm_error_is_a_failed_audit() -> None:
-    with pytest.raises(DataError, match="npm audit failed: ENOAUDIT"):
-        read_file(corpus_file("npm-audit/npm6_empty_with_error.json"))
+def test_an_npm_error_is_an_audit_that_did_not_run() -> None:
+    """No finding (nothing marked fixed), a coverage gap with npm's own words."""
+    imported = read_file(corpus_file("npm-audit/npm6_empty_with_error.json"))
+    assert imported.findings == []
+    [gap] = imported.gaps
+    assert gap.kind == "scan_failed" and gap.fields["detail"].startswith("ENOAUDIT: ")
 
 
 def test_npm6_fields() -> None:

@@ -19,10 +19,11 @@ from cityguard.model import Severity
 FMT = "testssl"
 
 
-def test_a_scan_that_reached_no_target_is_refused() -> None:
-    path = corpus_file("testssl/failed_target.csv")
-    with pytest.raises(DataError, match="testssl could not scan: testssl.target.de:443"):
-        read_file(path)
+def test_a_scan_that_reached_no_target_is_a_coverage_gap() -> None:
+    imported = read_file(corpus_file("testssl/failed_target.csv"))
+    assert imported.findings == []
+    [gap] = imported.gaps
+    assert gap.kind == "scan_failed" and "testssl.target.de:443" in gap.fields["detail"]
 
 
 def test_csv_fields() -> None:

@@ -62,11 +62,23 @@ def end_elements(stream: BinaryIO, source: str) -> Iterator[Element]:
         raise DataError(source, f"not valid text in its declared encoding ({exc.reason})") from None
 
 
-def port_tags(port: int | None) -> tuple[str, ...]:
-    """Mapping hints for an exposed port: "port", plus "mgmt-port" for a high-risk one."""
+#: the same services on any port (nmap / Nessus service names): ssh on 2222 is still ssh
+MGMT_SERVICES = frozenset({
+    "ftp", "ftps", "ssh", "telnet", "tftp", "rpcbind", "sunrpc", "msrpc", "netbios-ns",
+    "netbios-ssn", "microsoft-ds", "smb", "snmp", "exec", "login", "shell", "rsync", "java-rmi",
+    "rmiregistry", "ms-sql-s", "oracle", "oracle-tns", "nfs", "zookeeper", "docker", "mysql",
+    "postgresql", "ms-wbt-server", "rdp", "vnc", "x11", "couchdb", "redis", "mongodb",
+    "mongod", "memcache", "memcached", "elasticsearch", "cassandra", "ldap", "kerberos",
+})  # fmt: skip
+
+
+def port_tags(port: int | None, service: str | None = None) -> tuple[str, ...]:
+    """Mapping hints for an exposed port: "port", plus "mgmt-port" for a high-risk one, known
+    by its number or by the service the scanner found on it."""
     if not port:
         return ()
-    return ("port", "mgmt-port") if port in MGMT_PORTS else ("port",)
+    risky = port in MGMT_PORTS or (service or "").strip().lower() in MGMT_SERVICES
+    return ("port", "mgmt-port") if risky else ("port",)
 
 
 def net_location(port: int | None, protocol: str | None) -> str:

@@ -1,6 +1,12 @@
-"""Nmap XML (`-oX`): one finding per open port, one per CVE of the NSE `vulners` script.
+"""Nmap XML (`-oX`): one finding per open port, one per CVE of the NSE `vulners` script, one
+per problem other NSE scripts state (vulnerable, TLS graded below A, anonymous login, default
+credentials: see _nmap_scripts).
 
-Identity: host address (ip, else hostname), "port/proto", rule "open-port" or the CVE id.
+Identity: host address (ip, else hostname), "port/proto", rule "open-port", the CVE id or the
+script id (with the vulnerability's title when one script reports several).
+A port is a high-risk one by its number or by the service nmap found on it (ssh on 2222).
+first_seen / last_seen are the host's start and end times. A file with no host up says the
+scan saw nothing: it yields nothing and records a coverage gap (never "all fixed").
 Only `state="open"` ports count (open|filtered and closed are not exposures), hosts that are
 down are skipped. Exploit references of vulners (MSF:…, EDB-ID:…) are not vulnerabilities of
 their own: those naming a CVE go to that CVE's references, the rest to the port's.
@@ -13,6 +19,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
+from cityguard.ingest.gaps import CoverageGap, record
+from cityguard.ingest.importers._nmap_scripts import problems as script_problems
 from cityguard.ingest.importers._xmlkit import epoch_iso, first_of_each, net_location, port_tags
 from cityguard.ingest.util import xml_events, xml_root
 from cityguard.ingest.values import norm_severity, to_float, to_int
@@ -39,8 +47,14 @@ class NmapImporter:
         return first_of_each(self._hosts(stream, source))
 
     def _hosts(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
+        self.gaps: list[CoverageGap] = []
+        up = 0
         for _event, host in xml_events(stream, source, end=("host",)):
+            status = host.find("status")
+            up += status is None or status.get("state", "up") == "up"
             yield from self._host(host)
+        if not up:
+            record(self, "nothing_scanned", source, detail="no host was up")
 
     def _host(self, host: Element) -> Iterator[Finding]:
         status = host.find("status")
@@ -53,12 +67,15 @@ class NmapImporter:
         if not key:
             return
         seen = epoch_iso(host.get("endtime") or host.get("starttime"))
+        first = epoch_iso(host.get("starttime")) or seen
         extra = {"hostnames": hostnames} if hostnames else {}
         for port in host.iter("port"):
             state = port.find("state")
             if state is None or state.get("state") != "open":
                 continue
-            yield from self._port(key, port, seen, extra)
+            for f in self._port(key, port, seen, extra):
+                f.first_seen = first
+                yield f
 
     def _port(self, key: str, port: Element, seen: str | None, extra: dict) -> Iterator[Finding]:
         number = to_int(port.get("portid"))
@@ -81,7 +98,7 @@ class NmapImporter:
             tool=self.tool, format=self.name, asset_kind="host", asset_key=key,
             port=number, protocol=proto, rule_id="open-port", title=title,
             severity=Severity.INFO, severity_raw="open", location=location,
-            evidence=evidence[:4000], references=tuple(other_refs), tags=port_tags(number),
+            evidence=evidence[:4000], references=tuple(other_refs), tags=port_tags(number, name),
             last_seen=seen,
             extra={**extra, "service": name, "product": label,
                    "cpe": [c.text for c in port.iter("cpe") if c.text]},
@@ -96,6 +113,15 @@ class NmapImporter:
                 evidence=f"vulners: {cve} (cvss {score}) on {label or name}".strip(),
                 references=tuple(refs), tags=("vuln",), last_seen=seen,
                 extra={"exploit_available": exploit},
+            )  # fmt: skip
+        for problem in script_problems(port):
+            yield Finding(
+                tool=self.tool, format=self.name, asset_kind="host", asset_key=key,
+                port=number, protocol=proto, rule_id=problem.rule_id, title=problem.title,
+                severity=problem.severity, severity_raw=problem.evidence.splitlines()[0][:80],
+                cves=problem.cves, location=f"{location} {problem.key}".strip(),
+                evidence=problem.evidence[:4000], tags=problem.tags,
+                last_seen=seen, extra={"script": problem.rule_id, "service": name},
             )  # fmt: skip
 
 

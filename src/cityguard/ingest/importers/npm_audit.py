@@ -6,8 +6,8 @@ reports of one project agree. npm 7 entries whose `via` holds only package names
 dependents of a vulnerable package, not advisories of their own: they add no finding (the fix
 path is in the solution of the advisory's finding).
 Asset: "." — the audited project (the report does not name it; use one --system per project).
-An npm error object (`{"error": {"code": "ENOAUDIT" …}}`) is a failed audit, refused with its
-message: an empty result must not read as "everything fixed".
+An npm error object (`{"error": {"code": "ENOAUDIT" …}}`) is an audit that did not run: no
+finding (nothing is marked fixed) and a coverage gap with npm's message (ingest/gaps.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
+from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys
 from cityguard.ingest.util import decode_json, head_text
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
@@ -51,12 +52,10 @@ class NpmAudit:
         if not isinstance(data, dict):
             raise DataError(source, "not an npm audit report (expected a JSON object)")
         error = data.get("error")
-        if isinstance(error, dict):
-            raise DataError(
-                source,
-                f"npm audit failed: {error.get('code') or 'error'}: "
-                f"{error.get('summary') or error.get('detail') or ''}".strip(),
-            )
+        if isinstance(error, dict):  # the audit did not run: no finding, a coverage gap
+            record(self, "scan_failed", source, detail=f"{error.get('code') or 'error'}: "
+                   f"{error.get('summary') or error.get('detail') or ''}".strip()[:300])
+            return
         self.scanned = {(self.tool, ".")}
         if isinstance(data.get("advisories"), dict):
             # npm 6 can split one GHSA into several numbered advisories (one per version

@@ -5,7 +5,8 @@ aliases when there is one — PyPI, OSV and GitHub name one flaw PYSEC-…, GHSA
 which one pip-audit prints depends on its version and service — else the id as given.
 pip-audit rates nothing: severity is medium by policy (as DefectDojo does).
 Dependencies skipped by pip-audit (`skip_reason`, e.g. not on PyPI) were not audited: they
-add no finding. Asset: "." — the audited environment/project (use one --system per project).
+add no finding; a report in which none was audited records a coverage gap (ingest/gaps.py).
+Asset: "." — the audited environment/project (use one --system per project).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, BinaryIO
 
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
+from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys
 from cityguard.ingest.util import decode_json, head_text
 from cityguard.ingest.values import split_cves
@@ -50,12 +52,20 @@ class PipAudit:
         if not isinstance(deps, list):
             raise DataError(source, "not a pip-audit report (no dependency list)")
         self.scanned = {(self.tool, ".")}
+        audited = skipped = 0
         for dep in deps:
-            if not isinstance(dep, dict) or dep.get("skip_reason"):
+            if not isinstance(dep, dict):
                 continue
+            if dep.get("skip_reason"):
+                skipped += 1
+                continue
+            audited += 1
             for vuln in as_list(dep.get("vulns")):
                 if isinstance(vuln, dict):
                     yield self._finding(dep, vuln)
+        if not audited:  # every dependency skipped, or none listed: no "all clear"
+            record(self, "nothing_audited", source, detail=f"{skipped} of {len(deps)} "
+                   "dependencies skipped" if deps else "no dependency listed")
 
     def _finding(self, dep: dict[str, Any], vuln: dict[str, Any]) -> Finding:
         name = str(dep.get("name") or "")

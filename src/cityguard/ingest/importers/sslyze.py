@@ -6,21 +6,27 @@ The checks (rule id → severity), shared with sslyze_xml (sslyze 2.x XML):
   medium), heartbleed → critical, openssl-ccs-injection → high, robot (strong oracle high,
   weak medium), client-renegotiation, insecure-renegotiation, tls-compression (CRIME) →
   medium, no-fallback-scsv → low, cert-hostname-mismatch, cert-untrusted, cert-expired →
-  high, cert-sha1-signature, cert-weak-key (RSA < 2048) → medium, hsts-missing → low.
+  high, cert-sha1-signature (the leaf or the verified chain signed with SHA-1 or MD5),
+  cert-weak-key (RSA < 2048) → medium, hsts-missing → low.
+  What sslyze's own check against Mozilla's "intermediate" configuration reports besides:
+  weak-dh-params (DH < 2048 bits) → medium; cipher-suites-not-recommended (accepted suites
+  outside Mozilla's list that are not already weak), tls-curves-not-recommended (curves other
+  than X25519, P-256, P-384), cert-long-lifespan (over 366 days) → low.
 A check sslyze did not run (NOT_SCHEDULED, ERROR) gives nothing. Expiry is judged against the
 scan's own date (never "now": re-importing an old file must give the same findings).
-Servers sslyze could not reach are skipped; when none was reached the file is refused.
+Servers sslyze could not reach give no finding and a coverage gap (ingest/gaps.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
+from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import (
     as_list,
     exact_json,
@@ -65,8 +71,12 @@ class Server:
     untrusted: list[str] = field(default_factory=list)  # "Mozilla: certificate has expired"
     not_after: str | None = None  # leaf notAfter, ISO UTC
     sha1_chain: bool | None = None
+    sig_hash: str = ""  # the leaf's signature hash ("sha1")
     rsa_bits: int | None = None
     hsts: bool | None = None
+    lifespan_days: int | None = None  # leaf notAfter - notBefore
+    dh_bits: int | None = None  # smallest ephemeral DH group accepted
+    curves: list[str] | None = None  # supported ECDH curves (None = not checked)
 
 
 def server_findings(s: Server, tool: str, fmt: str, scanned_at: str | None) -> Iterator[Finding]:
@@ -159,8 +169,9 @@ def server_findings(s: Server, tool: str, fmt: str, scanned_at: str | None) -> I
             "The certificate has expired",
             f"not after {s.not_after}, scanned {scanned_at}",
         )
-    if s.sha1_chain:
-        yield make("cert-sha1-signature", Severity.MEDIUM, "The certificate is signed with SHA-1")
+    if s.sha1_chain or s.sig_hash in ("sha1", "md5"):
+        yield make("cert-sha1-signature", Severity.MEDIUM, "The certificate is signed with SHA-1",
+                   f"leaf signature hash {s.sig_hash}" if s.sig_hash else "verified chain")
     if s.rsa_bits is not None and s.rsa_bits < 2048:
         yield make(
             "cert-weak-key",
@@ -168,6 +179,7 @@ def server_findings(s: Server, tool: str, fmt: str, scanned_at: str | None) -> I
             "The certificate's RSA key is too short",
             f"{s.rsa_bits} bits",
         )
+    yield from _mozilla_findings(s, make)
     if s.hsts is False:
         yield make(
             "hsts-missing",
@@ -177,6 +189,40 @@ def server_findings(s: Server, tool: str, fmt: str, scanned_at: str | None) -> I
             (),
             ("tls", "web"),
         )
+
+
+# Mozilla's "intermediate" server configuration (ssl-config.mozilla.org, version 5.7): what
+# sslyze --mozilla_config=intermediate holds a server to, beyond the checks above
+MOZILLA_SUITES = frozenset({
+    "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+})  # fmt: skip
+MOZILLA_CURVES = frozenset({"X25519", "prime256v1", "secp256r1", "secp384r1"})
+MAX_LIFESPAN_DAYS = 366
+
+
+def _mozilla_findings(s: Server, make: Callable[..., Finding]) -> Iterator[Finding]:
+    if s.dh_bits is not None and s.dh_bits < 2048:
+        yield make("weak-dh-params", Severity.MEDIUM, "Diffie-Hellman parameters are too small",
+                   f"{s.dh_bits} bits (Logjam; at least 2048)", ("CVE-2015-4000",))
+    extra = sorted({c for names in s.accepted.values() for c in names if c
+                    and c not in MOZILLA_SUITES and not (_BROKEN.search(c) or _WEAK.search(c))})
+    if extra:
+        yield make("cipher-suites-not-recommended", Severity.LOW,
+                   "Cipher suites outside Mozilla's intermediate configuration are accepted",
+                   "\n".join(extra))
+    odd = sorted(set(s.curves or ()) - MOZILLA_CURVES)
+    if odd:
+        yield make("tls-curves-not-recommended", Severity.LOW,
+                   "Key-exchange curves outside Mozilla's intermediate configuration",
+                   ", ".join(odd))
+    if s.lifespan_days is not None and s.lifespan_days > MAX_LIFESPAN_DAYS:
+        yield make("cert-long-lifespan", Severity.LOW, "The certificate is valid for too long",
+                   f"{s.lifespan_days} days (at most {MAX_LIFESPAN_DAYS})")
 
 
 @register
@@ -208,8 +254,9 @@ class Sslyze:
                 continue
             self.scanned.add((self.tool, server.host))
             yield from server_findings(server, self.tool, self.name, scanned_at)
-        if failures and not self.scanned:
-            raise DataError(source, "sslyze could not connect to: " + ", ".join(failures)[:300])
+        if failures:  # a server sslyze could not reach is not a clean server: say so
+            record(self, "targets_unreachable" if self.scanned else "scan_failed", source,
+                   detail="could not connect to " + ", ".join(failures)[:300])  # fmt: skip
 
 
 def _server(node: dict[str, Any]) -> Server | None:
@@ -229,8 +276,18 @@ def _server(node: dict[str, Any]) -> Server | None:
     for key, label in PROTOCOLS.items():
         res = results.get(f"{key}_cipher_suites")
         if isinstance(res, dict):
+            accepted = [c for c in as_list(res.get("accepted_cipher_suites"))
+                        if isinstance(c, dict)]  # fmt: skip
             s.accepted[label] = [str((c.get("cipher_suite") or {}).get("name") or "")
-                                 for c in as_list(res.get("accepted_cipher_suites"))]  # fmt: skip
+                                 for c in accepted]  # fmt: skip
+            for c in accepted:
+                eph = c.get("ephemeral_key") if isinstance(c.get("ephemeral_key"), dict) else {}
+                if str(eph.get("type_name") or "").upper() == "DH" and to_int(eph.get("size")):
+                    s.dh_bits = min(s.dh_bits or 1 << 30, to_int(eph.get("size")) or 0)
+    curves = results.get("elliptic_curves")
+    if isinstance(curves, dict) and curves.get("supports_ecdh_key_exchange") is not None:
+        s.curves = [str(c.get("name")) for c in as_list(curves.get("supported_curves"))
+                    if isinstance(c, dict)]  # fmt: skip
     get = lambda cmd, *keys: _pick(results.get(cmd), keys)  # noqa: E731 - a local shorthand
     s.heartbleed = get("heartbleed", "is_vulnerable_to_heartbleed")
     s.ccs = get("openssl_ccs_injection", "is_vulnerable_to_ccs_injection")
@@ -273,6 +330,19 @@ def _certificates(s: Server, info: Any) -> None:
     chain = as_list(dep.get("received_certificate_chain"))
     leaf = chain[0] if chain and isinstance(chain[0], dict) else {}
     s.not_after = iso_utc(leaf.get("not_valid_after") or leaf.get("notAfter"))
+    s.sig_hash = str((leaf.get("signature_hash_algorithm") or {}).get("name") or "").lower()
+    s.lifespan_days = _days(leaf.get("not_valid_before") or leaf.get("notBefore"), s.not_after)
     key = leaf.get("public_key") or leaf.get("publicKey") or {}
     if "RSA" in str(key.get("algorithm") or ""):
         s.rsa_bits = to_int(key.get("key_size") or key.get("size"))
+
+
+def _days(start: object, end: str | None) -> int | None:
+    """Whole days between two ISO times (None when either is missing)."""
+    from datetime import datetime
+
+    first = iso_utc(start)
+    if not first or not end:
+        return None
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return (datetime.strptime(end, fmt) - datetime.strptime(first, fmt)).days

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
+from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys, rewind, rewindable
 from cityguard.ingest.util import head_text, iter_json
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_int
@@ -79,8 +80,9 @@ class Testssl:
             self.scanned.add((self.tool, host))
             if severity in _PROBLEMS:
                 yield self._finding(row, host, severity)
-        if failures and not self.scanned:
-            raise DataError(source, "testssl could not scan: " + "; ".join(failures)[:300])
+        if failures:  # a target testssl could not reach is not a clean target: say so
+            record(self, "targets_unreachable" if self.scanned else "scan_failed", source,
+                   detail="; ".join(failures)[:300])  # fmt: skip
 
     def _pretty(self, stream: BinaryIO, source: str) -> Iterator[tuple[None, dict[str, Any]]]:
         """--jsonfile-pretty: scanResult[] of targets, each with sections of check rows."""
