@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from cityguard.core.csvsafe import formula_like
 from cityguard.core.errors import DataError
 from cityguard.core.limits import MiB, check_size
 from cityguard.model.register import SystemRecord
@@ -184,7 +185,9 @@ def _text(cell: Any) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    return " ".join(str(cell).split())
+    text = " ".join(str(cell).split())
+    # our own exports prefix formula-like text with an apostrophe (core/csvsafe): undo it
+    return text[1:] if text[:1] == "'" and formula_like(text[1:]) else text
 
 
 def _value(field: str, cell: Any) -> Any:
