@@ -221,8 +221,9 @@ class _SqliteBulk(Bulk):
 
     def load(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         rows = list(rows)
+        name = f"temp.{table}" if table in self.tables else table  # stage, or a store table
         self.db.executemany(
-            f"INSERT INTO temp.{table} ({', '.join(columns)}) VALUES"
+            f"INSERT INTO {name} ({', '.join(columns)}) VALUES"
             f" ({', '.join('?' * len(columns))})", rows)
         return len(rows)
 
