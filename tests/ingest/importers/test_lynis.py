@@ -29,8 +29,12 @@ def test_samples_are_detected_as_lynis() -> None:
 def test_warnings_and_suggestions_become_findings() -> None:
     findings = parse(FMT, REPORT)
     assert_well_formed(findings, FMT)
-    # 18 items: AUTH-9286 twice with no details, PKGS-7392 as warning and suggestion → 16
-    assert len(findings) == 16
+    # 18 items: PKGS-7392 as warning and suggestion → 17; AUTH-9286 twice with details "-"
+    # (minimum and maximum password age) stays two: the suggestion's text is the location
+    assert len(findings) == 17
+    ages = sorted(f.location for f in findings if f.rule_id == "AUTH-9286")
+    assert ages == ["Configure maximum password age in /etc/login.defs",
+                    "Configure minimum password age in /etc/login.defs"]
     assert {f.asset_key for f in findings} == {"10.20.30.41"}
     firewall = one(findings, rule_id="FIRE-4512")
     assert firewall.severity is Severity.MEDIUM and firewall.severity_raw == "warning"

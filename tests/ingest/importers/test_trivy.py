@@ -98,3 +98,25 @@ def test_a_stream_that_cannot_seek_gives_the_same_findings() -> None:
     assert [f.fingerprint for f in parse_unseekable(FMT, path)] == [
         f.fingerprint for f in parse(FMT, path)
     ]
+
+
+def test_one_check_on_two_blocks_of_one_resource_is_two_findings(tmp_path: Path) -> None:
+    """AVD-AWS-0124 on the two ingress blocks of one security group (lines 10 and 16), added
+    to the real report in the shape Trivy 0.5x writes (CauseMetadata, AVDID)."""
+    report = json.loads(corpus_file("trivy/misconfigurations_and_secrets.json").read_text())
+    block = {"Type": "Terraform Security Check", "ID": "AVD-AWS-0124", "AVDID": "AVD-AWS-0124",
+             "Title": "Security group rules should have a description", "Severity": "LOW",
+             "Status": "FAIL", "Message": "Security group rule does not have a description."}
+    report["Results"].append({"Target": "./infra/main.tf", "Class": "config", "Type": "terraform",
+                              "Misconfigurations": [
+        {**block, "CauseMetadata": {"Resource": "aws_security_group.portal", "StartLine": 10,
+                                    "EndLine": 15}},
+        {**block, "CauseMetadata": {"Resource": "aws_security_group.portal", "StartLine": 16,
+                                    "EndLine": 21}}]})  # fmt: skip
+    findings = parse_bytes(FMT, json.dumps(report).encode(), tmp_path)
+    rules = [f for f in findings if f.rule_id == "AVD-AWS-0124"]
+    assert sorted(f.location for f in rules) == [
+        "infra/main.tf:10-15 aws_security_group.portal",
+        "infra/main.tf:16-21 aws_security_group.portal",
+    ]
+    assert len({f.fingerprint for f in rules}) == 2 and rules[0].extra["line"] == 10

@@ -6,7 +6,10 @@ the last field are taken as such and the rest is the details). Warnings are medi
 low (Lynis has no severity scale); both are tagged "compliance", "config" — plus "vuln" for the
 vulnerable-package test and "malware" for the malware scanner tests. Identity: host (first
 non-loopback IPv4 address, else hostname), test id, details ("PermitRootLogin (set YES to NO)"),
-so each hardening item of SSH-7408 is tracked on its own.
+so each hardening item of SSH-7408 is tracked on its own; where details are "-", a
+suggestion's text is the location instead (AUTH-9286 gives one suggestion for the minimum and
+one for the maximum password age). A suggestion of a test that also warned folds into the
+warning (it is that warning's fix).
 
 Lynis writes `finish=true` as its last line; a report without it is an interrupted audit or a
 truncated copy and is refused — importing it would mark every missing item as fixed.
@@ -99,19 +102,23 @@ class LynisImporter:
             raise DataError(source, "the Lynis report names no host (no hostname, no address)")
         ended = local_iso(one("report_datetime_end"), "%Y-%m-%d %H:%M:%S")
         vulnerable = values.get("vulnerable_package[]", [])
+        warned = {split_item(v)[0] for k, _n, v in items if k == "warning[]"}
         found = []
         for key, number, value in items:
             test, message, details, solution = split_item(value)
             if not test:
                 raise DataError(source, f"{key} without a test id", line=number)
             severity, kind = _KINDS[key]
+            # details "-": the suggestion's text tells its items apart (AUTH-9286 minimum and
+            # maximum password age); a suggestion of a test that also warned is that warning's fix
+            where = details or ("" if kind == "warning" or test in warned else message)
             evidence = f"{kind}: {message}" + (f" ({details})" if details else "")
             if test == "PKGS-7392" and vulnerable:
                 evidence += "\nvulnerable packages: " + ", ".join(vulnerable)
             found.append(Finding(
                 tool=self.tool, format=self.name, asset_kind="host", asset_key=asset,
                 rule_id=test, title=message or test, severity=severity, severity_raw=kind,
-                description=message, solution=solution, location=details, evidence=evidence,
+                description=message, solution=solution, location=where, evidence=evidence,
                 references=(f"https://cisofy.com/lynis/controls/{test}/",),
                 tags=("compliance", "config", *_EXTRA_TAGS.get(test, ())), last_seen=ended,
                 extra={k: v for k, v in (("hostname", fqdn), ("os", one("os_fullname")),

@@ -5,7 +5,8 @@ Streams one Result (one k8s resource) at a time. What becomes a finding:
   by `name@version`, language packages by `name@version path` (the same library can sit in
   several jars/lockfiles). The Target string is NOT part of the identity: it carries the OS
   release ("(alpine 3.9.4)"), which would turn a base-image bump into "everything fixed, all new".
-- Misconfigurations with Status FAIL (PASS/EXCEPTION are checks that held).
+- Misconfigurations with Status FAIL (PASS/EXCEPTION are checks that held): rule id AVDID
+  (stable across versions), location `target:StartLine-EndLine resource`.
 - Secrets (Trivy already masks the match; we redact again anyway).
 - License results are not security findings and are skipped.
 Severity UNKNOWN becomes info, flagged in `extra`.
@@ -29,7 +30,7 @@ from cityguard.ingest.importers._jsonio import (
     top_scalars,
 )
 from cityguard.ingest.util import head_text, iter_json
-from cityguard.ingest.values import norm_severity, redact, split_cves, split_cwes
+from cityguard.ingest.values import norm_path, norm_severity, redact, split_cves, split_cwes
 from cityguard.model import Finding, Severity
 
 # Result.Type values of OS package managers in legacy reports (which have no Class)
@@ -178,25 +179,29 @@ class Trivy:
     ) -> Finding:
         cause = m.get("CauseMetadata") or {}
         resource = str(cause.get("Resource") or "")
-        line = cause.get("StartLine")
+        line, end = cause.get("StartLine"), cause.get("EndLine")
+        lines = (f":{line}" + (f"-{end}" if end and end != line else "")) if line else ""
         raw = str(m.get("Severity") or "UNKNOWN")
         return Finding(
             tool=self.tool,
             format=self.name,
             asset_kind=asset[0],
             asset_key=asset[1],
-            rule_id=str(m.get("ID") or m.get("AVDID") or ""),
+            # AVDID is stable across Trivy versions (IDs were renamed, e.g. DS002 / DS-0002)
+            rule_id=str(m.get("AVDID") or m.get("ID") or ""),
             title=str(m.get("Title") or m.get("ID") or ""),
             severity=norm_severity(raw),
             severity_raw=raw,
             description=str(m.get("Description") or ""),
             solution=str(m.get("Resolution") or ""),
-            # no line in the identity: an edit above the resource must not "fix" it
-            location=f"{target} {resource}".strip(),
+            # the lines are part of the identity: one check failing on two blocks of one
+            # resource (two ingress rules) is two findings
+            location=f"{norm_path(target)}{lines} {resource}".strip(),
             evidence=str(m.get("Message") or "") + (f" (line {line})" if line else ""),
             references=tuple(str(r) for r in as_list(m.get("References")) if r),
             tags=("config",),
             last_seen=seen,
+            extra={"line": line, "id": m.get("ID")} if line else {"id": m.get("ID")},
         )
 
     def _secret(

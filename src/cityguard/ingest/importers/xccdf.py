@@ -9,7 +9,9 @@ it streams past, so a 300 MB ARF needs only the rule table in memory.
 Which results become findings (a finding is something to act on; cityguard never reads the
 absence of findings as compliance):
 - `fail` → a finding at the rule's severity (high/medium/low; "unknown" or none → low, since a
-  failed benchmark rule is a gap whatever its weight), tags "compliance", "config".
+  failed benchmark rule is a gap whatever its weight, with severity_raw "fail unknown" and
+  extra["severity_unknown"] so nobody reads "low" as the benchmark's rating), tags
+  "compliance", "config".
 - `error`, `unknown`, `notchecked` → an info finding tagged "not-checked" (location
   "not-checked", so it is tracked apart from a later real failure): the rule was not verified
   and needs a manual check; it must never count as passed.
@@ -163,7 +165,10 @@ class XccdfImporter:
             extra={k: v for k, v in (
                 ("idents", [v for _s, v in dict.fromkeys(idents) if v]),
                 ("reference_sources", list(rule.sources) if rule else []),
-                ("target", target.name)) if v},
+                ("target", target.name),
+                # the benchmark gives the rule no weight: say so rather than pass "low" off as
+                # the benchmark's rating (the model has no unknown severity; low still counts)
+                ("severity_unknown", failed and level not in _SEVERITY or None)) if v},
         )  # fmt: skip
 
 
