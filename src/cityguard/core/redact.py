@@ -117,7 +117,7 @@ def redact_device_line(line: str) -> str:
 
     def sub(m: re.Match[str]) -> str:
         value = m.group(2)
-        if _DEVICE_NOT_SECRET.match(value.strip('"')):
+        if _DEVICE_NOT_SECRET.match(value.strip('"')) or re.fullmatch(r"<[a-z0-9:-]+>", value):
             return m.group(0)
         return m.group(1) + secret_shape(value)
 

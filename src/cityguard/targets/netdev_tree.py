@@ -94,8 +94,13 @@ def forti_tree(lines: list[str], path: str) -> Node:
     """FortiOS: config/edit open a block, next/end close it."""
     root = Node("", 0)
     stack = [root]
+    quoted: Node | None = None  # a `set x "…` whose string goes on over the next lines
     for no, raw in enumerate(lines, 1):
         text = raw.strip()
+        if quoted is not None:  # replacement messages hold HTML, even lines reading `end`
+            if _open_quotes(raw):
+                quoted = None
+            continue
         if not text or text.startswith("#"):
             continue
         if text in ("end", "next"):
@@ -107,10 +112,17 @@ def forti_tree(lines: list[str], path: str) -> Node:
         stack[-1].children.append(node)
         if text.startswith(("config ", "edit ")):
             stack.append(node)
+        elif _open_quotes(raw):
+            quoted = node
     if len(stack) > 1:
         raise DataError(path, f"truncated: the block opened at line {stack[-1].line} "
                               f"(`{stack[-1].text}`) is never closed")
     return root
+
+
+def _open_quotes(line: str) -> bool:
+    """True when the line leaves a double-quoted string open (an odd number of `"`)."""
+    return len(re.findall(r'(?<!\\)"', line)) % 2 == 1
 
 
 _BRACE_COMMENT = re.compile(r"\s*(##.*|/\*.*?\*/)\s*$")
@@ -179,7 +191,7 @@ def panos_xml_tree(text: str, path: str) -> Node:
         else:
             here = [*words, tag]
         kids = list(el)
-        body = (el.text or "").strip()
+        body = " ".join((el.text or "").split())
         if not kids:
             value = [_quote(body)] if body else []
             root.children.append(Node(" ".join(["set", *here, *value]), line_of(tag, name)))

@@ -8,6 +8,10 @@
       report: dangling                          # dangling: used, never defined
       expect: {count: {equals: 0}}              # unbound: defined, never used
 
+`report: matched_by_all` yields the names every `refs` spot finds and no `defs` spot does: the
+rules of a flat `set` configuration (Junos, PAN-OS) whose source, destination and service are
+all `any` and that are not disabled, each a separate line of the same rule.
+
 Each value is one offender ("1111: used at line 23, defined nowhere"), so the evidence and the
 reason name exactly what is wrong. A management ACL that is referenced but missing lets every
 source in on most platforms; one that is defined but bound nowhere protects nothing.
@@ -63,12 +67,12 @@ class NetdevRefProbe(BaseProbe):
     params = {
         "refs": {"type": "array", "items": _SPOT, "minItems": 1},
         "defs": {"type": "array", "items": _SPOT, "minItems": 1},
-        "report": {"enum": ["dangling", "unbound"]},
+        "report": {"enum": ["dangling", "unbound", "matched_by_all"]},
     }
-    required = ("refs", "defs", "report")
+    required = ("refs", "report")
 
     def subject(self, params: dict[str, Any]) -> str:
-        return f"{params['report']} references"
+        return f"{params['report'].replace('_', ' ')} references"
 
     def problems(self, params: dict[str, Any]) -> list[tuple[str, str]]:
         out = []
@@ -86,8 +90,13 @@ class NetdevRefProbe(BaseProbe):
         if device is None:
             return Observation.na("not a network device")
         refs = names_at(device.root, params["refs"])
-        defs = names_at(device.root, params["defs"])
-        if params["report"] == "dangling":
+        defs = names_at(device.root, params.get("defs", []))
+        if params["report"] == "matched_by_all":
+            every = [names_at(device.root, [spot]) for spot in params["refs"]]
+            bad = {n: line for n, line in every[0].items()
+                   if all(n in found for found in every[1:]) and n not in defs}
+            text = "{}: matches every pattern (line {})"
+        elif params["report"] == "dangling":
             bad = {n: line for n, line in refs.items() if n not in defs}
             text = "{}: used at line {}, defined nowhere"
         else:
