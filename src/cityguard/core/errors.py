@@ -6,6 +6,7 @@ A crash (any other exception) is a bug: it is never reported as exit 1, which me
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -63,6 +64,21 @@ class UnknownName(CityguardError):
         self.name = name
         self.known = sorted(known)
         super().__init__(f"unknown {kind} {name!r}; known: {', '.join(self.known)}")
+
+
+class FileTooLarge(OSError):
+    """A file of an assessed host larger than a check may read (limits.MAX_TARGET_FILE).
+
+    An OSError, so every probe turns it into an `error` result with this reason: judging the
+    first 16 MiB would let 20 MB of comments hide the line that fails the check.
+    """
+
+    def __init__(self, path: str, limit: int, size: int | None = None) -> None:
+        mib = 1024 * 1024
+        cap = f"{limit // mib} MiB" if limit >= mib else f"{limit} bytes"
+        found = f"{size / mib:.1f} MiB, " if size is not None else ""
+        super().__init__(errno.EFBIG, f"file too large ({found}over the {cap} a check reads; "
+                                      "not judged on a part)", path)
 
 
 class RegistryError(Exception):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.core.csvsafe import formula_like
+from cityguard.core.decompress import TooLarge, zip_within
 from cityguard.core.errors import DataError
 from cityguard.core.limits import MiB, check_size
 from cityguard.model.register import SystemRecord
@@ -99,7 +100,10 @@ def _xlsx_rows(p: Path) -> list[tuple[int, list[Any]]]:
     import openpyxl  # reads XML through defusedxml when installed (it is a dependency)
 
     try:
+        zip_within(p)  # an .xlsx is a ZIP: a bomb is refused before anything is extracted
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except TooLarge as exc:
+        raise DataError(p, str(exc)) from None
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
         raise DataError(p, f"not a readable .xlsx workbook ({type(exc).__name__})") from None
     try:

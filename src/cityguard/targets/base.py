@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
+from cityguard.core.limits import MAX_TARGET_FILE
+
 
 class CommandsUnavailable(Exception):
     """The target cannot run commands (a `dir:` target): command probes are not_applicable."""
@@ -63,8 +65,9 @@ class Target(Protocol):
     asset_id: str  # the asset whose results this target gives (open_target(asset_id=…))
     can_run_commands: bool
 
-    def read_bytes(self, path: str, max_bytes: int = 16 * 1024 * 1024) -> bytes:
-        """Contents of a file. FileNotFoundError / PermissionError as the OS would raise."""
+    def read_bytes(self, path: str, max_bytes: int = MAX_TARGET_FILE) -> bytes:
+        """Contents of a file. FileNotFoundError / PermissionError as the OS would raise;
+        FileTooLarge (an OSError) above `max_bytes`: a check never judges a prefix."""
         ...
 
     def stat(self, path: str) -> FileStat | None:

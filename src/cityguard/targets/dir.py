@@ -15,7 +15,8 @@ import stat as _stat
 from pathlib import Path
 from typing import ClassVar
 
-from cityguard.core.errors import TargetError
+from cityguard.core.errors import FileTooLarge, TargetError
+from cityguard.core.limits import MAX_TARGET_FILE
 from cityguard.targets.base import CommandResult, CommandsUnavailable, FileStat, HostFacts
 from cityguard.targets.local import read_limited, stat_to_filestat
 from cityguard.targets.osrelease import facts_from_files
@@ -93,15 +94,17 @@ class DirTarget:
 
     # -- Target protocol ----------------------------------------------------------------------
 
-    def read_bytes(self, path: str, max_bytes: int = 16 * 1024 * 1024) -> bytes:
+    def read_bytes(self, path: str, max_bytes: int = MAX_TARGET_FILE) -> bytes:
         real = self._real(path)
         st = os.stat(real)
         if _stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory", path)
         if not _stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file: {path}")
+        if st.st_size > max_bytes:  # an error result with the reason, never a judged prefix
+            raise FileTooLarge(path, max_bytes, st.st_size)
         with open(real, "rb") as fh:
-            return read_limited(fh, max_bytes)
+            return read_limited(fh, max_bytes, path)
 
     def stat(self, path: str) -> FileStat | None:
         try:

@@ -10,6 +10,8 @@ import subprocess
 import time
 from typing import BinaryIO, ClassVar
 
+from cityguard.core.errors import FileTooLarge
+from cityguard.core.limits import MAX_TARGET_FILE
 from cityguard.targets.base import CommandResult, FileStat, HostFacts
 from cityguard.targets.osrelease import container_hint, facts_from_files
 
@@ -58,15 +60,17 @@ class LocalTarget:
         self._ids: tuple[dict[int, str], dict[int, str]] | None = None
         self.asset_id = asset_id or socket.gethostname() or "local"
 
-    def read_bytes(self, path: str, max_bytes: int = 16 * 1024 * 1024) -> bytes:
+    def read_bytes(self, path: str, max_bytes: int = MAX_TARGET_FILE) -> bytes:
         # opening a FIFO or device would block or stream forever: only regular files are read
         st = os.stat(path)
         if _stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(21, "is a directory", path)
         if not _stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file: {path}")
+        if st.st_size > max_bytes:
+            raise FileTooLarge(path, max_bytes, st.st_size)
         with open(path, "rb") as fh:
-            return read_limited(fh, max_bytes)
+            return read_limited(fh, max_bytes, path)
 
     def stat(self, path: str) -> FileStat | None:
         try:
@@ -127,16 +131,18 @@ class LocalTarget:
         return None
 
 
-def read_limited(fh: BinaryIO, max_bytes: int) -> bytes:
-    """Read in chunks: procfs files report size 0 and refuse one huge read (ENOMEM)."""
+def read_limited(fh: BinaryIO, max_bytes: int, path: str) -> bytes:
+    """The whole file, or FileTooLarge when it holds more than `max_bytes` (a file that grew
+    after stat, or a procfs file: those report size 0). Read in chunks: procfs files refuse
+    one huge read (ENOMEM)."""
     chunks, total = [], 0
-    while total < max_bytes:
-        chunk = fh.read(min(65536, max_bytes - total))
+    while total <= max_bytes:
+        chunk = fh.read(min(65536, max_bytes + 1 - total))
         if not chunk:
-            break
+            return b"".join(chunks)
         chunks.append(chunk)
         total += len(chunk)
-    return b"".join(chunks)
+    raise FileTooLarge(path, max_bytes)
 
 
 def _text(data: bytes | str | None) -> str:

@@ -23,7 +23,8 @@ import time
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from cityguard.core.errors import TargetError, UsageError
+from cityguard.core.errors import FileTooLarge, TargetError, UsageError
+from cityguard.core.limits import MAX_TARGET_FILE
 from cityguard.system.sshspec import parse_ssh_address
 from cityguard.targets import TARGETS
 from cityguard.targets.base import CommandResult, FileStat, HostFacts
@@ -246,13 +247,15 @@ class SSHTarget:
 
     # -- the Target protocol -----------------------------------------------------------------
 
-    def read_bytes(self, path: str, max_bytes: int = 16 * 1024 * 1024) -> bytes:
+    def read_bytes(self, path: str, max_bytes: int = MAX_TARGET_FILE) -> bytes:
         cached = self._read_cache.get(path)
         if cached is None and self._known_absent(path):
             cached = FileNotFoundError(2, "No such file or directory", path)
         if isinstance(cached, BaseException):
             raise cached
         if cached is not None:
+            if len(cached) > max_bytes:
+                raise FileTooLarge(path, max_bytes, len(cached))
             return cached
         with self._fetch_lock:  # checks in flight often want the same file: fetch it once
             if path in self._read_cache:
@@ -261,7 +264,8 @@ class SSHTarget:
 
     def _fetch(self, path: str, max_bytes: int) -> bytes:
         self.connect()
-        cmd = self._sudo(f"head -c {int(max_bytes)} -- {shlex.quote(path)}")
+        # one byte more than allowed: a file that has it is refused, never judged on a prefix
+        cmd = self._sudo(f"head -c {int(max_bytes) + 1} -- {shlex.quote(path)}")
         argv = self._argv(cmd)
         try:
             proc = subprocess.run(
@@ -285,6 +289,8 @@ class SSHTarget:
                 exc = OSError(5, _last_line(err) or "read failed", path)
             self._read_cache[path] = exc
             raise exc
+        if len(proc.stdout) > max_bytes:
+            raise FileTooLarge(path, max_bytes)
         self._read_cache[path] = proc.stdout
         return proc.stdout
 

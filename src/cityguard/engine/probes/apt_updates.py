@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cityguard.core import datacache
+from cityguard.core import datacache, limits
 from cityguard.core.decompress import SUFFIXES, decompress
 from cityguard.engine.probes.base import (
     BaseProbe,
@@ -33,7 +33,9 @@ from cityguard.engine.versions import compare_versions
 from cityguard.targets.base import Target
 
 LISTS = "/var/lib/apt/lists"
-MAX_LIST_BYTES = 512 * 1024 * 1024  # an uncompressed main list is ~50 MB; leave room
+#: a list as read (an uncompressed main list is ~50 MB) and what a compressed one may expand
+#: to (core/decompress refuses more: a 9 MB gzip bomb would otherwise expand to gigabytes)
+MAX_LIST_BYTES = limits.MAX_DECOMPRESSED
 NO_LISTS = ("no apt package lists: run apt-get update, or the host has never fetched lists "
             "— pending updates could not be determined")
 
@@ -134,7 +136,7 @@ class AptUpdatesProbe(BaseProbe):
             return hit  # type: ignore[no-any-return]
         if not path.endswith("_Packages"):
             try:
-                data = decompress(path, data)
+                data = decompress(path, data, MAX_LIST_BYTES)
             except ValueError as exc:
                 raise ProbeError(f"{path}: {exc}") from None
         found = candidates(data.decode("utf-8", "replace"), path)
