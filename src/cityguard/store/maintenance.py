@@ -32,8 +32,10 @@ IDENTITY = ("systems", "imports", "findings", "status_history", "gate_results",
 #: references that must resolve (child table, column, parent table, parent column)
 REFERENCES = (
     ("imports", "system_id", "systems", "id"), ("findings", "system_id", "systems", "id"),
+    ("findings", "first_import_id", "imports", "id"),
     ("findings", "last_import_id", "imports", "id"),
     ("findings", "description_key", "texts", "key"),
+    ("findings", "solution_key", "texts", "key"),
     ("status_history", "finding_id", "findings", "id"),
     ("import_assets", "import_id", "imports", "id"),
     ("rectifications", "system_id", "systems", "id"),

@@ -3,7 +3,11 @@
 A migration is appended, never edited once released: a store written by an older cityguard is
 brought forward on open (or by `cityguard store migrate`); one written by a newer cityguard is
 refused rather than damaged. Each migration is SQL that SQLite and PostgreSQL both accept, with
-column types named by token ({pk} {int} {real} {blob} {without_rowid}, see backends/), plus
+column types named by token ({pk} {int} {real} {blob} {without_rowid}, see backends/, and
+{hot_ref_*}: the references of a finding row, which PostgreSQL checks with one trigger call per
+row and per reference, half the time of a bulk import; there the importer keeps them (it
+writes the parents first, in the same transaction) and `cityguard store check` verifies them),
+plus
 an optional Python step for what SQL cannot express portably (reading stored JSON).
 Adding a table (users, an audit log, an outbox) is appending one Migration here.
 
@@ -69,7 +73,7 @@ CREATE TABLE texts (
 ) {without_rowid};
 CREATE TABLE findings (
     id              {pk},
-    system_id       {int} NOT NULL REFERENCES systems(id),
+    system_id       {int} NOT NULL {hot_ref_systems},
     fingerprint     TEXT NOT NULL,
     fp64            {int} NOT NULL,
     tool            TEXT NOT NULL,
@@ -87,9 +91,9 @@ CREATE TABLE findings (
     cves            TEXT NOT NULL DEFAULT '',
     cwes            TEXT NOT NULL DEFAULT '',
     description     TEXT NOT NULL DEFAULT '',
-    description_key {blob} REFERENCES texts(key),
+    description_key {blob} {hot_ref_texts},
     solution        TEXT NOT NULL DEFAULT '',
-    solution_key    {blob} REFERENCES texts(key),
+    solution_key    {blob} {hot_ref_texts},
     location        TEXT NOT NULL DEFAULT '',
     evidence        TEXT NOT NULL DEFAULT '',
     refs            TEXT NOT NULL DEFAULT '',
@@ -101,8 +105,8 @@ CREATE TABLE findings (
     status_by       TEXT,
     status_reason   TEXT,
     status_until    TEXT,
-    first_import_id {int} REFERENCES imports(id),
-    last_import_id  {int} REFERENCES imports(id)
+    first_import_id {int} {hot_ref_imports},
+    last_import_id  {int} {hot_ref_imports}
 );
 CREATE INDEX findings_fp64 ON findings(fp64);
 CREATE INDEX findings_scope ON findings(system_id, tool, asset_key);

@@ -73,6 +73,8 @@ class SqliteDb(Db):
     TYPES: ClassVar[dict[str, str]] = {
         "pk": "INTEGER PRIMARY KEY", "int": "INTEGER", "real": "REAL", "blob": "BLOB",
         "without_rowid": "WITHOUT ROWID",
+        "hot_ref_systems": "REFERENCES systems(id)", "hot_ref_texts": "REFERENCES texts(key)",
+        "hot_ref_imports": "REFERENCES imports(id)",
     }  # fmt: skip
 
     def __init__(self, location: StoreLocation) -> None:
