@@ -5,7 +5,7 @@ any of them in any result."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from netdev_helpers import assess_corpus, corpus_files
@@ -13,7 +13,7 @@ from netdev_helpers import assess_corpus, corpus_files
 from cityguard.model import CheckStatus
 
 
-@lru_cache(maxsize=None)
+@cache
 def results(rel: str):  # type: ignore[no-untyped-def]
     return assess_corpus(rel)
 
