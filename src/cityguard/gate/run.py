@@ -239,6 +239,10 @@ def run_gate(req: GateRequest) -> GateRun:
     result = evaluate_gate(manifest, stage, assessment, fail_on=req.fail_on,
                            min_conclusion=req.min_conclusion, baseline=baseline, today=today,
                            rules=rules)
+    if req.store:  # the register's posture shows each stage's latest decision
+        with open_store(req.store) as kept:
+            kept.save_gate(manifest.name, stage, result.passed, [o.id for o in result.failed],
+                           result.run_id)
     return GateRun(result, assessment, ran)
 
 
