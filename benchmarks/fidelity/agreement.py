@@ -59,7 +59,7 @@ def assess(root: Path, out_dir: Path) -> dict[str, Any]:
     out = out_dir / "assessment.json"
     proc = subprocess.run(
         [sys.executable, "-m", "cityguard", "assess", "--target", f"dir:{root}", "--level", "3",
-         "--no-store", "--format", "json", "--output", str(out), "--top", "0"],
+         "--no-store", "--format", "json", "--output", str(out)],
         capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"assess {root} exited {proc.returncode}: {proc.stderr.strip()}")

@@ -81,6 +81,8 @@ FILES = {
         "password    required      pam_deny.so\n"
         "session     required      pam_limits.so\n"
         "session     required      pam_unix.so\n"),
+    "/etc/pam.d/sshd": "auth substack password-auth\naccount include password-auth\n"
+                       "password include password-auth\nsession include password-auth\n",
     "/etc/pam.d/su": "auth sufficient pam_rootok.so\nauth required pam_wheel.so use_uid\n"
                      "auth substack system-auth\n",
     "/etc/ssh/sshd_config": (
@@ -166,6 +168,8 @@ BINARIES = ("/usr/sbin/sshd", "/usr/sbin/auditd", "/usr/sbin/rsyslogd", "/usr/sb
 def assemble(root: Path) -> None:
     for path, text in FILES.items():
         write(root, path, text, MODES.get(path, 0o644))
+    # authselect writes the same stack to both: system-auth (local), password-auth (remote)
+    write(root, "/etc/pam.d/password-auth", FILES["/etc/pam.d/system-auth"])
     for path in BINARIES:
         write(root, path, "", 0o755)
     for unit, enabled in UNITS.items():

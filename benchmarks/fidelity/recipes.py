@@ -29,6 +29,7 @@ from rootedit import (
     disable,
     enable,
     link,
+    logs,
     remove,
     replace,
     shadow_password_field,
@@ -43,6 +44,8 @@ FULL_SOURCES = (f"deb {MIRROR} bookworm main", f"deb {MIRROR} bookworm-updates m
 # a public key only (no secret): administrators log in with keys
 ADMIN_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHc0J2cKz1f3YV2t4x9mS8c8mVQ0eRrQm8xkq3r0yq1u"
              " zhangsan@ops")
+RSYSLOG_LOGS = {"/var/log/syslog": 0o640, "/var/log/auth.log": 0o640,
+                "/var/log/kern.log": 0o640, "/var/log/user.log": 0o640}
 BASE = ["systemd-sysv", "openssh-server", "sudo", "cron", "logrotate", "systemd-timesyncd",
         "vim-tiny", "less", "ca-certificates", "curl", "procps", "iproute2", "netbase",
         "ifupdown", "locales", "man-db", "apparmor"]
@@ -75,6 +78,7 @@ def edit_plain(root: Path) -> None:
     # the installer's unattended-upgrades: security updates are applied automatically
     write(root, "/etc/apt/apt.conf.d/20auto-upgrades",
           'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n')
+    logs(root, RSYSLOG_LOGS)
 
 
 PLAIN = Recipe("plain", BASE + ["unattended-upgrades", "rsyslog"], edit_plain)
@@ -112,6 +116,7 @@ def edit_weak(root: Path) -> None:
     replace(root, "/etc/inetd.conf", r"^#<off># (telnet\s)", "\\1")
     write(root, "/etc/issue", "Debian GNU/Linux 12 \\n \\l\n")
     write(root, "/etc/profile.d/umask.sh", "umask 000\n")
+    logs(root, RSYSLOG_LOGS)  # inetutils-syslogd writes the same files
 
 
 WEAK = Recipe(
@@ -291,6 +296,7 @@ def edit_hardened(root: Path, hostname: str = "hard01") -> None:
     enable(root, "mlps-backup.timer")
     # AppArmor: the shipped chronyd profile enforces; the extra profiles stay as shipped
     remove(root, "/etc/apparmor.d/disable/usr.sbin.rsyslogd")
+    logs(root, {**RSYSLOG_LOGS, "/var/log/audit/audit.log": 0o640, "/var/log/sudo.log": 0o600})
 
 
 HARDENED = Recipe("hardened", HARDENED_PACKAGES, edit_hardened)
@@ -384,6 +390,7 @@ def edit_db(root: Path) -> None:
           "30 1 * * * postgres pg_dump -Fc appdb -f /var/backups/pg/appdb-$(date +\\%F).dump\n"
           "30 3 * * * postgres find /var/backups/pg -name '*.dump' -mtime +14 -delete\n")
     disable(root, "apparmor.service")
+    logs(root, {**RSYSLOG_LOGS, "/var/log/postgresql/postgresql-15-main.log": 0o640})
 
 
 DB = Recipe("db", BASE + ["unattended-upgrades", "rsyslog", "libpam-pwquality", "postgresql"],

@@ -110,3 +110,19 @@ def link(root: Path, path: str, target: str) -> None:
     if p.is_symlink() or p.exists():
         p.unlink()
     p.symlink_to(target)
+
+
+def logs(root: Path, files: dict[str, int], group: str = "adm") -> None:
+    """Log files as the daemons create them at first boot (the roots never ran): empty, with
+    the mode and group the daemon gives them, so file-mode evidence exists as on a live host."""
+    gid = 0
+    for line in _host(root, "/etc/group").read_text(encoding="utf-8").splitlines():
+        f = line.split(":")
+        if f[0] == group:
+            gid = int(f[2])
+    for path, mode in files.items():
+        p = _host(root, path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.touch()
+        os.chown(p, 0, gid)
+        p.chmod(mode)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from scoring_helpers import asset, config, finding, item, result, run
@@ -36,12 +37,25 @@ def test_only_failures_is_non_compliant():
     assert (ir.verdict, ir.score) == ("non_compliant", 0.0)
 
 
-def test_pass_with_open_manual_check_is_a_gap_by_default():
-    """pass + manual (unanswered) → not_assessed by default: the automated part is not the item."""
-    res = [result("a", "pass"), result("q", "manual")]
+def test_pass_with_open_manual_question_is_decided_and_marked_for_confirmation():
+    """pass + manual (unanswered) → 符合 from the evidence, the question kept open on the item."""
+    q = replace(result("q", "manual"),
+                reason="是否经堡垒机登录？ / Do logins go through the bastion?")
+    ir = _only(run([item()], results=[result("a", "pass"), q]))
+    assert ir.verdict == "compliant" and ir.needs_confirmation
+    (obj,) = ir.objects
+    assert obj.needs_confirmation and obj.decided_by == ["a"]
+    assert [(x.check_id, x.question_zh, x.question_en) for x in obj.open_questions] == [
+        ("q", "是否经堡垒机登录？", "Do logins go through the bastion?")]
+    assert "confirm" in obj.reason and "待人工确认" in obj.reason_zh
+
+
+def test_pass_with_an_erroring_decisive_check_is_a_gap_by_default():
+    """pass + error → 未测评 by default: the part that errored is unverified, never compliant."""
+    res = [result("a", "pass"), result("e", "error")]
     ir = _only(run([item()], results=res))
     assert ir.verdict == "not_assessed"
-    assert "manual" in ir.objects[0].reason
+    assert ir.objects[0].unverified == ["e"] and "could not run" in ir.objects[0].reason
     trusting = config(verdicts={"pass_with_pending": "compliant"})
     assert _only(run([item()], results=res, config=trusting)).verdict == "compliant"
 

@@ -64,8 +64,25 @@ class SystemInfo:
 
 
 @dataclass
+class Question:
+    """What a person still has to confirm for an item: a manual check's question."""
+
+    check_id: str
+    question_zh: str
+    question_en: str
+
+
+@dataclass
 class ObjectVerdict:
-    """An item's verdict on one assessed object, before and after correction (修正)."""
+    """An item's verdict on one assessed object, before and after correction (修正).
+
+    The reasoning behind a machine verdict (docs/scoring.md §1): `decided_by` are the decisive
+    checks whose pass or fail decided it, `advisory` the checks that are advice only for this
+    item and `advice` those of them that fail (整改建议, never lowering the verdict),
+    `unverified` decisive checks that could not give evidence (errors), and `open_questions`
+    what a person must still confirm; `needs_confirmation` marks a verdict the evidence
+    decided while such a question is open.
+    """
 
     asset: str
     verdict: str  # Verdict value after correction
@@ -78,6 +95,12 @@ class ObjectVerdict:
     automated_verdict: str | None = None  # what the machine said when a person overrode it
     correction: str = ""  # why a compensating measure raised the verdict
     reason_zh: str = ""  # the reason in Chinese (reason is English)
+    decided_by: list[str] = field(default_factory=list)  # decisive checks that passed or failed
+    advisory: list[str] = field(default_factory=list)  # advisory checks of the item (any status)
+    advice: list[str] = field(default_factory=list)  # advisory checks that fail (整改建议)
+    unverified: list[str] = field(default_factory=list)  # decisive checks that could not run
+    open_questions: list[Question] = field(default_factory=list)
+    needs_confirmation: bool = False  # decided by evidence, a person's question still open
 
 
 @dataclass
@@ -96,6 +119,7 @@ class ItemResult:
     weight: float = 1.0  # importance weight used in control-point and class means (测评项权重)
     gaps: list[str] = field(default_factory=list)  # objects not assessed (each counted as 0)
     corrected: bool = False  # a compensating measure (修正) raised an object's verdict
+    needs_confirmation: bool = False  # an object's verdict waits for a person's confirmation
 
 
 @dataclass

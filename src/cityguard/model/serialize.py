@@ -19,6 +19,7 @@ from cityguard.model.assessment import (
     HighRisk,
     ItemResult,
     ObjectVerdict,
+    Question,
     Risk,
     Summary,
     SystemInfo,
@@ -100,9 +101,15 @@ def _finding(d: dict[str, Any]) -> Finding:
     return f
 
 
+def _object(d: dict[str, Any]) -> ObjectVerdict:
+    ov = _build(ObjectVerdict, d)
+    ov.open_questions = [_build(Question, q) for q in d.get("open_questions", [])]
+    return ov
+
+
 def _item(d: dict[str, Any]) -> ItemResult:
     item = _build(ItemResult, d)
-    item.objects = [_build(ObjectVerdict, o) for o in d.get("objects", [])]
+    item.objects = [_object(o) for o in d.get("objects", [])]
     return item
 
 

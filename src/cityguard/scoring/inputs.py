@@ -19,6 +19,7 @@ from cityguard.model import (
     Risk,
     Summary,
 )
+from cityguard.policy.checkmap import Mapping
 
 
 @dataclass
@@ -43,6 +44,9 @@ class ScoringInput:
     threats: list[dict[str, Any]] | None = None
     policy_dirs: tuple[str | Path, ...] = ()
     today: date | None = None  # evidence ages are computed against this day (default: today)
+    # unit id → the checks mapped to it with their role (decisive / advisory); None: read the
+    # checkmaps of the items' levels from the policy search path (policy_dirs)
+    mappings: dict[str, tuple[Mapping, ...]] | None = None
 
 
 @dataclass

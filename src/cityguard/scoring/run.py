@@ -6,6 +6,8 @@ from collections import Counter
 from datetime import date
 
 from cityguard.model import Summary
+from cityguard.policy.checkmap import load_mappings
+from cityguard.policy.messages import t
 from cityguard.scoring import conclusion as concl
 from cityguard.scoring import highrisk, risk, scores, verdicts
 from cityguard.scoring.common import AssetIndex
@@ -32,7 +34,7 @@ def evaluate(inp: ScoringInput) -> ScoringOutcome:
         )
 
     src = verdicts.index_sources(inp.results, inp.findings, inp.evidence_records, inp.answers,
-                                 inp.mitigations, assets, cfg)
+                                 inp.mitigations, assets, cfg, _roles(inp))
     items = [
         scores.item_result(it, verdicts.object_verdicts(it, src, cfg, today), cfg)
         for it in inp.items
@@ -89,6 +91,16 @@ def evaluate(inp: ScoringInput) -> ScoringOutcome:
     return ScoringOutcome(items, control_points, classes, summary, high_risks, risks)
 
 
+def _roles(inp: ScoringInput) -> dict[tuple[str, str], str]:
+    """(unit id, check id) → role, from the given mappings or each selected level's checkmap."""
+    mappings = inp.mappings
+    if mappings is None:
+        mappings = {}
+        for level in sorted({i.level for i in inp.items}):
+            mappings.update(load_mappings(level, inp.policy_dirs))
+    return {(unit, m.check): m.role for unit, ms in mappings.items() for m in ms}
+
+
 def _finding_counts(inp: ScoringInput, open_statuses: list[str]) -> dict[str, int]:
     c = Counter(
         getattr(f.severity, "value", str(f.severity))
@@ -111,4 +123,8 @@ def _not_checked(items: list) -> list[str]:
     if partial_gaps:
         ids = ", ".join(f"{r.unit_id} ({', '.join(r.gaps)})" for r in partial_gaps[:10])
         out.append(f"{len(partial_gaps)} item(s) have objects not assessed (counted as 0): {ids}")
+    confirm = [r for r in items if r.needs_confirmation]
+    if confirm:
+        ids = ", ".join(r.unit_id for r in confirm[:20]) + (" …" if len(confirm) > 20 else "")
+        out.append(t("scoring.not_checked.confirm", "en", count=len(confirm), ids=ids))
     return out

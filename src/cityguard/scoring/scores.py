@@ -54,6 +54,7 @@ def item_result(item: Item, objects: list[ObjectVerdict], cfg: dict[str, Any]) -
         weight=float(cfg["weights"][item.importance]),
         gaps=gaps,
         corrected=any(o.verdict != o.verdict_before for o in objects),
+        needs_confirmation=any(o.needs_confirmation for o in objects),
     )
 
 

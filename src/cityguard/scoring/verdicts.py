@@ -1,7 +1,8 @@
 """Item verdicts per assessed object: checks, findings, evidence records, answers, corrections.
 
 Order of precedence for one item on one object (docs/scoring.md §1):
-1. machine evidence: check results and open findings mapped to the item;
+1. machine evidence: check results by their role for the item (scoring.machine) and open
+   findings mapped to it;
 2. evidence records (documents) referenced to the item, where machines said nothing;
 3. an answer from a person overrides both (the machine's verdict is kept beside it);
 4. a compensating measure (修正) may raise the result; before and after are kept.
@@ -12,12 +13,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from cityguard.model import CheckResult, Finding, Item, ObjectVerdict
-from cityguard.scoring.common import RAISE_ORDER, VERDICT_EN, AssetIndex, at_least, worse, zh
+from cityguard.scoring import machine
+from cityguard.scoring.common import RAISE_ORDER, VERDICT_EN, AssetIndex, zh
 
 
 @dataclass
@@ -29,6 +31,11 @@ class Sources:
     records: dict[str, list[dict[str, Any]]]
     answers: dict[str, list[dict[str, Any]]]
     corrections: dict[str, list[dict[str, Any]]]
+    # (unit id, check id) → role of the check for that item; absent pairs are decisive
+    roles: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def role_of(self, unit_id: str, check_id: str) -> str:
+        return self.roles.get((unit_id, check_id), "decisive")
 
 
 def index_sources(
@@ -39,6 +46,7 @@ def index_sources(
     mitigations: Sequence[dict[str, Any]],
     assets: AssetIndex,
     cfg: dict[str, Any],
+    roles: dict[tuple[str, str], str] | None = None,
 ) -> Sources:
     vcfg = cfg["verdicts"]
     by_result: dict[str, dict[str, list[CheckResult]]] = defaultdict(lambda: defaultdict(list))
@@ -63,7 +71,8 @@ def index_sources(
     for m in mitigations:
         for uid in _list(m.get("unit_ids", m.get("unit_id"))):
             corrections[uid].append(m)
-    return Sources(by_result, by_finding, records, dict(answers or {}), corrections)
+    return Sources(by_result, by_finding, records, dict(answers or {}), corrections,
+                   dict(roles or {}))
 
 
 def _list(value: Any) -> list[str]:
@@ -87,7 +96,8 @@ def object_verdicts(
     results = src.results.get(uid, {})
     findings = src.findings.get(uid, {})
     for asset in sorted(set(results) | set(findings)):
-        objs[asset] = _automated(asset, results.get(asset, []), findings.get(asset, []), vcfg)
+        objs[asset] = machine.automated(asset, uid, results.get(asset, []), findings.get(asset, []),
+                                vcfg, src.role_of)
     _apply_records(objs, src.records.get(uid, []), system, vcfg["evidence"], today)
     _apply_answers(objs, src.answers.get(uid, []), system)
     if not objs:
@@ -99,60 +109,6 @@ def object_verdicts(
     for ov in objs.values():
         _apply_corrections(ov, src.corrections.get(uid, []), cfg["verdicts"]["corrections"])
     return [objs[k] for k in sorted(objs)]
-
-
-def _automated(
-    asset: str, results: list[CheckResult], findings: list[Finding], vcfg: dict[str, Any]
-) -> ObjectVerdict:
-    by: dict[str, list[str]] = defaultdict(list)
-    for r in results:
-        by[r.status.value].append(r.check_id)
-    passed, failed = by["pass"], by["fail"]
-    pending = by["manual"] + by["error"]
-    if failed:
-        verdict = "partial" if passed else "non_compliant"
-        en = f"{len(failed)} check(s) fail, {len(passed)} pass"
-        cn = f"{len(failed)} 项检查未通过，{len(passed)} 项通过"
-    elif passed and pending:
-        verdict = vcfg["pass_with_pending"]
-        en = f"{len(passed)} check(s) pass; {len(pending)} manual or erroring check(s) still open"
-        cn = f"{len(passed)} 项检查通过；{len(pending)} 项需人工核查或执行出错的检查尚未完成"
-    elif passed:
-        verdict = "compliant"
-        en, cn = f"all {len(passed)} check(s) pass", f"{len(passed)} 项检查全部通过"
-    elif pending:
-        verdict = "not_assessed"
-        en = f"{len(pending)} check(s) need a person or failed to run"
-        cn = f"{len(pending)} 项检查需人工核查或执行出错"
-    elif results:
-        verdict, en, cn = "not_applicable", "every check is not applicable", "所有检查均不适用"
-    else:
-        verdict, en, cn = "not_assessed", "", ""
-    fv, fen, fcn = _from_findings(findings, vcfg["findings"])
-    if fv:
-        verdict = worse(verdict, fv) if verdict in RAISE_ORDER else fv
-        en = "; ".join(x for x in (en, fen) if x)
-        cn = "；".join(x for x in (cn, fcn) if x)
-    source = "checks" if results and findings else ("checks" if results else "findings")
-    return ObjectVerdict(
-        asset=asset, verdict=verdict, verdict_before=verdict, source=source, reason=en,
-        reason_zh=cn, check_ids=sorted({r.check_id for r in results}),
-        finding_ids=sorted({f.fingerprint for f in findings}),
-    )
-
-
-def _from_findings(findings: list[Finding], fcfg: dict[str, Any]) -> tuple[str, str, str]:
-    counted = [f for f in findings if at_least(f.severity, fcfg["partial_at"])]
-    if not counted:
-        return "", "", ""
-    worst = max(counted, key=lambda f: (f.severity.rank if hasattr(f.severity, "rank") else 0))
-    verdict = "non_compliant" if at_least(worst.severity, fcfg["non_compliant_at"]) else "partial"
-    sev = getattr(worst.severity, "value", str(worst.severity))
-    return (
-        verdict,
-        f"{len(counted)} open finding(s), worst {sev}",
-        f"{len(counted)} 项未关闭的扫描发现，最高为{getattr(worst.severity, 'zh', sev)}",
-    )
 
 
 def _apply_records(
@@ -171,9 +127,18 @@ def _apply_records(
                 continue  # machine evidence speaks louder than a document's existence
             objs[a] = ObjectVerdict(
                 asset=a, verdict=verdict, verdict_before=verdict, source="evidence",
-                reason=en, reason_zh=cn,
-                check_ids=cur.check_ids if cur else [], finding_ids=cur.finding_ids if cur else [],
+                reason=en, reason_zh=cn, **_kept(cur),
             )
+
+
+def _kept(cur: ObjectVerdict | None) -> dict[str, Any]:
+    """What a document or a person's answer keeps of the machine's reasoning (their word
+    settles the open questions, so those are not carried over)."""
+    if cur is None:
+        return {}
+    return {"check_ids": cur.check_ids, "finding_ids": cur.finding_ids,
+            "decided_by": cur.decided_by, "advisory": cur.advisory, "advice": cur.advice,
+            "unverified": cur.unverified}
 
 
 def _judge_record(rec: dict[str, Any], ecfg: dict[str, Any], today: date) -> tuple[str, str, str]:
@@ -238,8 +203,7 @@ def _answered(cur: ObjectVerdict | None, asset: str, ans: dict[str, Any]) -> Obj
         cn += f"（覆盖自动判定“{zh(automated)}”：{cur.reason_zh}）"
     return ObjectVerdict(
         asset=asset, verdict=verdict, verdict_before=verdict, source="answer", reason=en,
-        reason_zh=cn, check_ids=cur.check_ids if cur else [],
-        finding_ids=cur.finding_ids if cur else [], answer=dict(ans), automated_verdict=automated,
+        reason_zh=cn, answer=dict(ans), automated_verdict=automated, **_kept(cur),
     )
 
 

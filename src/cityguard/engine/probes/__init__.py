@@ -2,6 +2,7 @@
 
 from cityguard.engine.probes import (  # noqa: F401 - imported for registration
     accounts,
+    apparmor,
     apt_updates,
     command,
     config_value,
@@ -16,6 +17,7 @@ from cityguard.engine.probes import (  # noqa: F401 - imported for registration
     netdev_ref,
     package,
     service,
+    sudo_rules,
     sysctl,
 )
 from cityguard.engine.probes.base import (

@@ -23,7 +23,9 @@ from cityguard.targets.base import Target
 FIELDS = ("name", "uid", "empty_password", "locked", "max_days", "min_days", "warn_days",
           "inactive", "shell", "last_change_days")
 SHADOW_FIELDS = ("locked", "max_days", "min_days", "warn_days", "inactive", "last_change_days")
-FILTERS = ("uid0", "human", "system", "all")
+#: password: the human accounts that log in with a password (set, not locked or empty): the
+#: ones a password lifetime applies to (a locked root has no password to age)
+FILTERS = ("uid0", "human", "password", "system", "all")
 NO_LOGIN_SHELLS = ("nologin", "false", "sync", "shutdown", "halt")
 
 
@@ -96,7 +98,7 @@ def _selected(acct: Account, flt: str, first_uid: int) -> bool:
     login = acct.shell.rsplit("/", 1)[-1] not in NO_LOGIN_SHELLS and acct.shell != ""
     if flt == "uid0":
         return acct.uid == 0
-    if flt == "human":
+    if flt in ("human", "password"):
         return login and (acct.uid == 0 or (acct.uid >= first_uid and acct.uid != 65534))
     if flt == "system":
         return acct.uid != 0 and (acct.uid < first_uid or acct.uid == 65534)
@@ -117,10 +119,16 @@ class AccountsProbe(BaseProbe):
         accounts = read_passwd(ctx)
         if not accounts:
             return Observation.of([], note="/etc/passwd is absent or empty")
-        first_uid = uid_min(ctx) if params.get("filter", "all") in ("human", "system") else 1000
-        chosen = [a for a in accounts if _selected(a, params.get("filter", "all"), first_uid)]
+        flt = params.get("filter", "all")
+        first_uid = uid_min(ctx) if flt in ("human", "password", "system") else 1000
+        chosen = [a for a in accounts if _selected(a, flt, first_uid)]
         shadow: dict[str, Shadow] | None = None
-        if field in SHADOW_FIELDS or field == "empty_password":
+        if flt == "password":
+            shadow = read_shadow(ctx)
+            if shadow is None:
+                return Observation.of([], note="/etc/shadow is absent")
+            chosen = [a for a in chosen if a.name in shadow and shadow[a.name].pw_state == "set"]
+        if shadow is None and (field in SHADOW_FIELDS or field == "empty_password"):
             try:
                 shadow = read_shadow(ctx)
             except ProbeError:

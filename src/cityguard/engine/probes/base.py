@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from cityguard.core.registry import Registry
+from cityguard.engine import patterns
 from cityguard.engine.docpath import parse_path
 from cityguard.targets.base import HostFacts, Target
 
@@ -82,7 +83,44 @@ class ProbeContext:
         return self.cached(("text", path), lambda: _read_text(self.target, path))
 
     def glob(self, pattern: str) -> list[str]:
-        return self.cached(("glob", pattern), lambda: self.target.glob(pattern))
+        """Paths matching a glob; ProbeError when the directory to search cannot be read (an
+        unreadable directory must not look empty: evidence that cannot be read is an error,
+        never "not present")."""
+
+        def compute() -> list[str]:
+            try:
+                found = self.target.glob(pattern)
+            except PermissionError as exc:
+                raise ProbeError(_denied(exc.filename or pattern)) from None
+            if not found:
+                self.check_readable(_literal_dir(pattern))
+            return found
+
+        return self.cached(("glob", pattern), compute)
+
+    def check_readable(self, directory: str) -> None:
+        """ProbeError when `directory` exists but this assessment cannot list it.
+
+        Only directories closed to other users are asked about (one `test -r -x` where the
+        target runs commands; dir: and local targets raise PermissionError themselves)."""
+
+        def compute() -> bool:
+            if not directory or directory == "/":
+                return True
+            try:
+                st = self.target.stat(directory)
+            except PermissionError:
+                return False
+            if st is None or not st.is_dir or st.mode & 0o005 == 0o005:
+                return True
+            if self.target.kind != "ssh" or not self.target.can_run_commands:
+                return True
+            res = self.target.run(["test", "-r", directory, "-a", "-x", directory],
+                                  self.default_timeout)
+            return res.exit_code == 0 or res.timed_out
+
+        if not self.cached(("readable", directory), compute):
+            raise ProbeError(_denied(directory))
 
 
 def _read_text(target: Target, path: str) -> str | None:
@@ -152,20 +190,33 @@ def register(cls: type[T]) -> type[T]:
 
 
 def glob_paths(ctx: ProbeContext, pattern: str) -> list[str]:
-    """Paths matching a pattern; literal paths skip the directory walk."""
+    """Paths matching a pattern; literal paths skip the directory walk. A path in a directory
+    this assessment cannot read is a ProbeError, not an absent file."""
     if not any(c in pattern for c in "*?["):
-        return [pattern] if ctx.target.stat(pattern) is not None else []
+        try:
+            found = ctx.target.stat(pattern) is not None
+        except PermissionError:
+            raise ProbeError(_denied(pattern.rsplit("/", 1)[0] or "/")) from None
+        if not found:
+            ctx.check_readable(pattern.rsplit("/", 1)[0])
+        return [pattern] if found else []
     return ctx.glob(pattern)
 
 
-def regex_problem(pattern: str) -> str:
-    import re
+def _literal_dir(pattern: str) -> str:
+    """The deepest directory of a glob pattern before its first wildcard."""
+    head = pattern.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0]
+    return head.rsplit("/", 1)[0]
 
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"invalid regular expression: {exc}"
-    return ""
+
+def _denied(path: str) -> str:
+    return (f"permission denied reading {path}: this evidence cannot be judged without "
+            "privilege (run cityguard as root, or --sudo on SSH hosts)")
+
+
+def regex_problem(pattern: str) -> str:
+    """'' for a valid pattern, else why not (the engine's own compiler: engine.patterns)."""
+    return patterns.problem(pattern)
 
 
 def path_problem(path: str) -> str:

@@ -1,10 +1,17 @@
-"""`cron`: scheduled jobs whose command matches a pattern (cron tables, cron.* dirs, timers)."""
+"""`cron`: scheduled jobs whose command matches a pattern (cron tables, cron.* dirs, timers).
+
+What runs is what counts: a timer only when it is enabled (a timer a package ships but nobody
+enabled runs nothing), and the scripts jobs call are read too, so a backup inside the script
+a cron line or a timer starts is found where the admin wrote it. Each value is one command
+line: the job's own, or a line of a script it runs (file and line of the script).
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from cityguard.engine.patterns import Budget, compile_pattern
 from cityguard.engine.probes.base import (
     BaseProbe,
     Observation,
@@ -13,11 +20,20 @@ from cityguard.engine.probes.base import (
     Value,
     register,
 )
-from cityguard.engine.probes.service import UNIT_DIRS
+from cityguard.engine.probes.service import UNIT_DIRS, wants_links
 from cityguard.targets.base import Target
 
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\s*=")
+_PATH = re.compile(r"(?<![\w$])(/[\w.+@%/-]+)")
 PERIODIC = ("hourly", "daily", "weekly", "monthly")
+#: a script a job runs is read when it is this small and starts with "#!"
+MAX_SCRIPT = 64 * 1024
+#: where the distribution's own programs live: their internals are not the site's jobs (a
+#: package's housekeeping that tars its own database is not a backup of important data)
+SYSTEM_DIRS = ("/usr/lib/", "/usr/lib64/", "/usr/libexec/", "/usr/share/", "/lib/", "/lib64/",
+               "/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/")
+
+Job = tuple[str, str, "int | None"]  # command line, file, line
 
 
 def _command(line: str, with_user: bool) -> str | None:
@@ -31,11 +47,12 @@ def _command(line: str, with_user: bool) -> str | None:
     return " ".join(parts[skip:]) if len(parts) > skip else None
 
 
-def jobs(ctx: ProbeContext) -> tuple[list[tuple[str, str, int | None]], list[str]]:
-    """(command or name, file, line) of every scheduled job, and the files that were unreadable."""
+def jobs(ctx: ProbeContext) -> tuple[list[Job], list[str]]:
+    """(command, file, line) of every scheduled job and of the lines of the scripts they run,
+    and the files that were unreadable."""
 
-    def compute() -> tuple[list[tuple[str, str, int | None]], list[str]]:
-        out: list[tuple[str, str, int | None]] = []
+    def compute() -> tuple[list[Job], list[str]]:
+        out: list[Job] = []
         unreadable: list[str] = []
         tables = [("/etc/crontab", True)]
         tables += [(p, True) for p in ctx.target.glob("/etc/cron.d/*")]
@@ -56,18 +73,43 @@ def jobs(ctx: ProbeContext) -> tuple[list[tuple[str, str, int | None]], list[str
             for name in ctx.target.list_dir(f"/etc/cron.{period}"):
                 if not name.startswith("."):
                     out.append((name, f"/etc/cron.{period}/{name}", None))
+                    out.extend(_script(ctx, f"/etc/cron.{period}/{name}", unreadable))
         out.extend(_timers(ctx, unreadable))
+        followed: set[str] = set()
+        for cmd, _, _ in list(out):
+            for path in _PATH.findall(cmd):
+                if path not in followed and not path.startswith(SYSTEM_DIRS):
+                    followed.add(path)
+                    out.extend(_script(ctx, path, unreadable))
         return out, unreadable
 
     return ctx.cached("cron", compute)
 
 
-def _timers(ctx: ProbeContext, unreadable: list[str]) -> list[tuple[str, str, int | None]]:
-    out: list[tuple[str, str, int | None]] = []
+def _script(ctx: ProbeContext, path: str, unreadable: list[str]) -> list[Job]:
+    """The command lines of a shell script a job runs ([] for programs, data, large files).
+    Only the script itself is read, not the scripts it calls in turn."""
+    st = ctx.target.stat(path)
+    if st is None or not st.is_file or st.size > MAX_SCRIPT:
+        return []
+    try:
+        text = ctx.read_text(path) or ""
+    except ProbeError:
+        unreadable.append(path)
+        return []
+    if not text.startswith("#!") or "\0" in text:
+        return []
+    return [(line.strip(), path, no) for no, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _timers(ctx: ProbeContext, unreadable: list[str]) -> list[Job]:
+    out: list[Job] = []
     seen: set[str] = set()
+    enabled = wants_links(ctx)
     for d in UNIT_DIRS:
         for timer in ctx.target.list_dir(d):
-            if not timer.endswith(".timer") or timer in seen:
+            if not timer.endswith(".timer") or timer in seen or timer not in enabled:
                 continue
             seen.add(timer)
             unit = timer[:-6] + ".service"
@@ -97,8 +139,10 @@ class CronProbe(BaseProbe):
         return f"scheduled jobs matching {params['pattern']}"
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
-        regex = re.compile(params["pattern"])
+        regex = compile_pattern(params["pattern"])
         found, unreadable = jobs(ctx)
-        values = [Value(cmd, file=f, line=line) for cmd, f, line in found if regex.search(cmd)]
+        budget = Budget("scheduled jobs")  # all jobs together: limits.REGEX_SECONDS
+        values = [Value(cmd, file=f, line=line) for cmd, f, line in found
+                  if budget.search(regex, cmd, f"{f}:{line}" if line else f)]
         note = f"unreadable: {', '.join(unreadable)}" if unreadable else ""
         return Observation.of(values, note=note)

@@ -1,14 +1,27 @@
-"""`package`: whether a package is installed, and its version (dpkg status file, or rpm -q)."""
+"""`package`: whether a package is installed, and its version, from the package database.
+
+Debian family: /var/lib/dpkg/status (read as a file on every target). RPM families: the
+SQLite database rpm ≥ 4.16 keeps (/var/lib/rpm/rpmdb.sqlite: RHEL 9, openEuler 22.03,
+Anolis 8.8+, Kylin V10 SP3) read as a file, so `dir:` images are judged too; on SSH hosts, or
+where only the older Berkeley DB exists, one `rpm -qa` lists everything. No database at all:
+not_applicable with the reason, so a check can fall back to the binaries it knows.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+import struct
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from cityguard.core.limits import MAX_TARGET_FILE
 from cityguard.engine.probes.base import (
     BaseProbe,
     Observation,
     ProbeContext,
+    ProbeError,
     Value,
     register,
 )
@@ -16,7 +29,13 @@ from cityguard.engine.probes.command import run_or_na
 from cityguard.targets.base import Target
 
 DPKG_STATUS = "/var/lib/dpkg/status"
+RPMDB = "/var/lib/rpm/rpmdb.sqlite"
+RPM_QA = "rpm -qa"
 RPM_FAMILIES = ("rhel-like", "kylin", "openeuler", "anolis")
+#: an rpmdb of a full server is 20–80 MB: larger than any configuration file, still bounded
+MAX_RPMDB = 8 * MAX_TARGET_FILE
+_TAGS = {1000: "name", 1001: "version", 1002: "release", 1003: "epoch"}
+Installed = dict[str, tuple[str, "int | None"]]
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9+._:-]*$"}
 
 
@@ -73,15 +92,109 @@ def dpkg_installed(ctx: ProbeContext) -> dict[str, tuple[str, int]] | None:
     return ctx.cached("dpkg", lambda: {n: (v, line) for n, v, _, line in records})
 
 
-def _rpm(target: Target, name: str) -> Any:
-    res = run_or_na(target, ["rpm", "-q", "--qf", "%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n", name],
-                    15.0)
+def header_fields(blob: bytes) -> dict[str, Any]:
+    """NAME, VERSION, RELEASE, EPOCH of one rpm header blob (rpmdb stores headers without
+    the lead: index count, data length, 16-byte index entries, then the data store)."""
+    if len(blob) < 8:
+        return {}
+    count, size = struct.unpack(">ii", blob[:8])
+    store = 8 + 16 * count
+    if count < 0 or size < 0 or store + size > len(blob):
+        return {}
+    out: dict[str, Any] = {}
+    for n in range(count):
+        tag, kind, offset, _ = struct.unpack(">iiii", blob[8 + 16 * n:24 + 16 * n])
+        name = _TAGS.get(tag)
+        if name is None or not 0 <= offset < size:
+            continue
+        at = store + offset
+        if kind == 6:  # STRING: NUL-terminated
+            end = blob.find(b"\0", at, store + size)
+            out[name] = blob[at:end if end >= 0 else store + size].decode("utf-8", "replace")
+        elif kind == 4 and at + 4 <= store + size:  # INT32
+            out[name] = struct.unpack(">i", blob[at:at + 4])[0]
+    return out
+
+
+def _evr(fields: dict[str, Any]) -> str:
+    epoch = fields.get("epoch")
+    vr = f"{fields.get('version', '')}-{fields.get('release', '')}"
+    return f"{epoch}:{vr}" if epoch else vr
+
+
+def _sqlite_rpmdb(ctx: ProbeContext) -> Installed | None:
+    """name → (epoch:version-release, None) from rpmdb.sqlite; None when there is none."""
+    try:
+        data = ctx.target.read_bytes(RPMDB, MAX_RPMDB + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise ProbeError(f"cannot read {RPMDB}: {exc.strerror or exc}") from None
+    if len(data) > MAX_RPMDB:
+        raise ProbeError(f"{RPMDB} is larger than {MAX_RPMDB // 2**20} MiB; not read")
+    try:  # rpm writes in WAL mode: recent transactions may still be in the -wal file
+        wal = ctx.target.read_bytes(RPMDB + "-wal", MAX_RPMDB + 1)
+    except OSError:
+        wal = b""
+    with tempfile.TemporaryDirectory(prefix="cityguard-rpmdb-") as tmp:
+        db = Path(tmp) / "rpmdb.sqlite"
+        db.write_bytes(data)
+        if wal and len(wal) <= MAX_RPMDB:
+            (Path(tmp) / "rpmdb.sqlite-wal").write_bytes(wal)
+        try:
+            con = sqlite3.connect(db)
+            try:
+                rows = con.execute("SELECT blob FROM Packages").fetchall()
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            raise ProbeError(f"{RPMDB} is not a readable rpm database: {exc}") from None
+    out: Installed = {}
+    for (blob,) in rows:
+        fields = header_fields(bytes(blob))
+        if fields.get("name"):
+            out[str(fields["name"])] = (_evr(fields), None)
+    return out
+
+
+def _rpm_qa(target: Target) -> Installed | Observation:
+    res = run_or_na(target, ["rpm", "-qa", "--qf", "%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n"],
+                    60.0)
     if isinstance(res, Observation):
         return res
     if res.exit_code != 0:
-        return None
-    version = res.stdout.strip().splitlines()[0] if res.stdout.strip() else ""
-    return version[2:] if version.startswith("0:") else version
+        return Observation.na(f"rpm -qa failed: {(res.stderr.strip() or 'no output')[:200]}")
+    out: Installed = {}
+    for line in res.stdout.splitlines():
+        name, _, version = line.strip().partition(" ")
+        if name:
+            out[name] = (version[2:] if version.startswith("0:") else version, None)
+    return out
+
+
+def rpm_installed(ctx: ProbeContext) -> tuple[Installed | Observation, str]:
+    """(installed packages or why not known, the evidence's source) of an RPM system."""
+
+    def compute() -> tuple[Installed | Observation, str]:
+        if ctx.target.kind != "ssh":  # a local file read beats a program; dir: has no programs
+            found = _sqlite_rpmdb(ctx)
+            if found is not None:
+                return found, RPMDB
+        if ctx.target.can_run_commands:
+            return _rpm_qa(ctx.target), RPM_QA
+        return Observation.na("no dpkg status and no rpmdb.sqlite in this tree (an older "
+                              "Berkeley DB needs `rpm`; dir: target runs no commands)"), ""
+
+    return ctx.cached("rpm-installed", compute)
+
+
+def installed(ctx: ProbeContext) -> tuple[Installed | Observation, str]:
+    """The target's package database: dpkg (Debian family) or rpm, whichever it has."""
+    if ctx.facts.os_family not in RPM_FAMILIES:
+        dpkg = dpkg_installed(ctx)
+        if dpkg is not None:
+            return dpkg, DPKG_STATUS
+    return rpm_installed(ctx)
 
 
 @register
@@ -96,21 +209,14 @@ class PackageProbe(BaseProbe):
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         names = params["name"] if isinstance(params["name"], list) else [params["name"]]
         want_version = params.get("property", "installed") == "version"
-        dpkg = None if ctx.facts.os_family in RPM_FAMILIES else dpkg_installed(ctx)
+        db, source = installed(ctx)
+        if isinstance(db, Observation):
+            return db
         values: list[Value] = []
         for name in names:
-            if dpkg is not None:
-                hit = dpkg.get(name)
-                version, line = hit if hit else (None, None)
-                file = DPKG_STATUS if hit else None
-            else:
-                if not target.can_run_commands:
-                    return Observation.na("no dpkg database and the RPM database needs rpm; "
-                                          "dir: target runs no commands")
-                got = _rpm(target, name)
-                if isinstance(got, Observation):
-                    return got
-                version, line, file = got, None, None
+            hit = db.get(name)
+            version, line = hit if hit else (None, None)
+            file = source if hit and source != RPM_QA else None
             if want_version:
                 if version is not None:
                     values.append(Value(version, file=file, line=line, subject=name))
@@ -118,4 +224,4 @@ class PackageProbe(BaseProbe):
                 values.append(Value(version is not None, file=file, line=line, subject=name))
         if want_version and not values:
             return Observation.of([], note=f"not installed: {', '.join(names)}")
-        return Observation.of(values)
+        return Observation.of(values, note=f"package database: {source}")

@@ -41,6 +41,21 @@ def wants_links(ctx: ProbeContext) -> set[str]:
     return ctx.cached("systemd-wants", compute)
 
 
+def init_state_known(ctx: ProbeContext) -> bool:
+    """Whether the target shows any service manager state: a tree of configuration files
+    copied without /etc/systemd, /lib/systemd or /etc/init.d says nothing about services, and
+    "not enabled" there would be a guess."""
+
+    def compute() -> bool:
+        return any(ctx.target.list_dir(d) for d in (*UNIT_DIRS, "/etc/init.d"))
+
+    return ctx.cached("init-state-known", compute)
+
+
+UNKNOWN = ("unknown: this tree holds no service manager state (no systemd unit directories, "
+           "no /etc/init.d), so whether a service is enabled cannot be told")
+
+
 def present(target: Target, unit: str, name: str) -> bool:
     if any(unit in target.list_dir(d) for d in UNIT_DIRS):
         return True
@@ -78,6 +93,8 @@ class ServiceProbe(BaseProbe):
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         names = params["name"] if isinstance(params["name"], list) else [params["name"]]
         prop = params.get("property", "enabled")
+        if prop != "active" and not target.can_run_commands and not init_state_known(ctx):
+            return Observation.na(UNKNOWN)
         values = []
         for name in names:
             unit = unit_name(name)
@@ -89,7 +106,8 @@ class ServiceProbe(BaseProbe):
             else:
                 if not target.can_run_commands:
                     return Observation.na("dir: target runs no commands (service state unknown)")
-                res = run_or_na(target, ["systemctl", "is-active", unit], 10.0)
+                # `--`: a unit name may start with '-' (-.mount), never read as an option
+                res = run_or_na(target, ["systemctl", "is-active", "--", unit], 10.0)
                 if isinstance(res, Observation):
                     return res
                 state = (res.stdout.strip().splitlines() or [""])[0]
