@@ -14,7 +14,7 @@ import pytest
         (("--target", "ssh://"), "ssh://[user@]host[:port]"),
         (("--target", "ftp://host"), "unknown target"),
         (("--answers", "/nonexistent/answers.yaml"), "answers.yaml"),
-        (("--system", "/nonexistent/cityguard.yaml"), "cityguard.yaml"),
+        (("--manifest", "/nonexistent/cityguard.yaml"), "cityguard.yaml"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(cli, tmp_path, args, words):

@@ -61,9 +61,9 @@ def test_list_formats_and_filters(cli, loaded: Path) -> None:
     assert [r["rule_id"] for r in table] == ["sqli", "xss", "style"]
     assert table[0]["cwes"] == "CWE-89" and table[0]["status"] == "open"
     res = cli("findings", "list", "--lang", "en")
-    assert "critical" in res.stdout and "3 finding(s)" in res.stderr
+    assert "Critical" in res.stdout and "3 finding(s)" in res.stderr
     res = cli("findings", "list")
-    assert "严重" in res.stdout and "未处置" in res.stdout and "共 3 条" in res.stderr
+    assert "严重" in res.stdout and "未修复" in res.stdout and "共 3 条" in res.stderr
 
 
 def test_show_by_id_and_fingerprint_prefix(cli, loaded: Path) -> None:

@@ -17,7 +17,7 @@ OUTSIDE = "--allow-outside-paths"  # the variants reuse the example's files
 
 
 def test_the_example_passes_with_exit_0_and_a_table(cityguard_proc):
-    p = cityguard_proc("gate", "--stage", "deploy", "--system", str(EXAMPLE), *TODAY,
+    p = cityguard_proc("gate", "--stage", "deploy", "--manifest", str(EXAMPLE), *TODAY,
                        "--lang", "en")
     assert p.returncode == 0, p.stderr
     for rule in ("plan.grading_report", "build.code_audit", "deploy.security_test",
@@ -28,11 +28,11 @@ def test_the_example_passes_with_exit_0_and_a_table(cityguard_proc):
 
 def test_a_blocked_gate_exits_1_and_says_what_to_do(cityguard_proc):
     variant = str(VARIANTS / "deploy.security_test" / "cityguard.yaml")
-    p = cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE)
+    p = cityguard_proc("gate", "--manifest", variant, *TODAY, OUTSIDE)
     assert p.returncode == 1, p.stderr
     assert "deploy.security_test" in p.stdout and "未通过" in p.stdout
     assert "门禁阻断" in p.stderr and "Traceback" not in p.stderr
-    p = cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE, "--format", "json")
+    p = cityguard_proc("gate", "--manifest", variant, *TODAY, OUTSIDE, "--format", "json")
     assert p.returncode == 1
     rule = next(r for r in json.loads(p.stdout)["rules"] if r["state"] == "fail")
     assert rule["id"] == "deploy.security_test" and "open_high_risks 应为 0" in rule["message_zh"]
@@ -40,7 +40,8 @@ def test_a_blocked_gate_exits_1_and_says_what_to_do(cityguard_proc):
 
 
 def test_expired_waiver_blocks_and_is_listed(cityguard_proc):
-    p = cityguard_proc("gate", "--system", str(VARIANTS / "waivers.not_expired" / "cityguard.yaml"),
+    p = cityguard_proc("gate", "--manifest",
+                       str(VARIANTS / "waivers.not_expired" / "cityguard.yaml"),
                        *TODAY, OUTSIDE, "--format", "json")
     assert p.returncode == 1
     doc = json.loads(p.stdout)
@@ -52,7 +53,7 @@ def test_expired_waiver_blocks_and_is_listed(cityguard_proc):
 
 def test_today_from_the_environment(cityguard_proc):
     # the same example judged in 2027: documents have gone stale, waiver W1 has expired
-    p = cityguard_proc("gate", "--stage", "build", "--system", str(EXAMPLE), "--format", "json",
+    p = cityguard_proc("gate", "--stage", "build", "--manifest", str(EXAMPLE), "--format", "json",
                        env={"CITYGUARD_TODAY": "2027-01-01"})
     assert p.returncode == 1
     failed = {r["id"] for r in json.loads(p.stdout)["rules"] if r["state"] == "fail"}
@@ -61,7 +62,7 @@ def test_today_from_the_environment(cityguard_proc):
 
 def test_junit_and_sarif_of_the_gate_rules(cityguard_proc, tmp_path):
     variant = VARIANTS / "deploy.acceptance_test" / "cityguard.yaml"
-    p = cityguard_proc("gate", "--system", str(variant), *TODAY, OUTSIDE,
+    p = cityguard_proc("gate", "--manifest", str(variant), *TODAY, OUTSIDE,
                        "--format", "junit,sarif,json", "--output", str(tmp_path / "out"),
                        "--lang", "en", cwd=REPO)
     assert p.returncode == 1, p.stderr
@@ -90,7 +91,7 @@ def test_junit_and_sarif_of_the_gate_rules(cityguard_proc, tmp_path):
 
 def test_one_format_to_one_file(cityguard_proc, tmp_path):
     out = tmp_path / "gate.sarif"
-    p = cityguard_proc("gate", "--stage", "plan", "--system", str(EXAMPLE), *TODAY,
+    p = cityguard_proc("gate", "--stage", "plan", "--manifest", str(EXAMPLE), *TODAY,
                        "--format", "sarif", "--output", str(out))
     assert p.returncode == 0
     assert json.loads(out.read_text())["runs"][0]["results"] == []
@@ -98,23 +99,23 @@ def test_one_format_to_one_file(cityguard_proc, tmp_path):
 
 def test_baseline_from_the_store(cityguard_proc, tmp_path):
     store = str(tmp_path / "runs.db")
-    first = cityguard_proc("gate", "--system", str(EXAMPLE), *TODAY, "--store", store,
+    first = cityguard_proc("gate", "--manifest", str(EXAMPLE), *TODAY, "--store", store,
                            "--format", "json")
     assert first.returncode == 0, first.stderr
     base_id = json.loads(first.stdout)["run_id"]
     variant = str(VARIANTS / "deploy.findings" / "cityguard.yaml")
-    assert cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE).returncode == 1
+    assert cityguard_proc("gate", "--manifest", variant, *TODAY, OUTSIDE).returncode == 1
     # the variant's own run goes into the same store; the baseline is still the example's
-    p = cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE, "--baseline", "latest",
+    p = cityguard_proc("gate", "--manifest", variant, *TODAY, OUTSIDE, "--baseline", "latest",
                        "--store", store, "--format", "json")
     assert p.returncode == 0, p.stdout
     doc = json.loads(p.stdout)
     assert doc["baseline_run_id"] == base_id != doc["run_id"]
-    p = cityguard_proc("gate", "--system", variant, *TODAY, OUTSIDE, "--baseline", doc["run_id"],
+    p = cityguard_proc("gate", "--manifest", variant, *TODAY, OUTSIDE, "--baseline", doc["run_id"],
                        "--store", store)
     assert p.returncode == 0  # by run id
     # judging a stored run instead of running the assessment again
-    p = cityguard_proc("gate", "--system", str(EXAMPLE), *TODAY, "--assessment", "latest",
+    p = cityguard_proc("gate", "--manifest", str(EXAMPLE), *TODAY, "--assessment", "latest",
                        "--store", store)
     assert p.returncode == 0, p.stderr
 
@@ -123,14 +124,14 @@ def test_baseline_from_the_store(cityguard_proc, tmp_path):
     (["--stage", "launch"], "--stage must be one of"),
     (["--min-conclusion", "良好"], "--min-conclusion must be"),
     (["--fail-on", "severe"], "--fail-on must be one of"),
-    (["--format", "pdf"], "--format must be among"),
+    (["--format", "pdf"], "--format must be one of"),
     (["--format", "json,sarif"], "several formats need --output DIR"),
     (["--today", "someday"], "today must be YYYY-MM-DD"),
     (["--baseline", "nope.json"], "file not found"),
     (["--baseline", "0123abcd"], "no stored run"),
 ])
 def test_bad_input_exits_2_with_one_line(cityguard_proc, tmp_path, args, words):
-    p = cityguard_proc("gate", "--system", str(EXAMPLE), "--stage", "plan", *args,
+    p = cityguard_proc("gate", "--manifest", str(EXAMPLE), "--stage", "plan", *args,
                        "--store", str(tmp_path / "s.db"), cwd=tmp_path)
     assert p.returncode == 2, (p.stdout, p.stderr)
     assert words in p.stderr and "Traceback" not in p.stderr

@@ -38,9 +38,9 @@ def rows(result) -> dict[str, dict]:
 
 def test_import_prints_a_row_per_file(cli, tmp_path: Path) -> None:
     a = write(tmp_path, "week1.nessus", nessus({"10.0.0.1": [1, 2, 3], "10.0.0.2": [1]}))
-    res = cli("scans", "import", a, "--system", "portal")
+    res = cli("scans", "import", a, "--system", "portal", "--lang", "en")
     assert res.exit_code == 0, res.output
-    header = ["file", "format", "findings read", "new", "seen again", "reopened", "marked fixed"]
+    header = ["file", "format", "read", "new", "seen again", "reopened", "fixed"]
     for word in header:
         assert word in res.stdout
     line = next(x for x in res.stdout.splitlines() if "week1.nessus" in x)
@@ -89,7 +89,7 @@ def test_formats_lists_every_importer(cli) -> None:
     assert [d["name"] for d in data] == [c.name for c in ingest.formats()]
     assert {"nessus", "sarif"} <= {d["name"] for d in data}
     assert all(d["tool"] and d["description"] for d in data)
-    table = cli("scans", "formats")
+    table = cli("scans", "formats", "--lang", "en")
     assert "nessus" in table.stdout and "description" in table.stdout
 
 

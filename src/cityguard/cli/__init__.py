@@ -17,14 +17,26 @@ import typer
 from typer.core import TyperGroup
 
 from cityguard import __version__
+from cityguard.cli import _root
 
 
 class _RootGroup(TyperGroup):
-    """Turns expected errors (CityguardError) into one line on stderr and exit code 2.
+    """Turns expected errors (CityguardError) and bad usage into one line on stderr and exit
+    code 2, and gives every command the shared output flags and help layout (cli/_root.py).
 
     Done here rather than in main() so that in-process invocations (tests, CliRunner) behave
     exactly like the console script.
     """
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        _root.prepare(self)
+
+    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from cityguard.cli import console
+
+        console.reset()  # every command line starts from the default output settings
+        return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         from cityguard.core.errors import CityguardError
@@ -36,6 +48,13 @@ class _RootGroup(TyperGroup):
 
             console.error(exc.one_line())
             raise typer.Exit(exc.exit_code) from None
+        except _root.NoArgsIsHelpError:
+            raise
+        except _root.ClickUsageError as exc:
+            from cityguard.cli import console
+
+            console.error(_root.usage_error(exc))
+            raise typer.Exit(2) from None
 
 
 app = typer.Typer(
@@ -61,10 +80,16 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(
+def _root_callback(
     version: bool = typer.Option(
         False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
     ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=_root.QUIET_HELP, is_eager=True,
+                               expose_value=False, callback=_root.set_flag),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=_root.VERBOSE_HELP,
+                                 is_eager=True, expose_value=False, callback=_root.set_flag),
+    no_color: bool = typer.Option(False, "--no-color", help=_root.NO_COLOR_HELP, is_eager=True,
+                                  expose_value=False, callback=_root.set_flag),
 ) -> None:
     """cityguard command line."""
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cityguard.cli import console
+from cityguard.cli._layout import Col
 from cityguard.core.csvsafe import csv_lines
 from cityguard.core.errors import UsageError
 from cityguard.model import Importance, Item, Selection
@@ -17,6 +18,7 @@ from cityguard.policy.catalog import (
     search_items,
     select_items,
 )
+from cityguard.policy.messages import enum, pick, t
 
 CSV_FIELDS = (
     "unit_id", "clause_ref", "level", "part", "class", "class_zh", "class_en",
@@ -40,7 +42,8 @@ def list_items(
         code = class_code.strip().upper()
         known = {i.class_code for i in catalog.items}
         if code not in known:
-            raise UsageError(f"unknown class {class_code!r}; known: {', '.join(sorted(known))}")
+            raise UsageError(t("cli.catalog_unknown_class", "en", got=repr(class_code),
+                               known=", ".join(sorted(known))))
         items = [i for i in items if i.class_code == code]
     if search:
         items = search_items(items, search)
@@ -65,25 +68,26 @@ def render_items(items: list[Item], fmt: str, lang: str) -> None:
             rows.append([d[k] for k in CSV_FIELDS])
         console.write_data("".join(csv_lines(CSV_FIELDS, rows)))
         return
-    zh = lang == "zh"
     rows = [
         (
             i.unit_id,
             i.clause_ref,
-            i.control_point_zh if zh else i.control_point_en,
-            Importance(i.importance).zh if zh else i.importance,
-            i.summary_zh if zh else i.summary_en,
+            pick(i.control_point_zh, i.control_point_en, lang),
+            enum("importance", i.importance, lang),
+            pick(i.summary_zh, i.summary_en, lang),
         )
         for i in items
     ]
-    cols = ["测评单元", "条款", "控制点", "重要程度", "要求概述"] if zh else [
-        "unit", "clause", "control point", "importance", "summary"]
+    cols = [Col(t("cli.catalog_col_unit", lang)), Col(t("cli.catalog_col_clause", lang), drop=1),
+            Col(t("cli.col_control_point", lang)),
+            Col(t("cli.catalog_col_importance", lang), drop=2),
+            Col(t("cli.catalog_col_summary", lang), clip=True, min_width=30)]
     console.table(cols, rows)
-    console.info(f"{len(items)} items" if not zh else f"共 {len(items)} 项")
+    console.info(t("cli.catalog_count", lang, n=len(items)))
 
 
 def render_coverage(
-    items: list[Item], selection: Selection, policies: Sequence[str], fmt: str
+    items: list[Item], selection: Selection, policies: Sequence[str], fmt: str, lang: str
 ) -> None:
     """Per class: items selected, items with automated checks mapped at this level."""
     from cityguard.policy.checkmap import load_checkmap
@@ -99,6 +103,7 @@ def render_coverage(
         rows.append({
             "class": code,
             "class_zh": its[0].class_zh,
+            "class_en": its[0].class_en,
             "items": len(its),
             "automated": n,
             "percent": round(100 * n / len(its), 1),
@@ -107,19 +112,22 @@ def render_coverage(
         console.write_data(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     console.table(
-        ["class", "类别", "items", "automated", "%"],
-        [(r["class"], r["class_zh"], r["items"], r["automated"], r["percent"]) for r in rows],
+        [Col(t("cli.col_class", lang)), Col(t("cli.col_class_name", lang), drop=1),
+         Col(t("cli.coverage_col_items", lang), justify="right"),
+         Col(t("cli.coverage_col_automated", lang), justify="right"), Col("%", justify="right")],
+        [(r["class"], pick(r["class_zh"], r["class_en"], lang), r["items"], r["automated"],
+          r["percent"]) for r in rows],
     )
     total = sum(r["items"] for r in rows)
     auto = sum(r["automated"] for r in rows)
-    console.info(f"{auto}/{total} selected items have automated checks mapped")
+    console.info(t("cli.coverage_total", lang, automated=auto, total=total))
 
 
 def show_item(unit_id: str, fmt: str, lang: str, policies: Sequence[str]) -> None:
     catalog = load_catalog(policies)
     item = catalog.by_id().get(unit_id.strip().upper())
     if item is None:
-        raise UsageError(f"no item {unit_id!r} in the catalog (try `cityguard catalog --search`)")
+        raise UsageError(t("cli.catalog_unknown_item", "en", got=repr(unit_id)))
     cases = cases_for(catalog, item.unit_id)
     checks = _checks_for(item.unit_id, item.level, policies)
     if fmt == "json":
@@ -128,30 +136,28 @@ def show_item(unit_id: str, fmt: str, lang: str, policies: Sequence[str]) -> Non
         d["checks"] = checks
         console.write_data(json.dumps(d, ensure_ascii=False, indent=2))
         return
-    zh = lang == "zh"
-    importance = Importance(item.importance)
+    key = t  # the labels of the rows
     rows = [
-        ("测评单元" if zh else "unit", item.unit_id),
-        ("条款" if zh else "clause", f"GB/T 22239-2019 {item.clause_ref}"),
-        ("级别" if zh else "level", item.level),
-        ("类别" if zh else "class", f"{item.class_code} {item.class_zh} / {item.class_en}"),
-        ("控制点" if zh else "control point", f"{item.control_point_zh} / {item.control_point_en}"),
+        (key("cli.catalog_col_unit", lang), item.unit_id),
+        (key("cli.catalog_col_clause", lang), f"GB/T 22239-2019 {item.clause_ref}"),
+        (key("cli.catalog_level", lang), item.level),
+        (key("cli.col_class", lang), f"{item.class_code} {item.class_zh} / {item.class_en}"),
+        (key("cli.col_control_point", lang),
+         f"{item.control_point_zh} / {item.control_point_en}"),
         ("S/A/G", item.sa_tag),
-        ("重要程度" if zh else "importance", f"{importance.zh} ({importance.value})"),
-        ("测评方式" if zh else "assessed by", ", ".join(item.assessed_by)),
-        ("概述" if zh else "summary", item.summary_zh if zh else item.summary_en),
+        (key("cli.catalog_col_importance", lang),
+         f"{enum('importance', item.importance, lang)} ({item.importance})"),
+        (key("cli.catalog_assessed_by", lang), ", ".join(item.assessed_by)),
+        (key("cli.catalog_col_summary", lang), pick(item.summary_zh, item.summary_en, lang)),
     ]
     if item.note:
-        rows.append(("备注" if zh else "note", item.note))
-    none = "（无自动化检查）" if zh else "(none)"
-    rows.append(("检查项" if zh else "checks", ", ".join(checks) or none))
+        rows.append((key("cli.catalog_note", lang), item.note))
+    rows.append((key("cli.catalog_checks", lang), checks or key("cli.catalog_no_checks", lang)))
     for c in cases:
-        trigger = c.trigger_zh if zh else c.trigger_en
-        mit = ("可缓解" if c.mitigable else "不可缓解") if zh else (
-            "mitigable" if c.mitigable else "no mitigation")
-        label = "高风险案例" if zh else "high-risk case"
-        rows.append((label, f"{c.case_id} [{c.scope}; {mit}] {trigger}"))
-    console.table(["", ""], rows)
+        mitigable = key("cli.case_mitigable" if c.mitigable else "cli.case_not_mitigable", lang)
+        rows.append((key("cli.catalog_case", lang), f"{c.case_id} [{c.scope}; {mitigable}] "
+                     f"{pick(c.trigger_zh, c.trigger_en, lang)}"))
+    console.fields(rows)
 
 
 def _checks_for(unit_id: str, level: int, policies: Sequence[str]) -> list[str]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from cityguard.cli import console
+from cityguard.cli._layout import Col
 from cityguard.render import i18n
 
 
 def show(d: Any, lang: str) -> None:
     t = i18n.translator(lang)
     console.table(
-        ["", t("run_id"), t("created"), t("compliance_rate"), t("conclusion")],
+        [Col(""), Col(t("run_id")), Col(t("created"), drop=1), Col(t("compliance_rate")),
+         Col(t("conclusion"))],
         [(t("before"), d.run_before, d.created_before, _rate(d.rate_before),
           i18n.enum_label(i18n.CONCLUSION, d.conclusion_before, lang)),
          (t("after"), d.run_after, d.created_after, _rate(d.rate_after),
@@ -24,7 +26,8 @@ def show(d: Any, lang: str) -> None:
     for key, rows in (("items_worse", d.items_worse), ("items_better", d.items_better),
                       ("items_changed", d.items_changed)):
         if rows:
-            console.table([t("item"), t("control_point"), t("before"), t("after")],
+            console.table([Col(t("item")), Col(t("control_point"), drop=1), Col(t("before")),
+                           Col(t("after"))],
                           [(c.unit_id, c.name, _v(c.before, lang), _v(c.after, lang))
                            for c in rows], title=f"{t(key)} ({len(rows)})")
     sections = (("sec_high_risks", d.high_risks_new, t("worse")),
@@ -34,7 +37,8 @@ def show(d: Any, lang: str) -> None:
     for key, rows, prefix in sections:
         if rows:
             title = f"{prefix + ': ' if prefix else ''}{t(key)} ({len(rows)})"
-            console.table([t("severity") + " / " + t("risk_level"), t("asset"), t("title"), "ID"],
+            console.table([Col(t("severity") + " / " + t("risk_level")), Col(t("asset")),
+                           Col(t("title"), clip=True, min_width=24), Col("ID", drop=1)],
                           [(e.level, e.asset, e.title, e.key[:16]) for e in rows[:200]],
                           title=title)
 

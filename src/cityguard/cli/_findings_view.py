@@ -3,36 +3,26 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from cityguard.cli import console
+from cityguard.cli._layout import Col
+from cityguard.cli._text import short_path
 from cityguard.core.csvsafe import csv_line
 from cityguard.core.errors import UsageError
 from cityguard.model import Finding, Severity
+from cityguard.policy.messages import enum, t
 
-STATUS_ZH = {
-    "open": "未处置",
-    "reopened": "重新打开",
-    "fixed": "已修复",
-    "accepted": "已接受风险",
-    "false_positive": "误报",
-}
-LIST_HEADERS = {
-    "en": ["id", "severity", "status", "tool", "asset", "port", "rule", "title", "fingerprint"],
-    "zh": ["编号", "严重程度", "状态", "工具", "资产", "端口", "规则", "标题", "指纹"],
-}
+#: list columns: message key, and which go first when the terminal is narrow
+LIST_COLUMNS = (("id", 0), ("severity", 0), ("status", 0), ("tool", 3), ("asset", 0),
+                ("port", 2), ("rule", 1), ("title", 0), ("fingerprint", 4))
 CSV_COLUMNS = [
     "id", "fingerprint", "system", "tool", "format", "severity", "severity_raw", "status",
     "asset_kind", "asset_key", "port", "protocol", "rule_id", "title", "cves", "cwes",
     "cvss_score", "location", "first_seen", "last_seen", "status_by", "status_reason",
     "status_until", "source_file",
 ]  # fmt: skip
-
-
-def check_choice(value: str, allowed: Sequence[str], flag: str) -> None:
-    if value not in allowed:
-        raise UsageError(f"{flag} must be one of {', '.join(allowed)} (got {value!r})")
 
 
 def split(values: Iterable[str]) -> list[str]:
@@ -49,7 +39,7 @@ def severities(values: Iterable[str]) -> list[str]:
             sev = Severity.parse(v.rstrip("+"))
         except ValueError:
             known = ", ".join(s.value for s in Severity)
-            raise UsageError(f"unknown severity {v!r}; known: {known}") from None
+            raise UsageError(t("cli.unknown_severity", "en", got=repr(v), known=known)) from None
         out += [s.value for s in Severity if s.rank >= sev.rank] if at_least else [sev.value]
     return list(dict.fromkeys(out))
 
@@ -81,16 +71,18 @@ def render_list(findings: Iterable[Finding], fmt: str, lang: str) -> None:
             console.write_data(csv_line([d.get(c) for c in CSV_COLUMNS]))
     else:
         rows = [_row(f, lang) for f in findings]
-        console.table(LIST_HEADERS[lang], rows)
-        console.info(f"{len(rows)} finding(s)" if lang == "en" else f"共 {len(rows)} 条")
+        cols = [Col(t(f"cli.findings_col.{key}", lang), drop=drop,
+                    clip=key in ("title", "asset"), min_width=16 if key == "title" else 12,
+                    justify="right" if key == "id" else "left")
+                for key, drop in LIST_COLUMNS]
+        console.table(cols, rows)
+        console.info(t("cli.findings_count", lang, n=len(rows)))
 
 
 def _row(f: Finding, lang: str) -> list[Any]:
-    sev = f.severity.zh if lang == "zh" else f.severity.value
-    status = STATUS_ZH.get(f.status, f.status) if lang == "zh" else f.status
     port = f"{f.port}/{f.protocol}" if f.port is not None and f.protocol else f.port
-    title = f.title if len(f.title) <= 70 else f.title[:69] + "…"
-    return [f.id, sev, status, f.tool, f.asset_key, port, f.rule_id, title, f.fingerprint[:12]]
+    return [f.id, enum("severity", f.severity.value, lang), enum("finding_status", f.status, lang),
+            f.tool, f.asset_key, port, f.rule_id, f.title, f.fingerprint[:12]]
 
 
 def render_one(f: Finding, history: list[dict[str, Any]], fmt: str, lang: str) -> None:
@@ -105,15 +97,18 @@ def render_one(f: Finding, history: list[dict[str, Any]], fmt: str, lang: str) -
         d["history"] = history
         console.write_data(json.dumps(d, ensure_ascii=False, indent=2))
         return
-    zh = lang == "zh"
+    raw = f" (raw: {f.severity_raw})" if f.severity_raw else ""
+    until = f.extra.get("status_until")
+    why = (f"{f.extra.get('status_by')}: {f.extra['status_reason']}"
+           + (t("cli.findings_until", lang, day=until) if until else "")
+           if f.extra.get("status_reason") else "")  # fmt: skip
     rows: list[tuple[str, Any]] = [
         ("id", f.id),
         ("fingerprint", f.fingerprint),
         ("system", f.extra.get("system")),
-        ("status", STATUS_ZH.get(f.status, f.status) if zh else f.status),
-        ("severity", (f.severity.zh if zh else f.severity.value)
-         + (f" (raw: {f.severity_raw})" if f.severity_raw else "")),  # fmt: skip
-        ("tool / format", f"{f.tool} / {f.format}"),
+        ("status", enum("finding_status", f.status, lang)),
+        ("severity", enum("severity", f.severity.value, lang) + raw),
+        ("tool_format", f"{f.tool} / {f.format}"),
         ("asset", f"{f.asset_kind}: {f.asset_key}"),
         ("port", f"{f.port}/{f.protocol}" if f.port is not None else ""),
         ("rule", f.rule_id),
@@ -122,22 +117,23 @@ def render_one(f: Finding, history: list[dict[str, Any]], fmt: str, lang: str) -
         ("cvss", f"{f.cvss_score or ''} {f.cvss_vector or ''}".strip()),
         ("cves", " ".join(f.cves)),
         ("cwes", " ".join(f.cwes)),
-        ("first / last seen", f"{f.first_seen} / {f.last_seen}"),
-        ("source file", f.source_file),
-        ("MLPS rules", ", ".join(rules)),
+        ("seen", f"{f.first_seen} / {f.last_seen}"),
+        ("source_file", short_path(f.source_file) if f.source_file else ""),
+        ("mlps_rules", ", ".join(rules)),
     ]
-    rows += [(f"MLPS units L{lvl}", " ".join(ids)) for lvl, ids in units.items()]
-    if f.extra.get("status_reason"):
-        until = f.extra.get("status_until")
-        rows.append(("status by / why", f"{f.extra.get('status_by')}: {f.extra['status_reason']}"
-                     + (f" (until {until})" if until else "")))  # fmt: skip
-    rows += [("description", f.description[:2000]), ("solution", f.solution[:2000])]
-    rows.append(("evidence", f.evidence[:2000]))
-    console.table(["field", "value"], [r for r in rows if r[1] not in ("", None)])
+    labelled = [(t(f"cli.findings_field.{key}", lang), value) for key, value in rows]
+    labelled += [(t("cli.findings_field.units", lang, level=lvl), " ".join(ids))
+                 for lvl, ids in units.items()]
+    labelled += [(t(f"cli.findings_field.{key}", lang), value) for key, value in (
+        ("why", why), ("description", f.description[:2000]), ("solution", f.solution[:2000]),
+        ("evidence", f.evidence[:2000]))]
+    console.fields(labelled)
     if history:
         console.table(
-            ["at", "from", "to", "by", "reason", "until"],
-            [(h["at"], h["old_status"], h["new_status"], h["by"], h["reason"], h["until"])
+            [Col(t(f"cli.findings_history.{k}", lang)) for k in
+             ("at", "from", "to", "by", "reason", "until")],
+            [(h["at"], enum("finding_status", h["old_status"], lang),
+              enum("finding_status", h["new_status"], lang), h["by"], h["reason"], h["until"])
              for h in history],
-            title="history" if not zh else "状态变更记录",
+            title=t("cli.findings_history_title", lang),
         )  # fmt: skip

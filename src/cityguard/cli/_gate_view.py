@@ -11,38 +11,38 @@ from pathlib import Path
 from typing import Any
 
 from cityguard import __version__
+from cityguard.cli import console
+from cityguard.cli._layout import Col
+from cityguard.policy.messages import enum, pick, t
 
 FORMATS = ("table", "json", "junit", "sarif")
 FILENAMES = {"json": "gate.json", "junit": "gate.junit.xml", "sarif": "gate.sarif"}
-STATE_ZH = {"pass": "通过", "warn": "提醒", "fail": "未通过"}
 STATE_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red"}
 INFO_URI = "https://github.com/cityguard/cityguard/blob/main/docs/ci/README.md"
 
 
 def show_table(result: Any, lang: str) -> None:
-    from cityguard.cli import console
-
-    zh = lang == "zh"
-    cols = ["规则", "状态", "说明", "整改建议"] if zh else ["rule", "state", "finding",
-                                                            "what to do"]
-    rows = []
-    for o in result.outcomes:
-        title = o.title_zh if zh else o.title_en
-        rows.append((f"{o.id}\n{title}", STATE_ZH[o.state] if zh else o.state,
-                     o.message_zh if zh else o.message_en, o.todo_zh if zh else o.todo_en))
-    stage = {"plan": "规划", "build": "建设", "deploy": "上线", "operate": "运行"}[result.stage]
-    title = (f"{result.system}（第{result.level}级）{stage}阶段门禁 · {result.today}" if zh
-             else f"{result.system} (level {result.level}) {result.stage} gate · {result.today}")
-    console.table(cols, rows, title=title)
+    """One row per stage rule: the rule, its state, what was found and what to do. At 80
+    columns the rules are stacked, one record each (cli/_layout.py)."""
+    cols = [Col(t("cli.gate_col_rule", lang), heading=True),
+            Col(t("cli.gate_col_state", lang)),
+            Col(t("cli.gate_col_finding", lang), clip=True, min_width=28),
+            Col(t("cli.gate_col_todo", lang), clip=True, min_width=28)]
+    rows = [(f"{o.id}\n{_text(o, lang, 'title')}", t(f"cli.gate_state.{o.state}", lang),
+             _text(o, lang, "message"), _text(o, lang, "todo")) for o in result.outcomes]
+    title = t("cli.gate_title", lang, system=result.system, level=result.level,
+              stage=enum("stage", result.stage, lang), today=result.today)
+    console.table(cols, rows, title=title, summary=True)
+    if console.settings.verbose:
+        for o in result.outcomes:
+            for line in o.details:
+                console.detail(f"{o.id}: {line}")
 
 
 def summary_line(result: Any, lang: str) -> str:
     c = result.counts()
-    if lang == "zh":
-        verdict = "通过" if result.passed else "阻断"
-        return f"门禁{verdict}：{c['pass']} 项通过，{c['warn']} 项提醒，{c['fail']} 项未通过"
-    verdict = "passed" if result.passed else "BLOCKED"
-    return f"gate {verdict}: {c['pass']} pass, {c['warn']} warn, {c['fail']} fail"
+    key = "cli.gate_passed" if result.passed else "cli.gate_blocked"
+    return t(key, lang, passed=c["pass"], warned=c["warn"], failed=c["fail"])
 
 
 def render(result: Any, fmt: str, lang: str) -> bytes:
@@ -56,8 +56,7 @@ def render(result: Any, fmt: str, lang: str) -> bytes:
 
 
 def _text(o: Any, lang: str, what: str) -> str:
-    zh, en = getattr(o, f"{what}_zh"), getattr(o, f"{what}_en")
-    return (zh if lang == "zh" else en) or en or zh
+    return pick(getattr(o, f"{what}_zh"), getattr(o, f"{what}_en"), lang)
 
 
 def junit(result: Any, lang: str) -> bytes:
@@ -142,18 +141,3 @@ def sarif(result: Any, lang: str) -> dict[str, Any]:
                            "passed": result.passed},
         }],
     }
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    import tempfile
-
-    from cityguard.core.errors import UsageError
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None

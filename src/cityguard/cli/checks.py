@@ -4,45 +4,40 @@ from __future__ import annotations
 
 import typer
 
+from cityguard.cli._options import ChecksOpt, Lang, LangOpt, PoliciesOpt, ShowFormat, ShowFormatOpt
+
 checks_app = typer.Typer(help="List, show and validate checks (checks/**/*.yaml).",
                          no_args_is_help=True)
-
-CHECKS_HELP = "Extra check library directory (repeatable; also CITYGUARD_CHECKS)."
-POLICIES_HELP = "Extra policy directory (repeatable; also CITYGUARD_POLICIES)."
-
-
-def _choice(value: str, allowed: tuple[str, ...], flag: str) -> None:
-    if value not in allowed:
-        from cityguard.core.errors import UsageError
-
-        raise UsageError(f"{flag} must be one of {', '.join(allowed)} (got {value!r})")
 
 
 @checks_app.command("list")
 def checks_list(
-    fmt: str = typer.Option("table", "--format", help="table | json"),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    checks: list[str] = typer.Option([], "--checks", help=CHECKS_HELP),
+    fmt: ShowFormatOpt = ShowFormat.TABLE,
+    lang: LangOpt = Lang.ZH,
+    checks: ChecksOpt = [],  # noqa: B006 - typer reads the default; never mutated
 ) -> None:
     """List every check of the library with its severity and probes."""
     import json
 
     from cityguard.cli import console
+    from cityguard.cli._layout import Col
     from cityguard.engine import load_library
+    from cityguard.policy.messages import enum, pick, t
 
-    _choice(fmt, ("table", "json"), "--format")
-    _choice(lang, ("zh", "en"), "--lang")
     library = load_library(checks)
-    if fmt == "json":
+    if fmt == ShowFormat.JSON:
         console.write_data(json.dumps([_summary(c) for c in library], ensure_ascii=False,
                                       indent=2))
         return
-    zh = lang == "zh"
-    rows = [(c.id, c.severity.value, "manual" if c.mode == "manual" else ",".join(
-        sorted(c.probes())), c.title_zh if zh else c.title_en) for c in library]
-    console.table(["检查项" if zh else "check", "严重程度" if zh else "severity",
-                   "探针" if zh else "probes", "标题" if zh else "title"], rows)
-    console.info(f"共 {len(library)} 项检查" if zh else f"{len(library)} checks")
+    lg = lang.value
+    manual = t("cli.checks_manual", lg)
+    rows = [(c.id, enum("severity", c.severity.value, lg),
+             manual if c.mode == "manual" else ", ".join(sorted(c.probes())),
+             pick(c.title_zh, c.title_en, lg)) for c in library]
+    console.table([Col(t("cli.col_check", lg)), Col(t("cli.col_severity", lg)),
+                   Col(t("cli.checks_col_probes", lg), drop=1),
+                   Col(t("cli.checks_col_title", lg), clip=True, min_width=24)], rows)
+    console.info(t("cli.checks_count", lg, n=len(library)))
 
 
 def _summary(c) -> dict:  # type: ignore[no-untyped-def, type-arg]
@@ -53,11 +48,11 @@ def _summary(c) -> dict:  # type: ignore[no-untyped-def, type-arg]
 
 @checks_app.command("show")
 def checks_show(
-    check_id: str = typer.Argument(..., help="Check id (or an old alias)."),
-    fmt: str = typer.Option("table", "--format", help="table | json"),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    checks: list[str] = typer.Option([], "--checks", help=CHECKS_HELP),
-    policies: list[str] = typer.Option([], "--policies", help=POLICIES_HELP),
+    check_id: str = typer.Argument(..., metavar="CHECK_ID", help="Check id (or an old alias)."),
+    fmt: ShowFormatOpt = ShowFormat.TABLE,
+    lang: LangOpt = Lang.ZH,
+    checks: ChecksOpt = [],  # noqa: B006
+    policies: PoliciesOpt = [],  # noqa: B006
 ) -> None:
     """Show one check and the MLPS unit ids it is mapped to at each level."""
     import json
@@ -65,38 +60,36 @@ def checks_show(
     import yaml
 
     from cityguard.cli import console
+    from cityguard.cli._text import short_path
     from cityguard.core.errors import UsageError
     from cityguard.engine import index, load_library
     from cityguard.policy.checkmap import LEVELS, load_checkmap
+    from cityguard.policy.messages import enum, pick, t
 
-    _choice(fmt, ("table", "json"), "--format")
-    _choice(lang, ("zh", "en"), "--lang")
     found = index(load_library(checks)).get(check_id.strip())
     if found is None:
-        raise UsageError(f"no check {check_id!r} (try `cityguard checks list`)")
+        raise UsageError(t("cli.checks_unknown", "en", check=repr(check_id)))
     mapped = {lvl: list(load_checkmap(lvl, policies).get(found.id, ())) for lvl in LEVELS}
-    if fmt == "json":
+    if fmt == ShowFormat.JSON:
         console.write_data(json.dumps({**found.raw, "source": found.source,
                                        "unit_ids": {str(k): v for k, v in mapped.items()}},
                                       ensure_ascii=False, indent=2))
         return
-    zh = lang == "zh"
+    lg = lang.value
     rows = [
-        ("检查项" if zh else "check", found.id),
-        ("标题" if zh else "title", found.title_zh if zh else found.title_en),
-        ("严重程度" if zh else "severity", found.severity.value),
-        ("说明" if zh else "rationale", found.rationale_zh if zh else found.rationale_en),
-        ("整改建议" if zh else "remediation",
-         found.remediation_zh if zh else found.remediation_en),
-        ("文件" if zh else "file", found.source),
+        (t("cli.col_check", lg), found.id),
+        (t("cli.checks_col_title", lg), pick(found.title_zh, found.title_en, lg)),
+        (t("cli.col_severity", lg), enum("severity", found.severity.value, lg)),
+        (t("cli.checks_rationale", lg), pick(found.rationale_zh, found.rationale_en, lg)),
+        (t("cli.col_remedy", lg), pick(found.remediation_zh, found.remediation_en, lg)),
+        (t("cli.checks_file", lg), short_path(found.source)),
     ]
     if found.mode == "manual":
-        rows.append(("人工核查问题" if zh else "question",
-                     found.question_zh if zh else found.question_en))
+        rows.append((t("cli.checks_question", lg), pick(found.question_zh, found.question_en,
+                                                         lg)))
     for lvl, units in mapped.items():
-        rows.append((f"第{lvl}级测评单元" if zh else f"level {lvl} units",
-                     ", ".join(units) or "—"))
-    console.table(["", ""], rows)
+        rows.append((t("cli.checks_level_units", lg, level=lvl), ", ".join(units) or "—"))
+    console.fields(rows)
     body = {k: v for k, v in found.raw.items() if k in ("applies", "condition", "rules")}
     if body:
         console.write_data(yaml.safe_dump(body, allow_unicode=True, sort_keys=False))
@@ -104,22 +97,25 @@ def checks_show(
 
 @checks_app.command("validate")
 def checks_validate(
-    paths: list[str] = typer.Argument(None, help="Check files or directories (default: the "
-                                      "library, with its checkmaps)."),
-    checks: list[str] = typer.Option([], "--checks", help=CHECKS_HELP),
-    policies: list[str] = typer.Option([], "--policies", help=POLICIES_HELP),
+    paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Check files or "
+                                      "directories (default: the library, with its "
+                                      "checkmaps)."),
+    checks: ChecksOpt = [],  # noqa: B006
+    policies: PoliciesOpt = [],  # noqa: B006
 ) -> None:
     """Report every problem in check files with file and line; exit 2 when there is any."""
     from cityguard.assess.views import validate_library
     from cityguard.cli import console
+    from cityguard.policy.messages import t
 
     found, errors = validate_library(paths or [], checks, policies)
     for e in errors:
         console.error(e.one_line())
+    if len(errors) > 1:
+        console.info(t("cli.checks_problems", "en", n=len(errors)))
     if errors:
-        console.info(f"{len(errors)} problem(s) in check files")
         raise typer.Exit(2)
-    console.success(f"{len(found)} checks valid")
+    console.success(t("cli.checks_valid", "en", n=len(found)))
 
 
 def register(app: typer.Typer) -> None:

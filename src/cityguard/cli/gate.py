@@ -2,88 +2,105 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from cityguard.cli._options import (
+    ChecksOpt,
+    FailOnOpt,
+    GateFormat,
+    GateFormatsOpt,
+    JobsOpt,
+    Lang,
+    LangOpt,
+    LegacySystemOpt,
+    ManifestOpt,
+    MinConclusionOpt,
+    PoliciesOpt,
+    StageOpt,
+    StoreOpt,
+)
 
 
 def gate(
-    stage: str = typer.Option(None, "--stage", help="plan | build | deploy | operate "
-                              "(default: the manifest's stage)."),
-    system: str = typer.Option("cityguard.yaml", "--system", help="System manifest."),
-    fail_on: str = typer.Option(None, "--fail-on", help="Block on unwaived failed checks and "
-                                "open findings of this severity or above (default high)."),
-    min_conclusion: str = typer.Option(None, "--min-conclusion", help="Lowest acceptable "
-                                       "conclusion: 符合 | 基本符合 | 不符合 (default 基本符合)."),
-    baseline: str = typer.Option(None, "--baseline", help="RUN_ID (store), latest, or an "
-                                 "Assessment JSON FILE: only what is new since it blocks."),
-    assessment: str = typer.Option(None, "--assessment", help="Judge this RUN_ID, latest or "
-                                   "FILE instead of running the assessment now."),
-    fmt: list[str] = typer.Option([], "--format", help="table | json | junit | sarif "
-                                  "(comma-separated or repeated; default table)."),
-    output: str = typer.Option(None, "--output", help="FILE for one format, DIR for several "
-                               "(default: stdout)."),
-    store: str = typer.Option(None, "--store", help="Store for run ids; a fresh run is "
-                              "saved there too."),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    policies: list[str] = typer.Option([], "--policies", help="Extra policy directory."),
-    checks: list[str] = typer.Option([], "--checks", help="Extra check library directory."),
-    jobs: int = typer.Option(4, "--jobs", help="Checks run concurrently."),
+    stage: StageOpt = None,
+    manifest: ManifestOpt = None,
+    system: LegacySystemOpt = None,
+    fail_on: FailOnOpt = None,
+    min_conclusion: MinConclusionOpt = None,
+    baseline: str = typer.Option(None, "--baseline", metavar="RUN", help="RUN_ID (store), "
+                                 "latest, or an Assessment JSON FILE: only what is new since "
+                                 "it blocks."),
+    assessment: str = typer.Option(None, "--assessment", metavar="RUN", help="Judge this "
+                                   "RUN_ID, latest or FILE instead of running the assessment "
+                                   "now."),
+    fmt: GateFormatsOpt = [],  # noqa: B006 - typer reads the default; never mutated
+    output: str = typer.Option(None, "--output", metavar="PATH", help="FILE for one format, "
+                               "DIR for several (default: stdout)."),
+    store: StoreOpt = None,
+    lang: LangOpt = Lang.ZH,
+    policies: PoliciesOpt = [],  # noqa: B006
+    checks: ChecksOpt = [],  # noqa: B006
+    jobs: JobsOpt = 4,
     allow_outside_paths: bool = typer.Option(False, "--allow-outside-paths", help="Let the "
                                              "manifest name files outside its own folder."),
     today: str = typer.Option(None, "--today", hidden=True,
                               help="Judge as of this day, YYYY-MM-DD (also CITYGUARD_TODAY)."),
 ) -> None:
-    """Judge a lifecycle stage: its deliverables and the assessment's thresholds."""
-    from pathlib import Path
+    """Judge a lifecycle stage: its deliverables and the assessment's thresholds.
 
+    Exit 0 when the gate passes, 1 when it blocks, 2 on bad input."""
+    from cityguard.cli import _gate_view as view
     from cityguard.cli import console
-    from cityguard.cli._gate_view import (
-        FILENAMES,
-        FORMATS,
-        render,
-        show_table,
-        summary_line,
-        write_atomic,
-    )
-    from cityguard.core.errors import UsageError
+    from cityguard.cli._options import choices, manifest_path
+    from cityguard.core.atomicfiles import write_atomic
     from cityguard.gate.run import GateRequest, run_gate
+    from cityguard.policy.messages import t
 
-    if lang not in ("zh", "en"):
-        raise UsageError(f"--lang must be zh or en (got {lang!r})")
-    formats = [f.strip() for v in fmt or ["table"] for f in v.split(",") if f.strip()]
-    for f in formats:
-        if f not in FORMATS:
-            raise UsageError(f"--format must be among {', '.join(FORMATS)} (got {f!r})")
-    machine = [f for f in dict.fromkeys(formats) if f != "table"]
-    targets: dict[str, Path] = {}
-    if output:
-        out = Path(output)
-        if len(machine) > 1 or (out.is_dir() and machine):
-            targets = {f: out / FILENAMES[f] for f in machine}
-        elif machine:
-            targets = {machine[0]: out}
-        else:
-            raise UsageError("--output needs a --format other than table")
-    elif len(machine) > 1:
-        raise UsageError("several formats need --output DIR")
-    run = run_gate(GateRequest(
-        stage=stage, system=system, fail_on=fail_on, min_conclusion=min_conclusion,
+    formats = [f.value for f in choices(GateFormat, "--format")(fmt)] or ["table"]
+    targets = _targets(formats, output)
+    result = run_gate(GateRequest(
+        stage=stage.value if stage else None,
+        system=manifest_path(manifest, system) or "cityguard.yaml",
+        fail_on=fail_on.value if fail_on else None,
+        min_conclusion=min_conclusion.value if min_conclusion else None,
         baseline=baseline, assessment=assessment, store=store, today=today,
         policies_dirs=policies, checks_dirs=checks, jobs=jobs,
         allow_outside_paths=allow_outside_paths,
-    ))
-    result = run.result
+    )).result
     for f, path in targets.items():
-        write_atomic(path, render(result, f, lang))
-        console.success(("已写入 " if lang == "zh" else "wrote ") + str(path))
+        write_atomic(path, view.render(result, f, lang.value))
+        console.success(t("cli.wrote", lang.value, path=path))
+    machine = [f for f in formats if f != "table"]
     if machine and not output:
-        console.write_data(render(result, machine[0], lang).decode("utf-8"))
+        console.write_data(view.render(result, machine[0], lang.value).decode("utf-8"))
     else:
-        show_table(result, lang)
+        view.show_table(result, lang.value)
     if result.passed:
-        console.success(summary_line(result, lang))
+        console.success(view.summary_line(result, lang.value))
         return
-    console.error(summary_line(result, lang))
+    console.error(view.summary_line(result, lang.value))
     raise typer.Exit(1)
+
+
+def _targets(formats: list[str], output: str | None) -> dict[str, Path]:
+    """Where each machine format goes: --output FILE for one, --output DIR for several."""
+    from cityguard.cli._gate_view import FILENAMES
+    from cityguard.core.errors import UsageError
+    from cityguard.policy.messages import t
+
+    machine = [f for f in formats if f != "table"]
+    if not output:
+        if len(machine) > 1:
+            raise UsageError(t("cli.gate_several_need_dir", "en"))
+        return {}
+    out = Path(output)
+    if not machine:
+        raise UsageError(t("cli.gate_output_needs_format", "en"))
+    if len(machine) > 1 or out.is_dir():
+        return {f: out / FILENAMES[f] for f in machine}
+    return {machine[0]: out}
 
 
 def register(app: typer.Typer) -> None:

@@ -10,10 +10,16 @@ from __future__ import annotations
 import typer
 from typer.core import TyperGroup
 
-STORE_HELP = "Store file (default: $CITYGUARD_STORE, else .cityguard/cityguard.db here)."
+from cityguard.cli._options import (
+    DiffFormat,
+    DiffFormatOpt,
+    Lang,
+    LangOpt,
+    ReportFormatsOpt,
+    StoreOpt,
+)
+
 RUN_HELP = "Run id, 'latest' (default), or an Assessment JSON file (assess --format json)."
-FORMAT_HELP = ("Formats, comma-separated: html, xlsx, md, json, sarif, junit, oscal, csv "
-               "(= csv_findings + csv_items), or all.")
 OUTPUT_HELP = ("Directory for the files (assessment.html, assessment.xlsx, findings.csv …; default "
                "./cityguard-report), or the file itself for one format; '-' = stdout (one text "
                "format).")
@@ -30,36 +36,39 @@ class _DefaultRender(TyperGroup):
 
 report_app = typer.Typer(
     cls=_DefaultRender,
-    help="Render a stored run (or an Assessment JSON file) again, or compare two runs.",
+    help="Render a stored run (or an Assessment JSON file) again, or compare two runs.\n\n"
+    "\b\n"
+    "cityguard report [RUN_ID|latest|FILE.json] [OPTIONS]   (= report render …)\n"
+    "cityguard report diff RUN_A RUN_B [OPTIONS]",
+    subcommand_metavar="[RUN_ID|latest|FILE.json] [OPTIONS] | diff RUN_A RUN_B",
 )
 
 
 @report_app.command("render")
 def report_render(
-    run: str = typer.Argument("latest", help=RUN_HELP),
-    fmt: list[str] = typer.Option(["html"], "--format", help=FORMAT_HELP),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    output: str = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
-    system: str = typer.Option(None, "--system", help="With 'latest': the newest run of this "
-                               "system (its name in the store)."),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-    input_file: str = typer.Option(None, "--input", help="Render this Assessment JSON file "
-                                   "(same as giving FILE.json as RUN_ID)."),
+    run: str = typer.Argument("latest", metavar="[RUN_ID|latest|FILE.json]", help=RUN_HELP),
+    fmt: ReportFormatsOpt = ["html"],  # noqa: B006 - typer reads the default; never mutated
+    lang: LangOpt = Lang.ZH,
+    output: str = typer.Option(None, "--output", "-o", metavar="PATH", help=OUTPUT_HELP),
+    system: str = typer.Option(None, "--system", metavar="NAME", help="With 'latest': the "
+                               "newest run of this system (its name in the store)."),
+    store: StoreOpt = None,
+    input_file: str = typer.Option(None, "--input", metavar="FILE", help="Render this "
+                                   "Assessment JSON file (same as giving FILE.json as RUN_ID)."),
 ) -> None:
     """Render a run in one or more formats (default: HTML in Chinese)."""
     from cityguard.cli import console
-    from cityguard.core.errors import UsageError
+    from cityguard.cli._text import short_path
+    from cityguard.policy.messages import t
 
-    if lang not in ("zh", "en"):
-        raise UsageError(f"--lang must be zh or en (got {lang!r})")
     ref = input_file or run
     if output == "-":
-        _to_stdout(ref, fmt, lang, system, store)
+        _to_stdout(ref, fmt, lang.value, system, store)
         return
     from cityguard.assess.reporting import render_run
 
-    for path in render_run(ref, fmt, output, lang=lang, system=system, store=store):
-        console.success(f"wrote {path}")
+    for path in render_run(ref, fmt, output, lang=lang.value, system=system, store=store):
+        console.success(t("cli.wrote", lang.value, path=short_path(path)))
 
 
 def _to_stdout(ref: str, fmt: list[str], lang: str, system: str | None,
@@ -71,44 +80,47 @@ def _to_stdout(ref: str, fmt: list[str], lang: str, system: str | None,
 
     names = render.expand_formats(fmt)
     if len(names) != 1 or render.RENDERERS.get(names[0]).binary:
-        raise UsageError("--output - (stdout) takes exactly one text format")
+        from cityguard.policy.messages import t
+
+        raise UsageError(t("cli.report_stdout_one_text", "en"))
     data = render.render_bytes(load_run(ref, system=system, store=store), names[0], lang=lang)
     console.write_data(data.decode("utf-8"))
 
 
 @report_app.command("diff")
 def report_diff(
-    run_a: str = typer.Argument(..., help="The earlier run: id, 'latest' or a JSON file."),
-    run_b: str = typer.Argument(..., help="The later run: id, 'latest' or a JSON file."),
-    fmt: str = typer.Option("table", "--format", help="table | html | md | json"),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    output: str = typer.Option(None, "--output", "-o", help="File for html / md / json "
-                               "(default: stdout)."),
-    system: str = typer.Option(None, "--system", help="System name for 'latest'."),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    run_a: str = typer.Argument(..., metavar="RUN_A", help="The earlier run: id, 'latest' or "
+                                "a JSON file."),
+    run_b: str = typer.Argument(..., metavar="RUN_B", help="The later run: id, 'latest' or a "
+                                "JSON file."),
+    fmt: DiffFormatOpt = DiffFormat.TABLE,
+    lang: LangOpt = Lang.ZH,
+    output: str = typer.Option(None, "--output", "-o", metavar="FILE", help="File for html / "
+                               "md / json (default: stdout)."),
+    system: str = typer.Option(None, "--system", metavar="NAME", help="System name for "
+                               "'latest'."),
+    store: StoreOpt = None,
 ) -> None:
     """What got better and worse from RUN_A to RUN_B: items, findings, risks, high risks."""
     from cityguard.assess.reporting import diff_runs, write_file
     from cityguard.cli import console
+    from cityguard.cli._text import short_path
     from cityguard.core.errors import UsageError
+    from cityguard.policy.messages import t
 
-    if fmt not in ("table", "html", "md", "json"):
-        raise UsageError(f"--format must be one of table, html, md, json (got {fmt!r})")
-    if lang not in ("zh", "en"):
-        raise UsageError(f"--lang must be zh or en (got {lang!r})")
-    if fmt == "table" and output:
-        raise UsageError("--output needs --format html, md or json")
-    diff = diff_runs(run_a, run_b, lang=lang, system=system, store=store)
-    if fmt == "table":
+    if fmt == DiffFormat.TABLE and output:
+        raise UsageError(t("cli.diff_output_needs_format", "en"))
+    diff = diff_runs(run_a, run_b, lang=lang.value, system=system, store=store)
+    if fmt == DiffFormat.TABLE:
         from cityguard.cli._diff_view import show
 
-        show(diff, lang)
+        show(diff, lang.value)
         return
     from cityguard.render.diff import render_diff
 
-    data = render_diff(diff, fmt, lang)
+    data = render_diff(diff, fmt.value, lang.value)
     if output and output != "-":
-        console.success(f"wrote {write_file(output, data)}")
+        console.success(t("cli.wrote", lang.value, path=short_path(write_file(output, data))))
     else:
         console.write_data(data.decode("utf-8"))
 

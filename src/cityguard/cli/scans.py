@@ -6,21 +6,24 @@ from pathlib import Path
 
 import typer
 
+from cityguard.cli._options import Lang, LangOpt, ShowFormat, ShowFormatOpt, StoreOpt
+
 scans_app = typer.Typer(
     help="Scanner results: import files into the findings store, list the supported formats.",
     no_args_is_help=True,
 )
 
-STORE_HELP = "Store file (default: $CITYGUARD_STORE, else .cityguard/cityguard.db here)."
-
-
 @scans_app.command("import")
 def scans_import(
-    files: list[Path] = typer.Argument(..., help="Scan result files (format read from content)."),
-    system: str = typer.Option(None, "--system", help="System the results belong to."),
-    fmt: str = typer.Option(None, "--format", help="Skip detection: importer name."),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    files: list[Path] = typer.Argument(..., metavar="FILE...", help="Scan result files "
+                                       "(format read from content)."),
+    system: str = typer.Option(None, "--system", metavar="NAME", help="System the results "
+                               "belong to (its name in the store)."),
+    fmt: str = typer.Option(None, "--format", metavar="IMPORTER", help="Skip detection: "
+                            "importer name (see `cityguard scans formats`)."),
+    store: StoreOpt = None,
     as_json: bool = typer.Option(False, "--json", help="Print the per-file results as JSON."),
+    lang: LangOpt = Lang.ZH,
 ) -> None:
     """Import files, one transaction each: per file, how many findings were read, new, seen
     again, reopened and marked fixed. A file that fails leaves nothing behind; the other files
@@ -32,104 +35,130 @@ def scans_import(
     import json
 
     from cityguard import ingest
+    from cityguard.cli import _scans_view as view
     from cityguard.cli import console
+    from cityguard.cli._progress import CountProgress
     from cityguard.core.errors import CityguardError
     from cityguard.policy.messages import t
     from cityguard.store import DEFAULT_SYSTEM, open_store
 
     system = system or DEFAULT_SYSTEM
-    results: list[dict[str, object]] = []
-    failed = 0
-    with open_store(store) as st:
-        for path in files:
+    # a file that is not a scan is refused before the store is opened (or created)
+    found = {n: _detect(path, fmt) for n, path in enumerate(files)}
+    results = {n: r for n, r in found.items() if isinstance(r, dict)}
+    detected = {n: r for n, r in found.items() if not isinstance(r, dict)}
+    if not detected:
+        for r in results.values():
+            console.error(str(r["error"]))
+        raise typer.Exit(2)
+    with open_store(store) as st, CountProgress(t("cli.progress_importing", lang.value),
+                                                len(detected)) as progress:
+        for n, importer in detected.items():
+            path = files[n]
             try:
-                importer, findings = ingest.iter_file(path, fmt)
+                used, findings = ingest.iter_file(path, fmt)
                 res = st.import_findings(
                     findings, file=str(path), format=importer.name, tool=importer.tool,
                     system=system, sha256=ingest.file_sha256(path),
                 )  # fmt: skip
             except CityguardError as exc:
-                failed += 1
-                console.error(exc.one_line())
-                results.append({"file": str(path), "status": "failed", "error": exc.one_line()})
+                results[n] = _failed(path, exc)
+                progress.step(str(path))
                 continue
+            progress.step(str(path))
             if importer.name == "empty":
-                console.warning(f"{path}: empty report (no content, format unknown): 0 findings")
-            gaps = ingest.gaps_of(importer)  # the file says the scan did not run or saw nothing
+                console.warning(t("cli.scans_empty", "en", path=path))
+            gaps = ingest.gaps_of(used)  # the file says the scan did not run or saw nothing
             for gap in gaps:
-                console.warning(t(gap.message_key, "en", **gap.to_dict()))
+                console.warning(t(gap.message_key, lang.value, **gap.to_dict()))
             if res.expired:
-                console.info(f"{res.expired} acceptance(s) past their date were reopened")
-            results.append({"status": "imported", **res.to_dict(),
-                            "gaps": [g.to_dict() for g in gaps]})
+                console.info(t("cli.scans_expired", lang.value, n=res.expired))
+            results[n] = {"status": "imported", **res.to_dict(),
+                          "gaps": [g.to_dict() for g in gaps]}
         where = st.path
+    ordered = [results[n] for n in sorted(results)]
+    failed = [r for r in ordered if r["status"] == "failed"]
+    if as_json or console.settings.quiet:
+        for r in failed:
+            console.error(str(r["error"]))
     if as_json:
-        console.write_data(json.dumps(results, ensure_ascii=False, indent=2))
+        console.write_data(json.dumps([{k: v for k, v in r.items() if k != "reason"}
+                                       for r in ordered], ensure_ascii=False, indent=2))
     else:
-        _table(results)
-    done = len(files) - failed
-    console.info(f"{done} of {len(files)} file(s) imported into {where} (system {system!r})")
+        view.show_imports(ordered, lang.value)
+    view.closing_line(len(files) - len(failed), len(files), where, system, lang.value)
     if failed:
         raise typer.Exit(2)
 
 
-def _table(results: list[dict[str, object]]) -> None:
-    from cityguard.cli import console
+def _detect(path: Path, fmt: str | None) -> object:
+    """The file's importer, or its failure row."""
+    from cityguard import ingest
+    from cityguard.core.errors import CityguardError
 
-    cols = ("read", "new", "seen", "reopened", "fixed")
-    rows = []
-    for r in results:
-        if r["status"] == "failed":
-            rows.append((r["file"], "FAILED", *("-" for _ in cols)))
-        else:
-            rows.append((r["file"], r["format"], *(r[c] for c in cols)))
-    console.table(
-        ["file", "format", "findings read", "new", "seen again", "reopened", "marked fixed"],
-        rows,
-        styles={1: "bold"},
-    )
+    try:
+        return ingest.detect(path, fmt)
+    except CityguardError as exc:
+        return _failed(path, exc)
+
+
+def _failed(path: Path, exc: object) -> dict[str, object]:
+    from cityguard.cli._scans_view import reason
+
+    return {"file": str(path), "status": "failed", "error": exc.one_line(),  # type: ignore[attr-defined]
+            "reason": reason(exc, str(path))}  # type: ignore[arg-type]
 
 
 @scans_app.command("formats")
 def scans_formats(
-    fmt: str = typer.Option("table", "--format", help="table | json"),
+    fmt: ShowFormatOpt = ShowFormat.TABLE,
+    lang: LangOpt = Lang.ZH,
 ) -> None:
     """List the scan formats cityguard can import (detected from content)."""
     import json
 
     from cityguard import ingest
     from cityguard.cli import console
-    from cityguard.core.errors import UsageError
+    from cityguard.cli._layout import Col
+    from cityguard.policy.messages import t
 
-    if fmt not in ("table", "json"):
-        raise UsageError(f"--format must be table or json (got {fmt!r})")
     rows = [(c.name, c.tool, c.description) for c in ingest.formats()]
-    if fmt == "json":
-        data = [{"name": n, "tool": t, "description": d} for n, t, d in rows]
+    if fmt == ShowFormat.JSON:
+        data = [{"name": n, "tool": tool, "description": d} for n, tool, d in rows]
         console.write_data(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        console.table(["format", "tool", "description"], rows)
+        return
+    console.table([Col(t("cli.scans_col_format", lang.value)), Col(t("cli.col_tool", lang.value)),
+                   Col(t("cli.col_description", lang.value), clip=True, min_width=30)], rows)
 
 
 @scans_app.command("history")
 def scans_history(
-    system: str = typer.Option(None, "--system", help="Only this system."),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    system: str = typer.Option(None, "--system", metavar="NAME", help="Only this system."),
+    store: StoreOpt = None,
+    lang: LangOpt = Lang.ZH,
 ) -> None:
     """List past imports: when, which file (sha256), format and what each one changed."""
     from cityguard.cli import console
+    from cityguard.cli._layout import Col
+    from cityguard.cli._scans_view import COUNTS
+    from cityguard.cli._text import short_path
+    from cityguard.policy.messages import t
     from cityguard.store import open_store
 
     with open_store(store) as st:
         rows = [
-            (i["id"], i["imported_at"], i["system"], i["file"], i["format"], i["assets"],
-             i["findings_read"], i["new"], i["seen"], i["reopened"], i["fixed"],
+            (i["id"], i["imported_at"], i["system"], short_path(i["file"]), i["format"],
+             i["assets"], i["findings_read"], i["new"], i["seen"], i["reopened"], i["fixed"],
              i["sha256"][:12])
             for i in st.imports(system)
         ]  # fmt: skip
+    lg = lang.value
     console.table(
-        ["#", "imported", "system", "file", "format", "assets", "read", "new", "seen",
-         "reopened", "fixed", "sha256"],
+        [Col("#", justify="right"), Col(t("cli.scans_col_when", lg)),
+         Col(t("cli.scans_col_system", lg), drop=2), Col(t("cli.scans_col_file", lg)),
+         Col(t("cli.scans_col_format", lg)), Col(t("cli.scans_col_assets", lg), drop=1),
+         *(Col(t(f"cli.scans_col_{c}", lg), justify="right") for c in COUNTS),
+         Col("sha256", drop=3)],
         rows,
     )  # fmt: skip
 
