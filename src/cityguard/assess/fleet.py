@@ -101,10 +101,14 @@ def _open(ts: TargetSpec, options: FleetOptions) -> list[Any]:
         return [NetdevSSHTarget(ts.spec, options.ssh, device_type, asset_id=ts.asset_id)]
     if scheme == "ssh":
         return [SSHTarget(ts.spec, options.ssh, asset_id=ts.asset_id)]
-    if scheme == "netdev":
+    if scheme == "netdev":  # a folder of backups is one device per file: `asset/file` ids
         files = expand_netdev(ts.spec)
-        one = ts.asset_id if len(files) == 1 else None
-        return [NetdevTarget(f, asset_id=one, device_type=device_type) for f in files]
+        root = Path(ts.spec.split(":", 1)[1]).expanduser()
+        if root.is_file():
+            return [NetdevTarget(files[0], asset_id=ts.asset_id, device_type=device_type)]
+        return [NetdevTarget(f, device_type=device_type, asset_id=None if ts.asset_id is None
+                             else f"{ts.asset_id}/{Path(f[7:]).relative_to(root)}")
+                for f in files]
     return [open_target(ts.spec, asset_id=ts.asset_id)]
 
 

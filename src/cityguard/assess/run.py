@@ -280,12 +280,20 @@ def _assets(targets: Sequence[Any], manifest: Any, unreachable: list[str]) -> li
     """Assets of the run: the manifest's (with their attributes) and the hosts checked."""
     declared = {a.id: a for a in manifest.model_assets()} if manifest is not None else {}
     out: list[Asset] = []
+    folders: set[str] = set()
     for t in targets:
         if t.asset_id in declared:
             out.append(declared.pop(t.asset_id))
             continue
+        parent = t.asset_id.split("/", 1)[0]  # one device of a declared netdev: folder
+        if "/" in t.asset_id and parent in declared:
+            folders.add(parent)
+            out.append(replace(declared[parent], id=t.asset_id, target=t.spec,
+                               name=_asset(t, unreachable).name))
+            continue
         out.append(_asset(t, unreachable))
-    out.extend(declared.values())  # assets judged from findings and evidence only
+    # assets judged from findings and evidence only (a folder of devices is its devices)
+    out.extend(a for a in declared.values() if a.id not in folders)
     return out
 
 

@@ -54,6 +54,11 @@ class InventoryHost:
     def identity_file(self) -> str | None:
         return self.vars.get("ansible_ssh_private_key_file")
 
+    @property
+    def device_type(self) -> str | None:
+        """`ansible_network_os` (cisco.ios.ios, huawei …): the host is a network device."""
+        return self.vars.get("ansible_network_os") or None
+
     def problem(self) -> tuple[str, str, str] | None:
         """(variable, where-key, problem) of the first bad connection value, or None.
 

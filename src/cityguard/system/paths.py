@@ -14,9 +14,10 @@ OUTSIDE_FLAG = "--allow-outside-paths"
 
 
 def resolve_target(target: str, base_dir: Path) -> str:
-    if target.startswith("dir:"):
-        p = Path(target[4:]).expanduser()
-        return "dir:" + str(p if p.is_absolute() else (base_dir / p).resolve())
+    for scheme in ("dir:", "netdev:"):  # netdev: a device backup file or a folder of them
+        if target.startswith(scheme):
+            p = Path(target[len(scheme):]).expanduser()
+            return scheme + str(p if p.is_absolute() else (base_dir / p).resolve())
     return target
 
 

@@ -185,6 +185,11 @@ class _Semantics:
                     continue
                 if not p.is_dir():
                     self.add(where, f"directory {p} does not exist")
+            elif isinstance(target, str) and target.startswith("netdev:"):
+                p = Path(target[7:]).expanduser()
+                p = p if p.is_absolute() else self.base / p
+                if self.confined(where, target, p) and not p.exists():
+                    self.add(where, f"device configuration {p} does not exist")
             elif isinstance(target, str) and target.startswith("ssh://"):
                 problem = ssh_spec_problem(target)
                 if problem:

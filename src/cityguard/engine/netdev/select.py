@@ -1,8 +1,11 @@
-"""Which checks a target gets: device checks on devices, host checks on hosts.
+"""Which checks a target gets: device checks of its own OS family on devices, host checks on
+hosts.
 
 A device has no /etc/passwd: running the host library on it would only give a few hundred
-`not_applicable` rows per switch, and a thousand switches would drown the report. A check is a
-device check when its `applies.platform` names `netdev`.
+`not_applicable` rows per switch, and so would the checks written for the other vendors; a
+thousand switches would drown the report. A check is a device check when its
+`applies.platform` names `netdev`; a device whose family is unknown (its file was refused)
+keeps every device check, so that each can say it could not run.
 """
 
 from __future__ import annotations
@@ -22,5 +25,8 @@ def is_device(target: Any) -> bool:
 
 
 def checks_for(checks: Sequence[Check], target: Any) -> list[Check]:
-    device = is_device(target)
-    return [c for c in checks if is_device_check(c) == device]
+    if not is_device(target):
+        return [c for c in checks if not is_device_check(c)]
+    family = target.facts().os_family
+    return [c for c in checks if is_device_check(c)
+            and (family == "unknown" or not c.applies.os_family or family in c.applies.os_family)]
