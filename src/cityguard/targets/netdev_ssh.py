@@ -106,7 +106,7 @@ class NetdevSSHTarget:
             "port": self.port or 22,
             "username": self.user or os.environ.get("USER", ""),
             "password": os.environ.get(PASSWORD_ENV, ""),
-            "use_keys": True,
+            "use_keys": bool(o.identity_file),
             "allow_agent": True,
             "ssh_strict": not o.accept_new_host_keys,
             "system_host_keys": o.known_hosts is None,
