@@ -50,3 +50,44 @@ def chromium(chromium_bin: str, tmp_path: Path):
         )
 
     return run
+
+
+# --- real runs: the example system and this host, through the real CLI process ------------
+
+EXAMPLE_DIR = REPO_ROOT / "examples" / "smart-city-portal"
+
+
+def _assess(tmp: Path, *args: str, cwd: Path) -> Path:
+    import sys
+
+    out = tmp / "run"
+    p = subprocess.run([sys.executable, "-m", "cityguard", "assess", *args, "--format", "json",
+                        "--output", str(out), "--no-store"], cwd=cwd, capture_output=True,
+                       text=True, timeout=300, check=False)
+    assert p.returncode in (0, 1), p.stderr[-2000:]
+    return out / "assessment.json"
+
+
+def _load(path: Path):
+    import json
+
+    from cityguard.model.serialize import assessment_from_dict
+
+    return assessment_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory: pytest.TempPathFactory):
+    """(Assessment, its JSON path) of examples/smart-city-portal, run where its manifest is."""
+    if not (EXAMPLE_DIR / "cityguard.yaml").is_file():
+        pytest.skip("examples/smart-city-portal is not in this checkout")
+    path = _assess(tmp_path_factory.mktemp("example"), cwd=EXAMPLE_DIR)
+    return _load(path), path
+
+
+@pytest.fixture(scope="session")
+def local_run(tmp_path_factory: pytest.TempPathFactory):
+    """(Assessment, its JSON path) of this host (`--target local`), run from a temp folder."""
+    tmp = tmp_path_factory.mktemp("local")
+    path = _assess(tmp, "--target", "local", cwd=tmp)
+    return _load(path), path

@@ -25,7 +25,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from cityguard.core.errors import UsageError
+from cityguard.core.errors import UnknownName, UsageError
 from cityguard.model import Assessment
 from cityguard.render import formats
 from cityguard.render.base import LANGS, RENDERERS, Renderer, register
@@ -75,9 +75,12 @@ def expand_formats(spec: str | Iterable[str]) -> list[str]:
         name = raw.strip().lower()
         if not name:
             continue
+        if name != "all" and name not in ALIASES and name not in RENDERERS:
+            # the error lists what --format accepts, aliases (csv, all) included
+            raise UnknownName("report format", name, [*names(), *ALIASES, "all"])
         expanded = names() if name == "all" else ALIASES.get(name, (name,))
         for n in expanded:
-            RENDERERS.get(n)  # raises UnknownName naming the known formats
+            RENDERERS.get(n)
             if n not in out:
                 out.append(n)
     if not out:

@@ -78,8 +78,10 @@ def observed(value: Any) -> str:
 
 
 def css_string(value: object) -> str:
-    """A CSS string literal's inside (for `content:` in the page margins)."""
-    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    """A CSS string literal's inside (for `content:` in the page margins); `<` escaped so
+    the text can never close the <style> element it sits in."""
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return text.replace("<", "\\3c ")
 
 
 def page_counter_css(lang: str) -> str:

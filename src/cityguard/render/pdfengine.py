@@ -8,14 +8,14 @@ fonts-noto-cjk, found through fontconfig).
 
 Nothing is fetched: the URL fetcher refuses every URL except `data:` ones (the reports carry
 their own CSS and SVG), so a link planted in scanner output cannot make the renderer reach
-the network or read a local file. WeasyPrint and its native libraries (pango, harfbuzz) are
-imported only here, when a PDF is asked for.
+the network or read a local file (`data_only_fetcher`, on WeasyPrint's URLFetcher class).
+WeasyPrint and its native libraries (pango, harfbuzz) are imported only here, when a PDF is
+asked for.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from cityguard.core.errors import CityguardError
@@ -30,17 +30,26 @@ class PdfEngineMissing(CityguardError):
 
 
 class RefusedFetch(ValueError):
-    """Raised inside WeasyPrint for a URL the report must not load."""
+    """Raised inside WeasyPrint for a URL the report must not load (WeasyPrint then leaves
+    the resource out and goes on)."""
 
 
-def refuse_remote(url: str, timeout: float = 10, ssl_context: Any = None,
-                  **_: Any) -> dict[str, Any]:
-    """WeasyPrint url_fetcher: `data:` URLs only; network and file URLs are refused."""
-    if not url.startswith(ALLOWED_SCHEMES):
-        raise RefusedFetch(f"cityguard fetches nothing while rendering a PDF: {url[:80]}")
-    from weasyprint.urls import default_url_fetcher
+def data_only_fetcher(record: list[str] | None = None) -> Any:
+    """A WeasyPrint URL fetcher that serves `data:` URLs and refuses everything else.
 
-    return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+    `record`, when given, receives every URL asked for (tests prove nothing got through).
+    """
+    from weasyprint.urls import URLFetcher
+
+    class DataOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if record is not None:
+                record.append(url)
+            if not url.startswith(ALLOWED_SCHEMES):
+                raise RefusedFetch(f"cityguard fetches nothing while rendering: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return DataOnly(allowed_protocols=("data",), allow_redirects=False, timeout=1)
 
 
 def _weasyprint() -> Any:
@@ -54,16 +63,17 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-def render_document(html: bytes | str, *, url_fetcher: Callable[..., Any] = refuse_remote) -> Any:
+def render_document(html: bytes | str, *, url_fetcher: Any = None) -> Any:
     """The laid-out WeasyPrint Document (pages, boxes, anchors): for tests and page counts."""
     weasyprint = _weasyprint()
     text = html.decode("utf-8") if isinstance(html, bytes) else html
     # WeasyPrint logs every refused fetch and every CSS property it does not know (the
     # screen-only rules) as warnings; the report is complete without them
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return weasyprint.HTML(string=text, url_fetcher=url_fetcher, media_type="print").render()
+    fetcher = url_fetcher if url_fetcher is not None else data_only_fetcher()
+    return weasyprint.HTML(string=text, url_fetcher=fetcher, media_type="print").render()
 
 
-def html_to_pdf(html: bytes | str, *, url_fetcher: Callable[..., Any] = refuse_remote) -> bytes:
+def html_to_pdf(html: bytes | str, *, url_fetcher: Any = None) -> bytes:
     """The PDF of one self-contained HTML page (A4 and margins come from its print CSS)."""
     return bytes(render_document(html, url_fetcher=url_fetcher).write_pdf())
