@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from cityguard.engine.patterns import Budget
 from cityguard.engine.probes.base import Value
 from cityguard.engine.spec import Expect
 from cityguard.engine.versions import compare_versions
@@ -93,14 +94,15 @@ def describe(e: Expect) -> str:
     return f"{label} {text(arg)}"
 
 
-def _one(e: Expect, v: Any) -> tuple[bool, str]:
-    """Does one value satisfy the operator? And why not."""
+def _one(e: Expect, v: Any, budget: Budget, at: str = "") -> tuple[bool, str]:
+    """Does one value satisfy the operator? And why not. Patterns share `budget` (one per
+    rule: every value of a rule together gets limits.REGEX_SECONDS)."""
     op, arg, case = e.op, e.arg, e.case_sensitive
     if op in ("equals", "not_equals"):
         same = _fold(text(v), case) == _fold(text(arg), case)
         return (same, "") if op == "equals" else (not same, "")
     if op in ("regex", "not_regex"):
-        hit = e.regex.search(text(v)) is not None
+        hit = budget.search(e.regex, text(v), at) is not None
         return (hit, "") if op == "regex" else (not hit, "")
     if op in ("lt", "le", "gt", "ge", "age_days_le"):
         n = number(v)
@@ -149,8 +151,10 @@ def judge(e: Expect, values: tuple[Value, ...] | list[Value]) -> Judgement:
         status = {"fail": "fail", "pass": "pass", "not_applicable": "not_applicable"}[e.missing]
         return Judgement(status, expected, [], "no value found")
     checked = []
+    budget = Budget(f"a value checked with {e.op}")
     for v in values:
-        ok, note = _one(e, v.value)
+        at = f"{v.file}:{v.line}" if v.file and v.line else (v.file or "")
+        ok, note = _one(e, v.value, budget, at)
         if e.quantifier == "none":  # `ok` says whether the value is acceptable: here, if not
             ok, note = not ok, note or (f"{expected} must hold for no value" if ok else "")
         checked.append((v, ok, note))

@@ -7,6 +7,7 @@ run concurrently in a thread pool (`jobs`); results come back in check order per
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -15,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cityguard.core.errors import UsageError
 from cityguard.core.redact import redact
 from cityguard.engine.expect import describe, judge, text
+from cityguard.engine.patterns import DEADLINE, PatternError
 from cityguard.engine.probes import PROBES, Observation, ProbeContext, ProbeError
 from cityguard.engine.spec import Check, Expect, Group, Node, Rule
 from cityguard.model import CheckResult, CheckStatus, Evidence
@@ -39,11 +42,26 @@ class Outcome:
     reason: str = ""
 
 
+def check_timeout(timeout: float) -> float:
+    """A probe timeout must be a positive, finite number of seconds (0, -1, nan and inf would
+    make every probe an error, or never time out)."""
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise UsageError(f"probe timeout must be a positive number of seconds (got {timeout!r})")
+    return float(timeout)
+
+
 def call_with_timeout(fn: Callable[[], Any], timeout: float) -> Any:
-    """fn() in a daemon thread; ProbeTimeout when it has not returned after `timeout` s."""
+    """fn() in a daemon thread; ProbeTimeout when it has not returned after `timeout` s.
+
+    The thread cannot be killed, so the work itself must stop: the deadline is set in the
+    thread (engine.patterns.DEADLINE), and pattern matching, where a hostile file can make a
+    probe spin, ends there with PatternError instead of running on unseen."""
+    check_timeout(timeout)
     box: dict[str, Any] = {}
+    deadline = time.monotonic() + timeout
 
     def target() -> None:
+        DEADLINE.set(deadline)
         try:
             box["value"] = fn()
         except BaseException as exc:  # handed back to the caller's thread
@@ -117,7 +135,7 @@ def evaluate(node: Node, ctx: ProbeContext) -> Outcome:
                                 probe.timeout(node.params, ctx.default_timeout))
     except ProbeTimeout as exc:
         return _error(node, subject, f"probe {node.probe} {exc}")
-    except ProbeError as exc:
+    except (ProbeError, PatternError) as exc:
         return _error(node, subject, str(exc))
     except Exception as exc:  # a probe bug or an unexpected file: this check only
         return _error(node, subject, f"probe {node.probe} failed: {type(exc).__name__}: {exc}")
@@ -128,7 +146,10 @@ def evaluate(node: Node, ctx: ProbeContext) -> Outcome:
     if obs.manual:  # the file cannot settle it (a release-dependent default): ask a person
         ev = Evidence(node.probe, subject, None, describe(node.expect), None, message=obs.manual)
         return Outcome(MANUAL, [ev], obs.manual)
-    return _evidence(node, subject, obs, ctx)
+    try:
+        return _evidence(node, subject, obs, ctx)
+    except PatternError as exc:  # an expect pattern that a value makes run too long
+        return _error(node, subject, str(exc))
 
 
 def _error(rule: Rule, subject: str, message: str) -> Outcome:
@@ -214,6 +235,7 @@ def run_check(check: Check, ctx: ProbeContext, unit_ids: Sequence[str] = (),
 
 def make_context(target: Target, level: int, base_dir: Path | None = None,
                  default_timeout: float = 10.0) -> ProbeContext:
+    check_timeout(default_timeout)
     return ProbeContext(target=target, facts=target.facts(), level=level,
                         base_dir=base_dir or Path.cwd(), default_timeout=default_timeout)
 

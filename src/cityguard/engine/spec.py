@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Union
 
+from cityguard.engine.patterns import compile_pattern, problem
 from cityguard.model import Severity
 
 OPERATOR_NAMES = (
@@ -25,10 +24,11 @@ class Expect:
     case_sensitive: bool = True
 
     @property
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> Any:
         """The compiled pattern of regex / not_regex (compiled on first use: a loaded library
-        comes from the cache, and most of its checks never run on a given host)."""
-        return _compile(str(self.arg), self.case_sensitive)
+        comes from the cache, and most of its checks never run on a given host); match it
+        through engine.patterns.Budget, which bounds its time."""
+        return compile_pattern(str(self.arg), not self.case_sensitive)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Expect:
@@ -39,14 +39,9 @@ class Expect:
             )
         op = ops[0]
         case = bool(d.get("case_sensitive", True))
-        if op in ("regex", "not_regex"):
-            re.compile(str(d[op]))  # a bad pattern is a load-time error (re.error)
+        if op in ("regex", "not_regex") and (bad := problem(str(d[op]))):
+            raise ValueError(bad)  # a bad pattern is a load-time error
         return cls(op, d[op], d.get("quantifier", "all"), d.get("missing", "fail"), case)
-
-
-@lru_cache(maxsize=1024)
-def _compile(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,8 @@ def _open_quotes(line: str) -> bool:
     return len(re.findall(r'(?<!\\)"', line)) % 2 == 1
 
 
-_BRACE_COMMENT = re.compile(r"\s*(##.*|/\*.*?\*/)\s*$")
+#: starts only where a run of blanks starts (a search from every blank of a long run was n²)
+_BRACE_COMMENT = re.compile(r"(?<!\s)\s*(##.*|/\*.*?\*/)\s*$")
 
 
 def brace_tree(lines: list[str], path: str, drop_top: str = "") -> Node:

@@ -31,7 +31,8 @@ ROOT = "/etc/apparmor.d"
 NOT_PROFILES = {"abi", "abstractions", "tunables", "local", "disable", "force-complain",
                 "cache", "libvirt", "apache2.d"}
 _HEADER = re.compile(
-    r"^(?:profile\s+(?P<name>\S+)\s*(?P<path1>/\S*)?|(?P<path2>/\S+))"
+    # the path needs a blank before it: `\S+\s*(/\S*)?` split a long name in n² ways
+    r"^(?:profile\s+(?P<name>\S+)(?:\s+(?P<path1>/\S*))?|(?P<path2>/\S+))"
     r"\s*(?:flags\s*=\s*\((?P<flags>[^)]*)\))?\s*\{")
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from cityguard.engine.patterns import Budget, compile_pattern
 from cityguard.engine.probes.base import (
     PATH,
     BaseProbe,
@@ -31,7 +31,7 @@ class FileContentProbe(BaseProbe):
     required = ("path", "pattern")
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
-        regex = re.compile(params["pattern"])
+        regex = compile_pattern(params["pattern"])
         capture = params.get("capture")
         skip_comments = params.get("ignore_comments", True)
         paths = glob_paths(ctx, params["path"])
@@ -41,12 +41,13 @@ class FileContentProbe(BaseProbe):
             if text is None:
                 continue
             in_key = False
+            budget = Budget(path)  # every line of one file: limits.REGEX_SECONDS in all
             for no, line in enumerate(text.splitlines(), 1):
                 if "PRIVATE KEY-----" in line:
                     in_key = "BEGIN" in line
                 if skip_comments and line.lstrip().startswith("#"):
                     continue
-                m = regex.search(line)
+                m = budget.search(regex, line, f"{path}:{no}")
                 if not m:
                     continue
                 value = line.strip() if capture is None else m.group(capture)

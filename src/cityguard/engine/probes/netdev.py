@@ -25,6 +25,7 @@ from typing import Any
 
 from cityguard.core.redact import redact_device_line, secret_shape
 from cityguard.engine.netdev.defaults import NoDefault, default_for, question
+from cityguard.engine.patterns import compile_pattern
 from cityguard.engine.probes.base import (
     BaseProbe,
     Observation,
@@ -51,11 +52,11 @@ def device_of(target: Target) -> Any:
 def select_blocks(root: Any, path: list[str], where: list[str], unless: list[str]) -> list[Any]:
     blocks = [root]
     for pattern in path:
-        rx = re.compile(pattern)
+        rx = compile_pattern(pattern)
         blocks = [c for b in blocks for c in b.children if rx.search(c.text)]
     if where or unless:
-        wants = [re.compile(p) for p in where]
-        nots = [re.compile(p) for p in unless]
+        wants = [compile_pattern(p) for p in where]
+        nots = [compile_pattern(p) for p in unless]
         blocks = [b for b in blocks
                   if all(any(w.search(c.text) for c in b.children) for w in wants)
                   and not any(n.search(c.text) for c in b.children for n in nots)]
@@ -158,7 +159,7 @@ class NetdevProbe(BaseProbe):
         if not values and "absent_ask" in params:
             return Observation.ask(_both(f"netdev.ask.{params['absent_ask']}"))
         if "manual_if" in params:
-            rx = re.compile(params["manual_if"])
+            rx = compile_pattern(params["manual_if"])
             hit = next((v for v in values if rx.search(str(v.value))), None)
             if hit is not None:
                 where = f" (line {hit.line})" if hit.line else ""
@@ -177,7 +178,7 @@ class NetdevProbe(BaseProbe):
         if "match" not in params:
             return [Value(redact_device_line(block.text), device.path, block.line)] \
                 if block.text else []
-        rx = re.compile(params["match"])
+        rx = compile_pattern(params["match"])
         nodes = block.walk() if params.get("deep") else block.children
         out = []
         for node in nodes:

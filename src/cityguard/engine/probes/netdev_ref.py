@@ -19,9 +19,9 @@ source in on most platforms; one that is defined but bound nowhere protects noth
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from cityguard.engine.patterns import compile_pattern
 from cityguard.engine.probes.base import (
     BaseProbe,
     Observation,
@@ -51,7 +51,7 @@ def names_at(root: Any, spots: list[dict[str, Any]]) -> dict[str, int]:
     """name (group 1 of `match`) → the first line it appears on, over every spot."""
     found: dict[str, int] = {}
     for spot in spots:
-        rx = re.compile(spot["match"])
+        rx = compile_pattern(spot["match"])
         for block in select_blocks(root, spot.get("path", []), spot.get("where", []), []):
             nodes = block.walk() if spot.get("deep") else block.children
             for node in nodes:
@@ -81,7 +81,7 @@ class NetdevRefProbe(BaseProbe):
                 for p in [*spot.get("path", []), *spot.get("where", []), spot.get("match", "")]:
                     if p and (problem := regex_problem(p)):
                         out.append((key, problem))
-                if spot.get("match") and re.compile(spot["match"]).groups < 1:
+                if spot.get("match") and compile_pattern(spot["match"]).groups < 1:
                     out.append((key, f"{spot['match']!r} needs a group: the name"))
         return out
 
