@@ -130,7 +130,7 @@ _FINDING_LABELS = {"asset_key": "asset", "port": "port", "severity": "severity",
                    "cvss_score": "cvss",
                    "rule_id": "rule", "tool": "tool", "format": "format", "status": "status",
                    "cves": "cves", "location": "location", "unit_ids": "units",
-                   "solution": "solution", "evidence": "evidence"}
+                   "solution": "solution", "evidence": "evidence", "fingerprint": "fingerprint"}
 
 
 def finding_rows(a: Assessment, lang: str, *, machine: bool = False,
