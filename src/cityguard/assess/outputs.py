@@ -7,13 +7,12 @@ a half-written report.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cityguard import render
+from cityguard.core import atomicfiles
 from cityguard.core.errors import UsageError
 from cityguard.model import Assessment
 
@@ -32,6 +31,7 @@ def parse_formats(values: Sequence[str]) -> list[str]:
 
 def plan_outputs(formats: Sequence[str], output: str | Path | None) -> list[tuple[str, Path]]:
     """(format, destination file): `--output FILE` for one format, else a directory."""
+    atomicfiles.file_mode()  # a bad CITYGUARD_REPORT_MODE fails before anything runs
     target = Path(output) if output is not None else Path(DEFAULT_DIR)
     if target.exists() and not target.is_dir() and (len(formats) > 1 or output is None):
         raise UsageError(f"--output {target} is a file; several formats need a directory")
@@ -42,29 +42,31 @@ def plan_outputs(formats: Sequence[str], output: str | Path | None) -> list[tupl
 
 def write_outputs(assessment: Assessment, formats: Sequence[str], output: str | Path | None,
                   *, lang: str = "zh") -> list[Path]:
-    """Render every format first, then move the files into place; returns the files written."""
+    """Render every format first, then move the files into place; returns the files written.
+
+    Files are private (core.atomicfiles: 0600 in folders created 0700, CITYGUARD_REPORT_MODE
+    to share them), and temporary files that a killed run left in those folders are removed.
+    """
     plan = plan_outputs(formats, output)
-    staged: list[tuple[str, Path]] = []
+    staged: list[atomicfiles.Staged] = []
     try:
+        for folder in dict.fromkeys(dest.parent for _, dest in plan):
+            atomicfiles.make_dirs(folder)
+            atomicfiles.remove_stale_temps(folder, _our_names(plan))
         for fmt, dest in plan:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-            staged.append((tmp, dest))
-            with os.fdopen(fd, "wb") as fh:
-                renderer(fmt).render(assessment, fh, lang=lang)
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report gets the usual mode
-        for tmp, dest in staged:
-            os.replace(tmp, dest)
+            staged.append(atomicfiles.Staged(dest))
+            renderer(fmt).render(assessment, staged[-1].fh, lang=lang)
+        for s in staged:
+            s.commit()
     except OSError as exc:
         raise UsageError(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from None
     finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        for s in staged:
+            s.discard()
     return [dest for _, dest in plan]
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _our_names(plan: Sequence[tuple[str, Path]]) -> set[str]:
+    """File names whose temporary files are ours: every renderer's, and this run's."""
+    names = {cls.filename for cls in render.RENDERERS}
+    return names | {dest.name for _, dest in plan}

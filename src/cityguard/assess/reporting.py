@@ -8,14 +8,13 @@ runs of the same system as their history (the trend); a file keeps the history i
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cityguard.assess.outputs import parse_formats, plan_outputs, write_outputs
-from cityguard.core import jsonio, limits
-from cityguard.core.errors import DataError, UsageError
+from cityguard.core import atomicfiles, jsonio, limits
+from cityguard.core.errors import DataError
 from cityguard.model import Assessment
 from cityguard.model.serialize import assessment_from_dict
 from cityguard.render import attach_history
@@ -42,8 +41,9 @@ def _from_dict(doc: Any, where: Path | str) -> Assessment:
     try:
         return assessment_from_dict(doc)
     except (KeyError, TypeError, ValueError) as exc:
-        raise DataError(where, f"not a valid Assessment document ({type(exc).__name__}: {exc})"
-                        ) from None
+        # the kind of failure only: the message would quote a key or value of the file
+        raise DataError(where, f"not a valid Assessment document (a field is missing or "
+                               f"malformed: {type(exc).__name__})") from None
 
 
 def load_run(ref: str = "latest", *, system: str | None = None, store: str | None = None,
@@ -79,21 +79,6 @@ def diff_runs(ref_a: str, ref_b: str, *, lang: str = "zh", system: str | None = 
 
 
 def write_file(path: str | Path, data: bytes) -> Path:
-    """Write next to the target, then rename over it: nobody sees half a file."""
-    p = Path(path)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            mask = os.umask(0o022)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)
-            os.replace(tmp, p)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError as exc:
-        raise UsageError(f"cannot write {p}: {exc.strerror or exc}") from None
-    return p
+    """Write next to the target, then rename over it: nobody sees half a file (core.atomicfiles:
+    private mode, stale temporary files of killed runs removed)."""
+    return atomicfiles.write_atomic(path, data)
