@@ -34,18 +34,23 @@ def safe_cell(value: Any) -> Any:
 
 
 class _LineWriter:
-    """csv.writer over a buffer that is emptied after every row, for streaming."""
+    """csv.writer over a buffer that is emptied after every row, for streaming.
+
+    The writer ends rows in CRLF whatever the caller wants: csv quotes a cell that holds a
+    character of the line terminator, so with "\n" alone a cell holding a bare CR went out
+    unquoted, and spreadsheets read that CR as the end of the row."""
 
     def __init__(self, lineterminator: str) -> None:
         self.buf = io.StringIO()
-        self.writer = csv.writer(self.buf, lineterminator=lineterminator)
+        self.writer = csv.writer(self.buf, lineterminator="\r\n")
+        self.end = lineterminator
 
     def line(self, values: Sequence[Any]) -> str:
         self.writer.writerow([safe_cell(v) for v in values])
         text = self.buf.getvalue()
         self.buf.seek(0)
         self.buf.truncate()
-        return text
+        return text[:-2] + self.end
 
 
 def csv_line(values: Sequence[Any], lineterminator: str = "\n") -> str:
