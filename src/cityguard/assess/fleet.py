@@ -15,7 +15,7 @@ from typing import Any
 
 from cityguard.core.errors import CityguardError, DataError
 from cityguard.engine import run_checks
-from cityguard.engine.netdev.select import checks_for
+from cityguard.engine.netdev.select import checks_for, is_device
 from cityguard.engine.spec import Rule
 from cityguard.model import CheckResult, CheckStatus
 from cityguard.targets import open_target, scheme_of
@@ -181,7 +181,9 @@ def run_fleet(
                     on_result(r)
             return results
         try:
-            return run_checks(mine, [target], level=level, jobs=CHECKS_PER_HOST,
+            # a device's checks read one parsed file in memory: threads would only contend
+            jobs = 1 if is_device(target) else CHECKS_PER_HOST
+            return run_checks(mine, [target], level=level, jobs=jobs,
                               unit_ids=unit_ids, base_dir=base_dir,
                               default_timeout=probe_timeout, on_result=on_result)
         finally:

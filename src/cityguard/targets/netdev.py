@@ -34,6 +34,8 @@ from cityguard.targets.netdev_tree import (
 #: the pseudo-path under which a device's configuration is seen by file-reading probes
 CONFIG_PATH = "/running-config"
 NO_COMMANDS = "a saved device configuration runs no commands"
+#: control characters and undecodable bytes: a text file of any vendor has (almost) none
+_ODD = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _HOSTNAME = re.compile(r"^\s*(?:sysname|hostname|host-name|set system host-name|set hostname|"
                        r"set deviceconfig system hostname)\s+\"?([^\s\";]+)|<hostname>([^<]+)<",
                        re.M)
@@ -57,7 +59,7 @@ def decode(data: bytes, path: str) -> str:
         raise DataError(path, "binary data (NUL bytes), not a device configuration")
     text = data.decode("utf-8", "replace")
     sample = text[:65536]
-    odd = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\r\n\t\f"))
+    odd = len(_ODD.findall(sample))
     if sample and odd * 20 > len(sample):
         raise DataError(path, "binary data, not a device configuration")
     return text.replace("\r\n", "\n").replace("\r", "\n")

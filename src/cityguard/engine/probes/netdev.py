@@ -21,11 +21,13 @@ every line is passed through the device redaction, so no credential reaches evid
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from cityguard.core.redact import redact_device_line, secret_shape
 from cityguard.engine.netdev.defaults import NoDefault, default_for, question
-from cityguard.engine.patterns import compile_pattern
+from cityguard.engine.netdev.literal import required_literal
+from cityguard.engine.patterns import Budget, compile_pattern
 from cityguard.engine.probes.base import (
     BaseProbe,
     Observation,
@@ -49,17 +51,32 @@ def device_of(target: Target) -> Any:
     return get() if callable(get) else None
 
 
-def select_blocks(root: Any, path: list[str], where: list[str], unless: list[str]) -> list[Any]:
+def finder(pattern: str, budget: Budget) -> Callable[[str], Any]:
+    """pattern.search bounded by `budget`, after a literal every match needs (netdev/literal):
+    most lines of a configuration are ruled out without the regex engine."""
+    rx, literal = compile_pattern(pattern), required_literal(pattern)
+
+    def find(text: str) -> Any:
+        if literal and literal not in text:
+            return None
+        return budget.search(rx, text)
+
+    return find
+
+
+def select_blocks(root: Any, path: list[str], where: list[str], unless: list[str],
+                  budget: Budget | None = None) -> list[Any]:
+    budget = budget or Budget("the configuration")
     blocks = [root]
     for pattern in path:
-        rx = compile_pattern(pattern)
-        blocks = [c for b in blocks for c in b.children if rx.search(c.text)]
+        find = finder(pattern, budget)
+        blocks = [c for b in blocks for c in b.children if find(c.text)]
     if where or unless:
-        wants = [compile_pattern(p) for p in where]
-        nots = [compile_pattern(p) for p in unless]
+        wants = [finder(p, budget) for p in where]
+        nots = [finder(p, budget) for p in unless]
         blocks = [b for b in blocks
-                  if all(any(w.search(c.text) for c in b.children) for w in wants)
-                  and not any(n.search(c.text) for c in b.children for n in nots)]
+                  if all(any(w(c.text) for c in b.children) for w in wants)
+                  and not any(n(c.text) for c in b.children for n in nots)]
     return blocks
 
 
@@ -178,19 +195,23 @@ class NetdevProbe(BaseProbe):
         if "match" not in params:
             return [Value(redact_device_line(block.text), device.path, block.line)] \
                 if block.text else []
-        rx = compile_pattern(params["match"])
+        find = finder(params["match"], Budget(device.path))
         nodes = block.walk() if params.get("deep") else block.children
         out = []
         for node in nodes:
-            m = rx.search(node.text)
+            m = find(node.text)
             if m is None:
                 continue
             out.append(Value(self._value(m, node.text, params), device.path, node.line, subject))
         occurrence = params.get("occurrence", "all")
         if occurrence != "all" and len(out) > 1:
             kept = out[-1] if occurrence == "last" else out[0]
-            notes.append(f"{len(out)} lines match; the {occurrence} (line {kept.line}) is in force")
-            out = [kept]
+            # both are reported (a hand-edited backup holds contradicting lines), one decides
+            seen = ", ".join(str(v.line) for v in out)
+            said = f"the {occurrence} of {len(out)} lines ({seen}) is in force"
+            notes.append(said)
+            out = [Value(kept.value, kept.file, kept.line,
+                         f"{subject}: {said}" if subject else said)]
         return out
 
     def _value(self, m: re.Match[str], line: str, params: dict[str, Any]) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cityguard.engine.patterns import compile_pattern
+from cityguard.engine.patterns import Budget, compile_pattern
 from cityguard.engine.probes.base import (
     BaseProbe,
     Observation,
@@ -30,7 +30,7 @@ from cityguard.engine.probes.base import (
     regex_problem,
     register,
 )
-from cityguard.engine.probes.netdev import device_of, select_blocks
+from cityguard.engine.probes.netdev import device_of, finder, select_blocks
 from cityguard.targets.base import Target
 
 _REGEX = {"type": "string", "minLength": 1}
@@ -50,12 +50,14 @@ _SPOT = {
 def names_at(root: Any, spots: list[dict[str, Any]]) -> dict[str, int]:
     """name (group 1 of `match`) → the first line it appears on, over every spot."""
     found: dict[str, int] = {}
+    budget = Budget("the configuration")
     for spot in spots:
-        rx = compile_pattern(spot["match"])
-        for block in select_blocks(root, spot.get("path", []), spot.get("where", []), []):
+        find = finder(spot["match"], budget)
+        for block in select_blocks(root, spot.get("path", []), spot.get("where", []), [],
+                                   budget):
             nodes = block.walk() if spot.get("deep") else block.children
             for node in nodes:
-                m = rx.search(node.text)
+                m = find(node.text)
                 if m and m.lastindex:
                     found.setdefault(m.group(1).strip('"'), node.line)
     return found
