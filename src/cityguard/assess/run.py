@@ -68,7 +68,6 @@ class AssessRequest:
     on_host: Callable[[str, str], None] | None = None  # per-host progress (fleet)
     device_type: str | None = None  # --device-type: network devices' OS family (netdev:, ssh://)
     allow_outside_paths: bool = False  # manifest paths may leave its folder (docs/security.md)
-    rejected: list[str] = field(default_factory=list)  # filled by the run: input files refused
 
 
 @dataclass
@@ -153,7 +152,7 @@ def target_specs(req: AssessRequest, manifest: Any = None) -> list[Any]:
     specs = [TargetSpec(t) for t in req.targets if t]
     if req.inventory:
         hosts = load_inventory(req.inventory).select(req.limit)
-        specs += [TargetSpec(h.spec, h.name, getattr(h, "device_type", None)) for h in hosts]
+        specs += [TargetSpec(h.spec, h.name, h.device_type) for h in hosts]
     elif req.limit:
         raise UsageError("--limit needs --inventory")
     if not specs and manifest is not None:
@@ -189,7 +188,6 @@ def run_assessment(
             on_result=on_result,
         )
         assets = _assets(targets, manifest, fleet.unreachable)
-        req.rejected.extend(fleet.rejected)
     finally:
         close_all(targets)
 
