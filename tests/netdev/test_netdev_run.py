@@ -13,7 +13,6 @@ from cityguard.assess.fleet import FleetOptions, open_all
 from cityguard.assess.run import AssessRequest, run_assessment, target_specs
 from cityguard.model import CheckStatus
 from cityguard.targets.netdev_ssh import NetdevSSHTarget
-from conftest import run_cityguard
 
 REPO = Path(__file__).resolve().parents[2]
 WEAK_HOST = REPO / "tests" / "fixtures" / "hosts" / "weak"
@@ -66,12 +65,13 @@ def test_a_refused_file_is_one_line_and_the_others_go_on(tmp_path: Path) -> None
         {"edge-fw", "bb-01", "agg-sw2"}
 
 
-def test_cli_exit_2_for_a_bad_file_with_one_line_naming_it(tmp_path: Path) -> None:
+def test_cli_exit_2_for_a_bad_file_with_one_line_naming_it(tmp_path: Path,
+                                                          cityguard_proc) -> None:
     folder = _backups(tmp_path)
     cut = folder / "cut.cfg"
     cut.write_bytes((CORPUS / "cisco_ios/oxidized_asr920_iosxe16.cfg").read_bytes()[:3000])
     out = tmp_path / "out"
-    proc = run_cityguard("assess", "--target", f"netdev:{folder}", "--no-store", "--format",
+    proc = cityguard_proc("assess", "--target", f"netdev:{folder}", "--no-store", "--format",
                          "json", "--output", str(out), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if str(cut) in ln]
@@ -80,14 +80,14 @@ def test_cli_exit_2_for_a_bad_file_with_one_line_naming_it(tmp_path: Path) -> No
     assert {"edge-fw", "bb-01", "agg-sw2"} <= {x["id"] for x in doc["assets"]}
 
 
-def test_cli_one_bad_file_and_an_unknown_device_type(tmp_path: Path) -> None:
+def test_cli_one_bad_file_and_an_unknown_device_type(tmp_path: Path, cityguard_proc) -> None:
     bad = tmp_path / "notes.txt"
     bad.write_text("core switch replaced on Monday\n", encoding="utf-8")
-    proc = run_cityguard("assess", "--target", f"netdev:{bad}", "--no-store", "--output",
+    proc = cityguard_proc("assess", "--target", f"netdev:{bad}", "--no-store", "--output",
                          str(tmp_path / "o"), cwd=tmp_path)
     assert proc.returncode == 2 and str(bad) in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
-    proc = run_cityguard("assess", "--target", f"netdev:{bad}", "--device-type", "mikrotik",
+    proc = cityguard_proc("assess", "--target", f"netdev:{bad}", "--device-type", "mikrotik",
                          "--no-store", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown device type 'mikrotik'" in proc.stderr
     assert "Traceback" not in proc.stderr
