@@ -202,3 +202,14 @@ def test_the_checker_catches_what_it_should(request):
     # a value no label covers shows as written: Chinese in the English report
     zh_stage = replace(a, system=replace(a.system, stage="建设阶段"))
     assert any("Chinese" in p for p in _problems(zh_stage, doc, "html", "en"))
+
+
+def test_no_language_ternary_in_the_renderers_or_templates(repo_root):
+    """Strings have one home (messages.yaml): no `"…" if lang == "zh" else "…"` in render/."""
+    ternary = re.compile(r"""if\s+lang\s*(==|!=)\s*['"](zh|en)['"]\s+else""")
+    places = [*(repo_root / "src" / "cityguard" / "render").rglob("*.py"),
+              *(repo_root / "reports").rglob("*.j2")]
+    hits = [f"{p}:{n}" for p in places
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+            if ternary.search(line)]
+    assert places and not hits, hits
