@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.assess.run import AssessRequest, run_assessment
+from cityguard.core import jsonio, limits
 from cityguard.core.errors import DataError, UsageError
 from cityguard.gate import evidence as _evidence  # noqa: F401  (registers its rule kinds)
 from cityguard.gate import rules as _rules  # noqa: F401  (registers its rule kinds)
@@ -261,13 +262,12 @@ def assess_manifest(manifest: Manifest, req: GateRequest, today: date) -> Assess
 
 def load_assessment(ref: str, store: str | None, system: str | None = None) -> Assessment:
     """An Assessment from a JSON file, or from the store by run id ('latest': this system's)."""
-    import json
 
 
     path = Path(ref)
     if path.suffix.lower() == ".json" or path.is_file():
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = jsonio.load_file(path, limits.MAX_WHOLE_JSON)  # size and nesting bounded
             return assessment_from_dict(data)
         except FileNotFoundError:
             raise DataError(path, "file not found") from None
