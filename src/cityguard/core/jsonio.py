@@ -9,10 +9,11 @@ a RecursionError, which nothing should have to catch. So before the bytes reach 
 `NestingScan` follows strings and brackets and refuses a document nested deeper than
 `limits.MAX_NESTING` or with a member name longer than `limits.MAX_JSON_KEY`, naming the line.
 
-The scan runs at C speed: complete strings are cut out with one regular expression per chunk
-(linear: no nested quantifiers), the brackets left over are reduced to +1/-1 steps whose
-running maximum `itertools.accumulate` finds. `guard(stream)` scans what a streaming parser
-reads (it never sees a level too deep), `loads(text)` scans a whole text first.
+The scan runs at C speed: escapes are blanked out and each chunk is split at its quotes, so
+the pieces alternate between structure and string content; the brackets of the structure are
+reduced to +1/-1 steps whose running maximum `itertools.accumulate` finds. `guard(stream)`
+scans what a streaming parser reads (it never sees a level too deep), `loads(text)` scans a
+whole text first. Cost: ~0.8 s per 76 MB of SARIF (benchmarks/bounds.py).
 """
 
 from __future__ import annotations
