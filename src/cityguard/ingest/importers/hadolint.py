@@ -1,0 +1,82 @@
+"""Hadolint JSON (`hadolint -f json Dockerfile…`): a list of {file, line, column, code, level,
+message}; `[]` is "nothing found".
+
+Identity: tool `hadolint`, asset "." (the scanned tree), rule = the code (DL… hadolint's own,
+SC… ShellCheck's inside RUN), location `file:line` (Windows paths normalised). The same code
+at one line twice (two columns) is one finding.
+Severity: error → high, warning → medium, info → low, style → info (hadolint's `--failure-
+threshold` order; "style" is formatting, not a weakness).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from cityguard.core.errors import DataError
+from cityguard.ingest.base import register
+from cityguard.ingest.importers._jsonio import has_keys, need_json, rewind, rewindable
+from cityguard.ingest.tooltags import rule_tags
+from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.values import norm_path, to_int
+from cityguard.model import Finding, Severity
+
+_LEVELS = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "info": Severity.LOW,
+           "style": Severity.INFO}  # fmt: skip
+_WIKI = "https://github.com/hadolint/hadolint/wiki/"
+
+
+@register
+class Hadolint:
+    name = "hadolint"
+    tool = "hadolint"
+    description = "Hadolint JSON (Dockerfile linter)"
+
+    def sniff(self, head: bytes) -> int:
+        text = head_text(head)
+        if text.startswith("[") and has_keys(text, "code", "level", "file", "line") and (
+            '"DL' in text or '"SC' in text
+        ):
+            return 90
+        return 0
+
+    def parse(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
+        stream = rewindable(stream)
+        first = need_json(stream, source, "hadolint")
+        if first != "[":
+            raise DataError(source, "not a hadolint report (expected a JSON list of results)")
+        self.scanned = {(self.tool, ".")}
+        done: set[str] = set()
+        for r in iter_json(rewind(stream), source, "item"):
+            if not isinstance(r, dict):
+                raise DataError(source, "not a hadolint report (a result is not an object)")
+            finding = self._finding(r)
+            if finding.fingerprint not in done:
+                done.add(finding.fingerprint)
+                yield finding
+
+    def _finding(self, r: dict[str, Any]) -> Finding:
+        code = str(r.get("code") or "")
+        path = norm_path(str(r.get("file") or ""))
+        line = to_int(r.get("line"))
+        line = line if line and line > 0 else None
+        level = str(r.get("level") or "")
+        message = str(r.get("message") or "")
+        wiki = _WIKI + code if code.startswith(("DL", "SC")) else ""
+        return Finding(
+            tool=self.tool,
+            format=self.name,
+            asset_kind="repository",
+            asset_key=".",
+            rule_id=code,
+            title=f"{code}: {message.splitlines()[0][:200]}" if message else code,
+            severity=_LEVELS.get(level.lower(), Severity.INFO),
+            severity_raw=level,
+            description=message,
+            location=f"{path}:{line}" if line else path,
+            evidence=f"{path}:{line}" + (f":{r.get('column')}" if r.get("column") else "")
+            if line else path,
+            references=(wiki,) if wiki else (),
+            tags=rule_tags(self.tool, code, ("config",)),
+            extra={"line": line, "column": r.get("column")},
+        )
