@@ -33,11 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from ingest import write_sarif  # noqa: E402  (the ingest benchmark's generator)
-
 from cityguard.model import Finding, Severity  # noqa: E402
 from cityguard.model.register import SystemRecord  # noqa: E402
 from cityguard.store import open_store  # noqa: E402
+from ingest import write_sarif  # noqa: E402  (the ingest benchmark's generator)
 
 SEVERITIES = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.MEDIUM, Severity.LOW,
               Severity.LOW, Severity.INFO]
@@ -141,6 +140,10 @@ def main() -> int:
     finally:
         if server is not None and not args.keep:
             server.destroy()
+        if not args.keep:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
     print(f"store backends: import of {args.import_results:,} SARIF results; "
           f"{args.findings:,} findings over {args.systems} systems")
     print(f"{'':34}{'sqlite':>14}{'postgresql':>14}{'pg/sqlite':>11}")

@@ -183,6 +183,8 @@ def merge(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResul
     result.duplicates = result.read - int(db.scalar(
         "SELECT count(DISTINCT fingerprint) FROM stage") or 0)
     db.execute("CREATE INDEX stage_fingerprint ON stage (fingerprint)")
+    if db.name == "postgresql":  # a temporary table has no statistics until asked
+        db.execute("ANALYZE stage")
     if result.duplicates:
         # the last occurrence's values win, in the place of the first occurrence (ids follow
         # the file's order): mark the kept rows with their first place, encoded negative

@@ -72,11 +72,11 @@ def compute(db: Db, today: date, *, overrides: dict[int, int] | None = None,
         if r[0] not in runs or r[1] > runs[r[0]][1]:
             runs[r[0]] = tuple(r)
     open_findings: dict[int, dict[str, int]] = defaultdict(dict)
-    for sid, sev, n in db.all(
-        "SELECT system_id, severity, count(*) FROM findings WHERE status IN ('open', 'reopened')"
-        " GROUP BY system_id, severity"
+    for sid, sev, _status, n in db.all(  # grouped in the order of findings_system_severity
+        "SELECT system_id, severity, status, count(*) FROM findings WHERE status IN"
+        " ('open', 'reopened') GROUP BY system_id, severity, status"
     ):
-        open_findings[sid][sev] = int(n)
+        open_findings[sid][sev] = open_findings[sid].get(sev, 0) + int(n)
     rect: dict[int, tuple[int, int]] = {}
     for sid, late, n in db.all(
         "SELECT system_id, sum(CASE WHEN due < ? THEN 1 ELSE 0 END), count(*) FROM"

@@ -226,7 +226,17 @@ def _backfill_runs(db: Db) -> None:
                    " WHERE run_id = ?", [high, items, run_id])
 
 
-MIGRATIONS: list[Migration] = [Migration(_V1), Migration(_V2, _backfill_runs)]
+# 3: a page of findings across the city, most severe first, walks this index per severity
+# instead of sorting every match (1,000,000 findings: a first page in milliseconds)
+# One system's counts by severity and status (posture) and its pages read the second; it
+# replaces findings_posture, whose column order made a grouping sort a million rows.
+_V3 = """
+CREATE INDEX findings_severity ON findings(severity, id);
+CREATE INDEX findings_system_severity ON findings(system_id, severity, status);
+DROP INDEX findings_posture;
+"""
+
+MIGRATIONS: list[Migration] = [Migration(_V1), Migration(_V2, _backfill_runs), Migration(_V3)]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
