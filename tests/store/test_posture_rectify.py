@@ -197,3 +197,15 @@ def test_store_copy_round_trips_a_real_store(corpus: Path, tmp_path: Path, cityg
             st.close()
     again = cityguard_proc("store", "copy", str(team), central)
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_a_gate_with_a_store_records_its_decision(store_url: str) -> None:
+    from cityguard.gate.run import GateRequest, run_gate
+
+    manifest = Path(__file__).resolve().parents[2] / "examples" / "smart-city-portal" \
+        / "cityguard.yaml"
+    run = run_gate(GateRequest(stage="plan", system=str(manifest), store=store_url,
+                               today="2025-09-01"))
+    with open_store(store_url) as st:
+        (p,) = [x for x in st.posture() if x.system.name == "智慧城市门户"]
+    assert p.gates == {"plan": "pass" if run.result.passed else "fail"}
