@@ -15,8 +15,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def items(level: int) -> dict[str, dict]:
-    data = yaml.safe_load((REPO / "policies/mlps2/items" / f"l{level}_general.yaml").read_text())
-    return {i["unit_id"]: i for i in data["items"]}
+    out: dict[str, dict] = {}
+    for part in ("general", "cloud"):  # cloud: IaC and cloud-posture findings (issue 12)
+        path = REPO / "policies/mlps2/items" / f"l{level}_{part}.yaml"
+        out.update({i["unit_id"]: i for i in yaml.safe_load(path.read_text())["items"]})
+    return out
 
 
 def finding(**kw) -> Finding:

@@ -57,3 +57,16 @@ def test_wrong_shape_truncated_and_hostile_nesting_are_one_data_error(
     with pytest.raises(DataError) as err:
         parse_bytes(FMT, body.encode(), tmp_path)
     assert "report.json" in str(err.value) and "\n" not in err.value.one_line()
+
+
+def test_iac_misconfigurations_map_to_cloud_extension_items_beside_general_ones() -> None:
+    from cityguard.ingest.mapping import unit_ids_for
+
+    findings = parse(FMT, asset("sarif/checkov-portal.json"))
+    ssh_open = one(findings, rule_id="CKV_AWS_24")  # security group open to 0.0.0.0/0 on 22
+    assert {"L3-ABS2-01", "L3-CES2-03", "L3-ABS1-07"} <= set(unit_ids_for(ssh_open, 3))
+    assert "L2-ABS2-01" in unit_ids_for(ssh_open, 2)
+    docker = parse(FMT, asset("checkov/k8s-docker-skips.json"))
+    user = one(docker, rule_id="CKV_DOCKER_3")  # no USER in the image
+    assert unit_ids_for(user, 3) == ("L3-CES2-07", "L3-MMS1-18", "L3-MMS1-27")
+    assert unit_ids_for(user, 1) == ("L1-MMS1-05",)  # level 1 has no image-hardening item

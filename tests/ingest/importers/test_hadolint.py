@@ -28,3 +28,10 @@ def test_wrong_shape_is_one_data_error(body: bytes, tmp_path: Path) -> None:
     with pytest.raises(DataError) as err:
         parse_bytes(FMT, body, tmp_path)
     assert "report.json" in str(err.value) and "\n" not in err.value.one_line()
+
+
+def test_dockerfile_findings_map_to_image_hardening() -> None:
+    from cityguard.ingest.mapping import unit_ids_for
+
+    for f in parse(FMT, asset("hadolint/many_dockerfile.json")):
+        assert "L3-CES2-07" in unit_ids_for(f, 3) and "L2-CES2-03" in unit_ids_for(f, 2)
