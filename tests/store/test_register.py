@@ -198,3 +198,24 @@ def test_a_ledger_does_not_override_what_a_manifest_holds(cli, store_url: str,
     with open_store(store_url) as st:
         rec = st.system("智慧城市门户")
     assert (rec.level, rec.district) == (3, "黄浦区")
+
+
+def test_hostile_ledgers_are_refused_in_bounded_time(cli, tmp_path: Path) -> None:
+    import time
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", b"<a>" + b" " * (300 * 1024 * 1024) + b"</a>")
+    not_zip = tmp_path / "fake.xlsx"
+    not_zip.write_bytes(b"root:$6$secret-hash:19000:0:99999:7:::\n")
+    started = time.monotonic()
+    for path, message in ((bomb, "expands to more than"), (not_zip, "not a readable .xlsx")):
+        res = cli("systems", "import", str(path))
+        assert res.exit_code == 2 and message in res.output, res.output
+        assert "secret-hash" not in res.output
+    assert time.monotonic() - started < 20
+    odd = tmp_path / "ledger.txt"
+    odd.write_text("x")
+    res = cli("systems", "import", str(odd))
+    assert res.exit_code == 2 and ".xlsx or a .csv" in res.output
