@@ -33,9 +33,9 @@ class _RootGroup(TyperGroup):
         _root.prepare(self)
 
     def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        from cityguard.cli import console
-
-        console.reset()  # every command line starts from the default output settings
+        console = sys.modules.get("cityguard.cli.console")  # not loaded yet: nothing to reset
+        if console is not None:
+            console.reset()  # every command line starts from the default output settings
         return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]

@@ -128,8 +128,8 @@ def _failed(a: Any, lang: str, top: int) -> None:
     if not rows:
         return
     cols = [Col(t("cli.col_severity", lang)), Col(t("cli.col_check", lang), heading=True),
-            Col(t("cli.col_asset", lang), drop=1),
-            Col(t("cli.col_remedy", lang), lines=2, clip=True, min_width=24)]
+            Col(t("cli.col_asset", lang)),
+            Col(t("cli.col_remedy", lang), lines=2, clip=True, min_width=20)]
     console.table(cols, [(enum("severity", f.severity.value, lang),
                           f"{pick(f.title_zh, f.title_en, lang)}\n{f.check_id}",
                           _assets(f.assets, lang),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cityguard.cli._text import cell_width, char_width, clip, longest_word, wrap
+from cityguard.cli._text import cell_width, char_width, clip, fit_path, longest_word, wrap
 
 #: the most lines a cell may take before the layout changes
 MAX_LINES = 3
@@ -29,6 +29,8 @@ class Col:
     clip: its cells may be cut to `lines` lines (with …) instead of changing the layout, as
           long as the column gets at least `min_width` cells (long prose: summaries, remedies).
     heading: in the stacked layout this column heads each record (default: the first one).
+    path: the first line of each cell is a path, kept on one line (its middle cut with …);
+          further lines (a reason) wrap as usual.
     """
 
     header: str
@@ -39,6 +41,7 @@ class Col:
     justify: str = "left"
     style: str = ""
     heading: bool = False
+    path: bool = False
 
 
 def border_width(columns: int) -> int:
@@ -65,6 +68,14 @@ class Plan:
         return sum(max((len(c) for c in row), default=1) for row in self.cells)
 
 
+def lines_of(col: Col, text: str, width: int) -> list[str]:
+    """A cell's text as lines of `width` cells (a path column keeps its path on one line)."""
+    if col.path:
+        first, _, rest = text.partition("\n")
+        return [fit_path(first, width), *(wrap(rest, width) if rest else [])]
+    return wrap(text, width)
+
+
 def _header_floor(header: str) -> int:
     """A Chinese header may fold every two characters (严重/程度); a Latin word may not."""
     return max((cell_width(w) if char_width(w[0]) == 1 else min(4, cell_width(w))
@@ -74,9 +85,11 @@ def _header_floor(header: str) -> int:
 def _natural(col: Col, values: Sequence[str]) -> tuple[int, int]:
     """(widest content, narrowest width that cuts no word) of a column."""
     natural = max([cell_width(col.header), *(cell_width(v) for v in values)], default=1)
-    words = max([_header_floor(col.header), *(longest_word(v) for v in values)], default=1)
-    floor = max(MIN_COLUMN, col.min_width if col.clip else 0)
-    return max(1, natural), min(natural, max(words, floor))
+    if col.clip:  # long prose: a word wider than the column is cut, not the layout changed
+        floor = max(MIN_COLUMN, _header_floor(col.header), col.min_width)
+    else:
+        floor = max([MIN_COLUMN, _header_floor(col.header), *(longest_word(v) for v in values)])
+    return max(1, natural), min(natural, floor)
 
 
 def _allocate(naturals: list[int], floors: list[int], room: int) -> list[int] | None:
@@ -122,7 +135,7 @@ def _try_table(cols: Sequence[Col], rows: Sequence[Sequence[str]], shown: list[i
     for row in rows:
         cells = []
         for k, i in enumerate(shown):
-            lines = wrap(row[i], widths[k])
+            lines = lines_of(cols[i], row[i], widths[k])
             limit = cols[i].lines if max_lines is not None else None
             if limit is not None and len(lines) > limit and not cols[i].clip and limit > 1:
                 return None  # this would be a sliver: another layout reads better
@@ -169,7 +182,7 @@ def stacked(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int,
             col = cols[i]
             room = width if k == 0 else value_width
             limit = None if max_lines is None else col.lines
-            lines, cut = clip(wrap(row[i], room), limit, room)
+            lines, cut = clip(lines_of(col, row[i], room), limit, room)
             out.clipped += cut
             cells.append(lines)
         out.cells.append(cells)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from cityguard.core.errors import UsageError
+if TYPE_CHECKING:  # imported where a value is refused: `--help` does not pay for it
+    from cityguard.core.errors import UsageError
 
 E = TypeVar("E", bound=Enum)
 
@@ -78,6 +79,7 @@ class DiffFormat(str, Enum):
 
 def bad_choice(flag: str, allowed: list[str], got: object) -> UsageError:
     """`--lang must be zh or en (got 'fr')`; `--stage must be one of plan, build, … (got …)`."""
+    from cityguard.core.errors import UsageError
     from cityguard.policy.messages import t
 
     if len(allowed) == 2:
@@ -138,6 +140,7 @@ def seconds(flag: str) -> Callable[[object], float]:
         except ValueError:
             number = math.nan
         if not math.isfinite(number) or number <= 0:
+            from cityguard.core.errors import UsageError
             from cityguard.policy.messages import t
 
             raise UsageError(t("cli.bad_seconds", "en", flag=flag, got=repr(str(value))))
@@ -153,6 +156,7 @@ def count(flag: str, least: int = 0) -> Callable[[object], int]:
         except ValueError:
             number = least - 1
         if number < least:
+            from cityguard.core.errors import UsageError
             from cityguard.policy.messages import t
 
             raise UsageError(t("cli.bad_count", "en", flag=flag, least=least,
@@ -225,5 +229,7 @@ def manifest_path(manifest: str | None, legacy: str | None) -> str | None:
 
     console.warning(t("cli.system_is_manifest", "en"))
     if manifest is not None and manifest != legacy:
+        from cityguard.core.errors import UsageError
+
         raise UsageError(t("cli.manifest_twice", "en", manifest=manifest, system=legacy))
     return legacy

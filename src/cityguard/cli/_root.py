@@ -1,6 +1,9 @@
 """What every command shares without writing it again: the output flags, help text laid out by
 terminal cells, metavars a reader understands, and bad usage as one line.
 
+Imported for every `cityguard --help`: its own imports of cityguard modules happen inside the
+functions that need them (benchmarks/startup.py).
+
 The root group (cli/__init__.py) calls `prepare(group)` once the commands are registered:
 the output flags declared on the root callback are copied onto every command and group, so
 `cityguard assess --quiet` and `cityguard --quiet assess` mean the same, also for commands
@@ -19,8 +22,6 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
 
-from cityguard.cli import _text, console
-
 OUTPUT_FLAGS = ("quiet", "verbose", "no_color")
 QUIET_HELP = "Only warnings, errors and the data asked for: no progress, no summaries."
 VERBOSE_HELP = "More detail: every line of long cells, per-host progress, rule details."
@@ -29,6 +30,8 @@ NO_COLOR_HELP = "Plain text without colour or styles (also NO_COLOR=1, or when n
 
 def set_flag(ctx: typer.Context, param: Any, value: bool) -> bool:
     """Callback of the output flags: applied while parsing, before anything is printed."""
+    from cityguard.cli import console
+
     if value:
         if param.name == "no_color":
             console.configure(color=False)
@@ -38,13 +41,13 @@ def set_flag(ctx: typer.Context, param: Any, value: bool) -> bool:
 
 
 _BaseFormatter: Any = typer.Context.formatter_class
-_TYPE = re.compile(r"^(?P<names>.*?) <(?P<type>[^<>]*)>(?P<more>\.\.\.)?$")
+_TYPE = r"^(?P<names>.*?) <(?P<type>[^<>]*)>(?P<more>\.\.\.)?$"  # compiled on first use
 
 
 def metavar(first_column: str) -> str:
     """`--target <list[str]>` → `--target TARGET`; `--lang <zh|en>` → `--lang [zh|en]`;
     `files... <list[Path]>` → `FILES...`: names a reader understands, not Python types."""
-    m = _TYPE.match(first_column)
+    m = re.match(_TYPE, first_column)
     if m is None:
         return first_column
     names, kind = m["names"], m["type"]
@@ -72,13 +75,15 @@ def _usage_args(args: str) -> str:
 
 def _paragraphs(text: str, width: int) -> list[str]:
     """Help text wrapped by cells; a paragraph starting with a \\b line is kept as written."""
+    from cityguard.cli._text import wrap
+
     out: list[str] = []
     for block in text.split("\n\n"):
         lines = block.split("\n")
         if lines and lines[0].strip() == "\b":
             out.extend(lines[1:])
         else:
-            out.extend(_text.wrap(" ".join(x.strip() for x in lines), width))
+            out.extend(wrap(" ".join(x.strip() for x in lines), width))
         out.append("")
     return out[:-1]
 
@@ -98,8 +103,10 @@ class HelpFormatter(_BaseFormatter):  # type: ignore[misc]
 
     def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30,
                  col_spacing: int = 2) -> None:
+        from cityguard.cli._text import cell_width
+
         rows = [(metavar(first), second) for first, second in rows]
-        first_col = min(max((_text.cell_width(f) for f, _ in rows), default=0), col_max)
+        first_col = min(max((cell_width(f) for f, _ in rows), default=0), col_max)
         first_col += col_spacing
         indent = " " * self.current_indent
         text_width = max(self.width - first_col - self.current_indent, 10)
@@ -108,8 +115,8 @@ class HelpFormatter(_BaseFormatter):  # type: ignore[misc]
             if not second:
                 self.write("\n")
                 continue
-            if _text.cell_width(first) <= first_col - col_spacing:
-                self.write(" " * (first_col - _text.cell_width(first)))
+            if cell_width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - cell_width(first)))
             else:
                 self.write("\n" + indent + " " * first_col)
             lines = _paragraphs(second, text_width) or [""]

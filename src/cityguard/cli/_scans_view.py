@@ -24,7 +24,7 @@ def reason(exc: CityguardError, path: str) -> str:
 
 
 def show_imports(results: Sequence[dict[str, Any]], lang: str) -> None:
-    cols = [Col(t("cli.scans_col_file", lang), heading=True, clip=True, min_width=24),
+    cols = [Col(t("cli.scans_col_file", lang), heading=True, clip=True, min_width=24, path=True),
             Col(t("cli.scans_col_format", lang)),
             *(Col(t(f"cli.scans_col_{c}", lang), justify="right") for c in COUNTS)]
     rows = []

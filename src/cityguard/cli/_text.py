@@ -20,6 +20,8 @@ _NO_BREAK_AFTER = frozenset("（《「『【〔([{")
 
 
 def char_width(ch: str) -> int:
+    if " " <= ch < "\u0300":  # Latin text: one cell, no table lookup
+        return 1
     if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufeff":
         return 0
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
@@ -27,6 +29,8 @@ def char_width(ch: str) -> int:
 
 def cell_width(text: str) -> int:
     """Columns the text takes in a terminal (the longest line when it has several)."""
+    if text.isascii():
+        return max(map(len, text.split("\n")), default=0)
     return max((sum(char_width(c) for c in line) for line in text.split("\n")), default=0)
 
 
@@ -162,6 +166,24 @@ def short_path(path: str | os.PathLike[str], cwd: str | None = None) -> str:
     if home not in ("", "/") and full.startswith(home + os.sep):
         return "~/" + os.path.relpath(full, home)
     return text
+
+
+def fit_path(path: str, width: int) -> str:
+    """A path on one line of `width` cells: its middle replaced by … when it is too long,
+    keeping the first folder and as much of the end (the file name) as fits."""
+    if cell_width(path) <= width:
+        return path
+    parts = path.split("/")
+    head = parts[0] + "/" if parts[0] else "/" + (parts[1] + "/" if len(parts) > 2 else "")
+    for k in range(1, len(parts)):
+        tail = "/".join(parts[k:])
+        for start in (head + ELLIPSIS + "/", ELLIPSIS + "/"):
+            if cell_width(start + tail) <= width:
+                return start + tail
+    name = parts[-1]
+    while name and cell_width(ELLIPSIS + name) > width:
+        name = name[1:]
+    return ELLIPSIS + name
 
 
 def short_target(spec: str) -> str:

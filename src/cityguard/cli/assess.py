@@ -1,7 +1,5 @@
 """`cityguard assess`: run the check library on hosts and write the Assessment."""
 
-from __future__ import annotations
-
 import typer
 
 from cityguard.cli._options import (

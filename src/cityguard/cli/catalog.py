@@ -1,7 +1,5 @@
 """`cityguard catalog`: list, search and show MLPS 2.0 requirement items."""
 
-from __future__ import annotations
-
 import typer
 
 from cityguard.cli._options import (

@@ -1,7 +1,5 @@
 """`cityguard checks`: list, show and validate check libraries."""
 
-from __future__ import annotations
-
 import typer
 
 from cityguard.cli._options import ChecksOpt, Lang, LangOpt, PoliciesOpt, ShowFormat, ShowFormatOpt

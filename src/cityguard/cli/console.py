@@ -83,35 +83,46 @@ def width() -> int:
     return out().width
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
+def _message(text: str, *, prefix: str = "", style: str = "") -> None:
+    """A message on stderr: one line when stderr is not a terminal (CI logs stay greppable);
+    in a terminal wrapped by cells with a hanging indent, so no word is cut by the terminal."""
+    from rich.text import Text
 
-    return escape(text)
+    console = err()
+    body = text
+    if console.is_terminal:
+        lines = wrap(prefix + text, max(20, console.width - 2))
+        body = "\n".join([lines[0][len(prefix):], *("  " + x for x in lines[1:])])
+    line = Text()
+    if prefix:
+        line.append(prefix, style=style + " bold" if style else "bold")
+    line.append(body, style=style if not prefix else "")
+    console.print(line)
 
 
 def info(text: str) -> None:
     """A message for the reader (stderr); --quiet hides it."""
     if not settings.quiet:
-        err().print(text, markup=False)
+        _message(text)
 
 
 def detail(text: str) -> None:
     """A line only --verbose shows."""
     if settings.verbose and not settings.quiet:
-        err().print(text, markup=False, style="dim")
+        _message(text, style="dim")
 
 
 def success(text: str) -> None:
     if not settings.quiet:
-        err().print(f"[green]{_escape(text)}[/green]")
+        _message(text, style="green")
 
 
 def warning(text: str) -> None:
-    err().print(f"[yellow]warning:[/yellow] {_escape(text)}")
+    _message(text, prefix="warning: ", style="yellow")
 
 
 def error(text: str) -> None:
-    err().print(f"[bold red]error:[/bold red] {_escape(text)}")
+    _message(text, prefix="error: ", style="red")
 
 
 def write_data(text: str) -> None:

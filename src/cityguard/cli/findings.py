@@ -1,7 +1,5 @@
 """`cityguard findings`: list and show stored findings; accept, mark false positive, reopen."""
 
-from __future__ import annotations
-
 import typer
 
 from cityguard.cli._options import (

@@ -1,7 +1,5 @@
 """`cityguard gate`: the three-synchronous CI gate; exit 0 pass, 1 blocked, 2 bad input."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

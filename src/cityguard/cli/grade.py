@@ -1,7 +1,5 @@
 """`cityguard grade`: the protection level by GB/T 22240-2020 from the harm done."""
 
-from __future__ import annotations
-
 import typer
 
 from cityguard.cli._options import ShowFormat, ShowFormatOpt

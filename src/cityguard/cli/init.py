@@ -1,7 +1,5 @@
 """`cityguard init [PATH]`: write a commented system manifest (cityguard.yaml)."""
 
-from __future__ import annotations
-
 import typer
 
 from cityguard.cli._options import Stage, choice

@@ -5,8 +5,6 @@
 A first argument that is not a subcommand goes to `render`, so `report latest` works.
 """
 
-from __future__ import annotations
-
 import typer
 from typer.core import TyperGroup
 

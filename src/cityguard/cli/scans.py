@@ -1,7 +1,5 @@
 """`cityguard scans`: import scanner output files into the findings store; list the formats."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

@@ -1,7 +1,5 @@
 """`cityguard validate [cityguard.yaml]`: every problem of a system manifest, with file and line."""
 
-from __future__ import annotations
-
 import typer
 
 

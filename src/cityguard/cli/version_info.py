@@ -1,7 +1,5 @@
 """`cityguard version`: the version and where the data directories were found."""
 
-from __future__ import annotations
-
 import typer
 
 

@@ -21,7 +21,7 @@ from cityguard.core.yamlio import line_of, load_schema, load_yaml, validate
 from cityguard.model import EXTENSIONS, Catalog, HighRiskCase, Item, Selection
 
 CATALOG_DIR = "mlps2"
-_GRADE = re.compile(r"^S([1-5])A([1-5])$", re.IGNORECASE)
+_GRADE = re.compile(r"^S(\d+)A(\d+)$", re.IGNORECASE)
 _PART_DIGIT = {"general": "1", "cloud": "2", "mobile": "3", "iot": "4", "ics": "5"}
 
 
@@ -30,7 +30,12 @@ def parse_grade(grade: str) -> tuple[int, int]:
     m = _GRADE.match(grade.strip())
     if not m:
         raise UsageError(f"grade {grade!r} is not of the form S<n>A<n> (e.g. S3A2)")
-    return int(m.group(1)), int(m.group(2))
+    s, a = int(m.group(1)), int(m.group(2))
+    for name, value in (("S", s), ("A", a)):
+        if not 1 <= value <= 5:  # the form is right; the number is not a GB/T 22240 level
+            raise UsageError(f"grade {grade!r}: {name}{value} is out of range "
+                             "(S and A are levels 1 to 5)")
+    return s, a
 
 
 def parse_extensions(values: Iterable[str]) -> tuple[str, ...]:
