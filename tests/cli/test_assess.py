@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,11 @@ def test_fail_on(cli, tmp_path: Path) -> None:
     assert weak.exit_code == 1
     assert "failed check(s) and 0 open finding(s) at or above high" in weak.output
     assert (tmp_path / "w.json").is_file()  # the report is written before the gate
-    hardened = cli("assess", "--target", f"dir:{HARDENED}", "--fail-on", "critical",
+    # a world-readable shadow is critical: give the copy the mode git cannot keep (modes.yaml)
+    hardened_root = tmp_path / "hardened"
+    shutil.copytree(HARDENED, hardened_root, symlinks=True)
+    (hardened_root / "etc/shadow").chmod(0o640)
+    hardened = cli("assess", "--target", f"dir:{hardened_root}", "--fail-on", "critical",
                    "--output", str(tmp_path / "h.json"))
     assert hardened.exit_code == 0, hardened.output
     bad = cli("assess", "--target", f"dir:{HARDENED}", "--fail-on", "severe")

@@ -10,6 +10,7 @@ from pathlib import Path
 from netdev_helpers import CORPUS, FIXTURES
 
 from cityguard.assess.fleet import FleetOptions, open_all
+from cityguard.assess.outputs import write_outputs
 from cityguard.assess.run import AssessRequest, run_assessment, target_specs
 from cityguard.model import CheckStatus
 from cityguard.targets.netdev_ssh import NetdevSSHTarget
@@ -49,6 +50,11 @@ def test_a_folder_of_backups_is_one_network_device_per_file(tmp_path: Path) -> N
     assert {"edge-fw", "bb-01", "agg-sw2", "weak"} <= objects
     risks = {(h.case_id, h.asset) for h in a.high_risks} if a.high_risks else set()
     assert ("6.4.1.2", "bb-01") in {(c, s) for c, s in risks}  # `transport input all`
+    # the reports list the devices beside the host, each with its kind
+    written = write_outputs(a, ["md", "html"], str(tmp_path / "report"), lang="zh")
+    for path in written:
+        text = Path(path).read_text(encoding="utf-8")
+        assert "网络设备" in text and "主机" in text and "FW-EDGE-01" in text, path
 
 
 def test_a_refused_file_is_one_line_and_the_others_go_on(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ class Asset:
 
     id: str
     target: str = "local"  # local | dir:PATH | ssh://user@host:port
-    type: str = "host"  # host | database | middleware | application | network | cloud | data …
+    type: str = "host"  # host | network_device | database | middleware | application | cloud …
     name: str = ""
     internet_facing: bool = False
     value: int | None = None  # 1–5 asset value for the risk register (GB/T 20984)
