@@ -193,6 +193,23 @@ table inet filter {
 }
 """
 
+RSYSLOGD_PROFILE = """\
+#include <tunables/global>
+profile rsyslogd /usr/sbin/rsyslogd {
+  #include <abstractions/base>
+  #include <abstractions/nameservice>
+  capability syslog,
+  capability sys_tty_config,
+  /etc/rsyslog.conf r,
+  /etc/rsyslog.d/ r,
+  /etc/rsyslog.d/** r,
+  /var/log/** rw,
+  /var/spool/rsyslog/** rw,
+  /run/rsyslogd.pid rwk,
+  /dev/log w,
+}
+"""
+
 BACKUP_SCRIPT = """\
 #!/bin/sh
 # nightly backup: local restic repository, then a copy to the backup site
@@ -294,8 +311,12 @@ def edit_hardened(root: Path, hostname: str = "hard01") -> None:
           "[Unit]\nDescription=Nightly backup\n[Timer]\nOnCalendar=*-*-* 02:30\n"
           "Persistent=true\n[Install]\nWantedBy=timers.target\n")
     enable(root, "mlps-backup.timer")
-    # AppArmor: the shipped chronyd profile enforces; the extra profiles stay as shipped
-    remove(root, "/etc/apparmor.d/disable/usr.sbin.rsyslogd")
+    # AppArmor: the shipped chronyd profile enforces; Debian ships none for rsyslogd, so the
+    # administrator wrote one (the extra profiles stay as shipped)
+    write(root, "/etc/apparmor.d/usr.sbin.rsyslogd", RSYSLOGD_PROFILE)
+    # bookworm's aide runs nothing by itself: the administrator schedules the daily check
+    write(root, "/etc/cron.d/aide", "# daily file-integrity check, report to root\n"
+          "0 5 * * * root /usr/bin/aide --config /etc/aide/aide.conf --check\n")
     logs(root, {**RSYSLOG_LOGS, "/var/log/audit/audit.log": 0o640, "/var/log/sudo.log": 0o600})
 
 

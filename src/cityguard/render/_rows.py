@@ -27,7 +27,8 @@ def item_rows(a: Assessment, lang: str) -> Table:
     """测评结果记录: one row per item and assessed object."""
     headers = _h(lang, "class", "control_point", "item", "clause", "importance", "asset",
                  "verdict", "verdict_before", "source", "reason", "correction", "item_verdict",
-                 "score", "check_ids", "finding_ids")
+                 "score", "check_ids", "finding_ids", "reasoning.decided_by", "reasoning.advice",
+                 "reasoning.unverified", "reasoning.questions")
     classes = {g.key: i18n.pick(g.name_zh, g.name_en, lang) for g in a.classes}
 
     def rows() -> Iterator[list[Cell]]:
@@ -42,7 +43,10 @@ def item_rows(a: Assessment, lang: str) -> Table:
                     i18n.enum_label(i18n.SOURCE, o.source, lang),
                     i18n.pick(o.reason_zh, o.reason, lang), o.correction,
                     i18n.verdict(it.verdict, lang), it.score, ", ".join(o.check_ids),
-                    ", ".join(o.finding_ids),
+                    ", ".join(o.finding_ids), ", ".join(o.decided_by), ", ".join(o.advice),
+                    ", ".join(o.unverified),
+                    "\n".join(i18n.pick(q.question_zh, q.question_en, lang)
+                              for q in o.open_questions),
                 ]
 
     return headers, rows()

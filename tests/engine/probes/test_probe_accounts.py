@@ -91,3 +91,22 @@ def test_without_shadow(tmp_path: Path, run_rules) -> None:
     assert _run(run_rules, root, "empty_password", {"exists": True}).status.value == "pass"
     res = _run(run_rules, root, "max_days", {"le": 90})
     assert res.status.value == "fail" and "/etc/shadow is absent" in res.evidence[0].message
+
+
+def test_password_filter_keeps_accounts_that_log_in_with_a_password(tmp_path: Path,
+                                                                    run_rules) -> None:
+    """A locked root (toor here) has no password to age: only root, alice are judged."""
+    root = _root(tmp_path)
+    res = _run(run_rules, root, "max_days", {"le": 90}, "password")
+    assert res.status.value == "pass"
+    assert sorted(e.subject.split("[")[-1].rstrip("]") for e in res.evidence) == ["alice", "root"]
+
+
+def test_login_usable_needs_a_login_shell_and_an_unlocked_password(tmp_path: Path,
+                                                                   run_rules) -> None:
+    root = _root(tmp_path)
+    res = _run(run_rules, root, "login_usable", {"equals": True, "quantifier": "any"}, "all")
+    usable = {e.subject.split("[")[-1].rstrip("]"): e.observed for e in res.evidence}
+    # toor: login shell, locked; daemon/svc: nologin; bob: empty password opens the shell
+    assert usable == {"root": True, "daemon": False, "toor": False, "alice": True,
+                      "bob": True, "svc": False, "nobody": False}

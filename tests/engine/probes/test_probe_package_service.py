@@ -47,12 +47,6 @@ def test_dpkg_installed_and_version(tmp_path: Path, run_rules) -> None:
     assert run({"name": "nginx", "property": "version", "expect": {"version_ge": "1"}}) == "fail"
 
 
-def test_rpm_families_need_commands_on_dir_targets(tmp_path: Path, run_rules) -> None:
-    root = write_tree(tmp_path / "r", {"etc/os-release": 'ID="openEuler"\n'})
-    res = run_rules(root, [{"probe": "package", "name": "aide", "expect": {"equals": True}}])
-    assert res.status.value == "not_applicable" and "dir: target runs no commands" in res.reason
-
-
 def test_dpkg_on_this_machine(run_rules) -> None:
     if not os.path.exists("/var/lib/dpkg/status"):
         pytest.skip("no dpkg database on this machine")
@@ -110,3 +104,40 @@ def test_service_active_on_this_machine(run_rules) -> None:
     assert res.status.value in ("pass", "not_applicable")
     if res.status.value == "not_applicable":
         assert "systemd is not running" in res.reason
+
+
+def test_a_tree_without_service_manager_state_says_unknown(tmp_path: Path, run_rules) -> None:
+    """A copied /etc with no unit directories and no init scripts cannot say "disabled"."""
+    root = write_tree(tmp_path / "r", {"etc/ssh/sshd_config": "PermitRootLogin no\n"})
+    res = run_rules(root, [{"probe": "service", "name": "telnet.socket", "property": "enabled",
+                            "expect": {"equals": False}}])
+    assert res.status.value == "not_applicable" and res.reason.startswith("unknown")
+    known = _units(tmp_path / "k")
+    res = run_rules(known, [{"probe": "service", "name": "telnet.socket",
+                             "property": "enabled", "expect": {"equals": False}}])
+    assert res.status.value == "pass"
+
+
+RPMDB = Path(__file__).resolve().parents[2] / "assets" / "fidelity" / "openeuler"
+
+
+def test_rpm_database_read_as_a_file_on_a_dir_target(run_rules) -> None:
+    """openEuler's rpmdb.sqlite (written by rpm itself, see tests/assets/fidelity/SOURCE.md):
+    installed and version without running rpm; names it does not hold are not installed."""
+    if not (RPMDB / "var/lib/rpm/rpmdb.sqlite").is_file():
+        pytest.skip("reduced openEuler root not present")
+
+    def run(rule: dict):
+        return run_rules(RPMDB, [{"probe": "package", **rule}]).status.value
+
+    assert run({"name": "audit", "expect": {"equals": True}}) == "pass"
+    assert run({"name": ["telnet-server", "rsh-server"], "expect": {"equals": False}}) == "pass"
+    assert run({"name": "telnet", "expect": {"equals": True}}) == "pass"
+    assert run({"name": "openssh-server", "property": "version",
+                "expect": {"version_ge": "8.8p1-21"}}) == "pass"
+
+
+def test_rpm_families_without_any_database_are_not_applicable(tmp_path: Path, run_rules) -> None:
+    root = write_tree(tmp_path / "r", {"etc/os-release": 'ID="openEuler"\n'})
+    res = run_rules(root, [{"probe": "package", "name": "aide", "expect": {"equals": True}}])
+    assert res.status.value == "not_applicable" and "rpmdb.sqlite" in res.reason

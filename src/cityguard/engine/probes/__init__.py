@@ -15,6 +15,7 @@ from cityguard.engine.probes import (  # noqa: F401 - imported for registration
     listening,
     netdev,
     netdev_ref,
+    nginx_server,
     package,
     service,
     sudo_rules,

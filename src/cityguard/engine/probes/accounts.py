@@ -14,14 +14,15 @@ from cityguard.engine.probes.base import (
     BaseProbe,
     Observation,
     ProbeContext,
-    ProbeError,
     Value,
     register,
 )
 from cityguard.targets.base import Target
 
+#: login_usable: a login shell and a password that opens it (set or empty, not locked): an
+#: account nobody can log in to with a password (locked, or no shell) yields false
 FIELDS = ("name", "uid", "empty_password", "locked", "max_days", "min_days", "warn_days",
-          "inactive", "shell", "last_change_days")
+          "inactive", "shell", "last_change_days", "login_usable")
 SHADOW_FIELDS = ("locked", "max_days", "min_days", "warn_days", "inactive", "last_change_days")
 #: password: the human accounts that log in with a password (set, not locked or empty): the
 #: ones a password lifetime applies to (a locked root has no password to age)
@@ -128,12 +129,11 @@ class AccountsProbe(BaseProbe):
             if shadow is None:
                 return Observation.of([], note="/etc/shadow is absent")
             chosen = [a for a in chosen if a.name in shadow and shadow[a.name].pw_state == "set"]
-        if shadow is None and (field in SHADOW_FIELDS or field == "empty_password"):
-            try:
-                shadow = read_shadow(ctx)
-            except ProbeError:
-                if field in SHADOW_FIELDS:
-                    raise
+        if shadow is None and (field in SHADOW_FIELDS or field in ("empty_password",
+                                                                   "login_usable")):
+            # an unreadable shadow file is an error for every field that needs it: read
+            # without it, "x" in passwd would look like "a password is set"
+            shadow = read_shadow(ctx)
             if shadow is None and field in SHADOW_FIELDS:
                 return Observation.of([], note="/etc/shadow is absent")
         today = int(time.time() // 86400)
@@ -159,6 +159,13 @@ def _field(field: str, a: Account, sh: Shadow | None, today: int) -> Any:
         if sh is not None and a.passwd_pw in ("x", "*", "!"):
             return sh.pw_state == "empty"
         return a.passwd_pw == ""
+    if field == "login_usable":
+        shell = a.shell.rsplit("/", 1)[-1]
+        if not a.shell or shell in NO_LOGIN_SHELLS:
+            return False
+        if sh is not None and a.passwd_pw in ("x", "*", "!"):
+            return sh.pw_state != "locked"
+        return not a.passwd_pw.startswith(("*", "!"))
     assert sh is not None
     if field == "locked":
         return sh.pw_state == "locked"

@@ -37,7 +37,7 @@ class Sheet:
 
 
 SHEETS = (
-    Sheet("items", _rows.item_rows, frozenset({9, 10}),
+    Sheet("items", _rows.item_rows, frozenset({9, 10, 18}),
           ((6, ("verdict",)), (7, ("verdict",)), (11, ("verdict",))), ((12, 0.0, 1.0),)),
     Sheet("issues", _rows.issue_rows, frozenset({4, 6}),
           ((5, ("verdict", "high_risk_status")),)),

@@ -1,0 +1,2 @@
+export TMOUT=300
+readonly TMOUT
