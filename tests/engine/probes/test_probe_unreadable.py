@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,3 +127,55 @@ def test_assess_over_ssh_with_prefetch_reports_the_unreadable_evidence(
     assert {k: v["status"] for k, v in results.items()} == {
         "site.locked.config_secure": "error", "site.locked.literal_path": "error"}
     assert all("permission denied" in r["reason"] for r in results.values())
+
+
+MARKER = """\
+checks:
+  - id: site.cron.marker_scheduled
+    title_zh: 已配置名为 cityguard-marker 的计划任务
+    title_en: A job called cityguard-marker is scheduled
+    severity: low
+    rationale_zh: 测试用。
+    rationale_en: Test only.
+    remediation_zh: 无。
+    remediation_en: None.
+    condition: all
+    rules:
+      - {probe: cron, pattern: 'cityguard-marker', expect: {exists: true}}
+
+"""
+
+
+def test_a_schedule_partly_unreadable_is_unknown_not_empty(tmp_path: Path) -> None:
+    """Users' crontabs (Debian: /var/spool/cron/crontabs 1730 root:crontab) hidden from the
+    assessment: "no such job" cannot be said, the check is an error naming the directory.
+    A real `cityguard assess` of a dir: tree, run as root without the capabilities that let
+    root read other users' directories (setpriv), meets a real EACCES."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv (util-linux) to drop CAP_DAC_READ_SEARCH")
+    root = tmp_path / "root"
+    spool = root / "var/spool/cron/crontabs"
+    spool.mkdir(parents=True)
+    (spool / "ops").write_text("0 1 * * * /usr/local/bin/cityguard-marker\n")
+    (root / "etc/cron.d").mkdir(parents=True)
+    (root / "etc/cron.d/logrotate").write_text("0 3 * * * root /usr/sbin/logrotate\n")
+    os.chown(spool, 65534, 65534)
+    spool.chmod(0o700)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "never.yaml").write_text(MARKER, encoding="utf-8")
+
+    def assess(*prefix: str) -> dict:
+        out = tmp_path / f"out{len(prefix)}.json"
+        subprocess.run([*prefix, sys.executable, "-m", "cityguard", "assess", "--target",
+                        f"dir:{root}", "--checks", str(tmp_path / "c"), "--only",
+                        "site.cron.marker_scheduled", "--no-store", "--format", "json",
+                        "--output", str(out)], check=False, capture_output=True, timeout=120)
+        (res,) = json.loads(out.read_text("utf-8"))["results"]
+        return res
+
+    hidden = assess(setpriv, "--bounding-set=-dac_override,-dac_read_search")
+    assert hidden["status"] == "error", hidden
+    assert "permission denied" in hidden["reason"]
+    assert "/var/spool/cron/crontabs" in hidden["reason"]
+    assert assess()["status"] == "pass"  # as root the job is found in the user's crontab

@@ -55,9 +55,9 @@ def jobs(ctx: ProbeContext) -> tuple[list[Job], list[str]]:
         out: list[Job] = []
         unreadable: list[str] = []
         tables = [("/etc/crontab", True)]
-        tables += [(p, True) for p in ctx.target.glob("/etc/cron.d/*")]
-        tables += [(p, False) for p in ctx.target.glob("/var/spool/cron/crontabs/*")]
-        tables += [(p, False) for p in ctx.target.glob("/var/spool/cron/*")
+        tables += [(p, True) for p in _listed(ctx, "/etc/cron.d/*", unreadable)]
+        tables += [(p, False) for p in _listed(ctx, "/var/spool/cron/crontabs/*", unreadable)]
+        tables += [(p, False) for p in _listed(ctx, "/var/spool/cron/*", unreadable)
                    if not p.endswith("/crontabs")]
         for path, with_user in tables:
             try:
@@ -84,6 +84,16 @@ def jobs(ctx: ProbeContext) -> tuple[list[Job], list[str]]:
         return out, unreadable
 
     return ctx.cached("cron", compute)
+
+
+def _listed(ctx: ProbeContext, pattern: str, unreadable: list[str]) -> list[str]:
+    """The tables a glob finds; a directory this assessment cannot list is noted, not empty
+    (users' crontabs are 1730 root:crontab on Debian)."""
+    try:
+        return ctx.glob(pattern)
+    except ProbeError:
+        unreadable.append(pattern.rsplit("/", 1)[0])
+        return []
 
 
 def _script(ctx: ProbeContext, path: str, unreadable: list[str]) -> list[Job]:
@@ -144,5 +154,9 @@ class CronProbe(BaseProbe):
         budget = Budget("scheduled jobs")  # all jobs together: limits.REGEX_SECONDS
         values = [Value(cmd, file=f, line=line) for cmd, f, line in found
                   if budget.search(regex, cmd, f"{f}:{line}" if line else f)]
+        if not values and unreadable:
+            # nothing found where part of the schedule could not be read: not "no such job"
+            raise ProbeError(f"permission denied reading {', '.join(unreadable)}: no matching "
+                             "job in the readable cron tables and timers, the rest is unknown")
         note = f"unreadable: {', '.join(unreadable)}" if unreadable else ""
         return Observation.of(values, note=note)
