@@ -103,6 +103,7 @@ def _span(m: re.Match[str], params: dict[str, Any], key: str) -> tuple[int, int]
 @register
 class NetdevProbe(BaseProbe):
     name = "netdev"
+    inline = True  # reads the parsed configuration in memory (runner: no thread)
     params = {
         "path": _REGEX_LIST,
         "where": _REGEX_LIST,

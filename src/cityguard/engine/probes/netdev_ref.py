@@ -66,6 +66,7 @@ def names_at(root: Any, spots: list[dict[str, Any]]) -> dict[str, int]:
 @register
 class NetdevRefProbe(BaseProbe):
     name = "netdev_ref"
+    inline = True  # reads the parsed configuration in memory (runner: no thread)
     params = {
         "refs": {"type": "array", "items": _SPOT, "minItems": 1},
         "defs": {"type": "array", "items": _SPOT, "minItems": 1},
