@@ -1,4 +1,13 @@
-"""Secrets never reach evidence: password hashes, passwords, tokens and private keys → ***."""
+"""Secrets never reach evidence: password hashes, passwords, tokens and private keys → ***.
+
+The one redaction of cityguard: every value quoted from an assessed host (a check's observed
+value: configuration, cron lines, systemd units, scripts, process lists) and every piece of
+scanner evidence (ingest.values.redact) goes through `redact` / `redact_text` before it
+reaches a result, a report or the store (docs/security.md, "Redaction").
+
+Every pattern is anchored on a literal (a keyword, an option, a program name) and scans
+forward only, so a long hostile line costs linear time.
+"""
 
 from __future__ import annotations
 
@@ -18,15 +27,99 @@ _PRIVATE_KEY = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.DOTALL
 )
 _CRYPT_HASH = re.compile(r"\$(1|2[abxy]?|5|6|y|gy|7|md5|sha1|argon2i?d?)\$[^\s:]+")
+#: a key ending in a secret word, then = or : (JSON keys may close their quote first); the
+#: part of the key before the word stays outside the match (same output, linear time)
 _KEY_VALUE = re.compile(
-    r"(?i)\b([\w.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|"
-    r"pwd))(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&]+)"
+    r"(?i)(password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|pwd)"
+    r"([\"']?\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&]+)"
 )
 _REDIS = re.compile(r"(?i)\b(requirepass|masterauth)(\s+)(\"[^\"]*\"|'[^']*'|\S+)")
 _AUTH_HEADER = re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=-]{8,}")
-_URL_CREDENTIALS = re.compile(r"(://[^:/\s@]+:)[^@/\s]+@")
+#: scheme://user:password@ (the user may be empty: redis://:password@host)
+_URL_CREDENTIALS = re.compile(r"(://[^:/\s@]*:)[^@/\s]+@")
+#: token shapes that are secrets whatever their key: cloud access keys, GitHub and Slack tokens
+_TOKENS = re.compile(r"\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|"
+                     r"xox[abposr]-[A-Za-z0-9-]{10,})\b")
+
+# --- command lines: secrets given as arguments (cron, ExecStart=, scripts, ps output) ---------
+
+#: one shell word: quoted, or bare up to a blank or an operator
+_WORD = r"(?:'[^'\n]*'|\"[^\"\n]*\"|[^\s'\"|;&<>()]+)"
+#: --password X, --password=X, -storepass X, --http-password=X … (not --password-file X)
+_LONG_OPTION = re.compile(
+    r"(?i)(?<![\w-])(--?(?:[\w-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|"
+    r"api-?key|access-?key|secret-?key|storepass|keypass|passin|passout))(=|\s+)(?!-)"
+    + _WORD)
+#: NAME=VALUE environment assignments whose name says secret (PGPASSWORD= is also _KEY_VALUE)
+_ENV_SECRET = re.compile(r"\b([A-Z][A-Z0-9_]*_(?:PASS|PW|KEY|AUTH|CREDENTIALS?))(=)" + _WORD)
+#: programs whose short options carry a password: the option (a regex; "(?=\S)" = attached
+#: only, as mysql's "-p" alone asks for the password and the next word is the database)
+_SHORT_SECRET = {
+    **dict.fromkeys(("mysql", "mysqldump", "mysqladmin", "mysqlpump", "mysqlimport",
+                     "mysqlcheck", "mysqlshow", "mysqlbinlog", "mariadb", "mariadb-dump",
+                     "mariadb-admin", "mariadb-import", "mariadb-check", "7z", "7za", "7zr",
+                     "rar", "unrar"), r"-p(?=\S)"),
+    **dict.fromkeys(("sshpass", "mydumper", "myloader", "mongo", "mongosh", "mongodump",
+                     "mongorestore", "mongoexport", "mongoimport", "mongostat", "mongotop"),
+                    r"-p\s*"),
+    **dict.fromkeys(("redis-cli", "keydb-cli", "valkey-cli"), r"-a\s*"),
+    **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldappasswd",
+                     "ldapwhoami", "ldapcompare", "ldapexop", "ldapmodrdn"), r"-w\s*"),
+    **dict.fromkeys(("zip", "unzip", "zipcloak", "sqlcmd", "bcp", "osql", "isql", "ipmitool"),
+                    r"-P\s*"),
+    **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext",
+                     "snmptable", "snmptrap", "snmpbulkget"), r"-[cAX]\s*"),
+    "login": r"-p\s*",  # docker/podman/nerdctl/helm registry login
+}
+#: programs given user and password in one word: the separator after the user
+_USER_SECRET = {
+    **dict.fromkeys(("curl", "wget"), (r"(?:-u|-U|--user|--proxy-user)(?:\s+|=)?", ":")),
+    "lftp": (r"-u\s+", ","),
+    **dict.fromkeys(("smbclient", "rpcclient", "smbget", "smbcacls"),
+                    (r"(?:-U|--user)(?:\s+|=)?", "%")),
+}
+#: Oracle tools take user/password[@db] as a word of its own (or userid=user/password)
+_ORACLE = ("sqlplus", "exp", "imp", "expdp", "impdp", "rman", "sqlldr", "dgmgrl")
+_ORACLE_LOGIN = re.compile(r"(?<![^\s=])([\w$#]+/)([^\s@/'\"]+)")
+_PROGRAM = re.compile(
+    r"(?:^|(?<=[\s;&|(\"'`=]))(?:[^\s;&|(\"'`=]*/)?("
+    + "|".join(re.escape(p) for p in sorted({*_SHORT_SECRET, *_USER_SECRET, *_ORACLE},
+                                             key=len, reverse=True) if p != "login")
+    + r"|(?:docker|podman|nerdctl|buildah|skopeo|helm)\s+(?:registry\s+)?login)"
+    r"(?![\w.-])([^|;&\n]*)")
+_SHORT_RE = {p: re.compile(r"(?<!\S)(" + opt + r")(?!-)" + _WORD) for p, opt in
+             _SHORT_SECRET.items()}
+_USER_RE = {p: re.compile(r"(?<!\S)(" + opt + r"[^\s" + sep + r"'\"]+" + re.escape(sep) + ")"
+                          + _WORD) for p, (opt, sep) in _USER_SECRET.items()}
+
+
 #: values of a secret-looking key that are settings, not secrets
 _HARMLESS = re.compile(r"^(yes|no|true|false|on|off|none|null|\d{1,3}|)$", re.IGNORECASE)
+
+
+def _mask_program(m: re.Match[str]) -> str:
+    name, args = m.group(1), m.group(2)
+    key = "login" if name.endswith("login") else name
+    if key in _ORACLE:
+        args = _ORACLE_LOGIN.sub(lambda a: a.group(1) + MASK, args)
+    for table in (_SHORT_RE, _USER_RE):
+        if key in table:
+            args = table[key].sub(lambda a: a.group(1) + MASK, args)
+    return m.group(0)[: m.start(2) - m.start(0)] + args
+
+
+def redact_command_line(text: str) -> str:
+    """Arguments that are secrets masked: `mysqldump -p***`, `curl -u user:***`, …"""
+    text = _PROGRAM.sub(_mask_program, text)
+    text = _LONG_OPTION.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    return _ENV_SECRET.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+
+
+def _keep_masked(m: re.Match[str]) -> str:
+    """key=value with the value masked; a value already masked keeps its quotes."""
+    if m.group(3).strip("\"'") == MASK:
+        return m.group(0)
+    return m.group(1) + m.group(2) + MASK
 
 
 def is_secret_key(key: str) -> bool:
@@ -37,8 +130,10 @@ def is_secret_key(key: str) -> bool:
 def redact_text(text: str) -> str:
     text = _PRIVATE_KEY.sub(MASK, text)
     text = _CRYPT_HASH.sub(MASK, text)
+    text = _TOKENS.sub(MASK, text)
     text = _URL_CREDENTIALS.sub(lambda m: m.group(1) + MASK + "@", text)
-    text = _KEY_VALUE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    text = redact_command_line(text)
+    text = _KEY_VALUE.sub(_keep_masked, text)
     text = _REDIS.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
     return _AUTH_HEADER.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
 

@@ -117,10 +117,14 @@ def _bounded(path: Path, text: str) -> str:
 
 
 def _syntax_error(path: Path, exc: Exception) -> DataError:
-    # the problem and the place only: a snippet of the offending line could be a secret
+    """The problem and the place only: the parser quotes what it found (an alias name, a
+    tag, a snippet of the line), and on a host's file that could be a secret."""
+    import re
+
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    problem = " ".join(re.sub(r"'(?!<)[^'\n]*'", "", problem).split())  # keeps '<scalar>'
     return DataError(path, f"invalid YAML: {problem}", line=line)
 
 
@@ -142,15 +146,16 @@ def check_node(root: Any, path: str | Path) -> None:
     def fail(node: Any, problem: str) -> DataError:
         return DataError(path, problem, line=node.start_mark.line + 1)
 
-    def seen_again(node: Any) -> int:
+    def seen_again(node: Any, parent: Any) -> int:
+        # an alias is the anchored node itself: the place named is the collection holding it
         done = size[id(node)]
         aliases[0] += 1
         aliases[1] += done
         if aliases[0] > MAX_YAML_ALIASES:
-            raise fail(node, f"more than {MAX_YAML_ALIASES} aliases (*name)")
+            raise fail(parent, f"more than {MAX_YAML_ALIASES} aliases (*name)")
         if aliases[1] > MAX_YAML_ALIAS_NODES:
-            raise fail(node, f"aliases would expand to more than {MAX_YAML_ALIAS_NODES} "
-                             "values (a YAML bomb?)")
+            raise fail(parent, f"aliases would expand to more than {MAX_YAML_ALIAS_NODES} "
+                               "values (a YAML bomb?)")
         return done
 
     def walk(node: Any, depth: int) -> int:
@@ -167,10 +172,10 @@ def check_node(root: Any, path: str | Path) -> None:
         for child in children:
             cid = id(child)
             if cid in size:
-                total += seen_again(child)
+                total += seen_again(child, node)
             elif type(child) is mapping_node or type(child) is sequence_node:
                 if cid in walking:
-                    raise fail(child, "an alias refers to a collection that contains it")
+                    raise fail(node, "an alias refers to a collection that contains it")
                 total += walk(child, depth + 1)
             else:
                 size[cid] = 1

@@ -132,12 +132,23 @@ def _is_empty_json(head: bytes) -> bool:
     return b"".join(head.removeprefix(b"\xef\xbb\xbf").split()) in (b"null", b"[]", b"{}")
 
 
-def _describe(head: bytes) -> str:
-    sample = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:24]
+def _describe(head: bytes, path: Path) -> str:
+    """What a file looks like, never what it says: its first bytes may be a secret (a line
+    of /etc/shadow, a private key) when any file of the machine is handed over as a scan."""
+    sample = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:512]
     text = sample.decode("utf-8", errors="replace")
     if any(ch == "\ufffd" or (ord(ch) < 32 and ch not in "\r\n\t") for ch in text):
-        return "binary content"
-    return "content starting " + repr(" ".join(text.split()))
+        kind = "binary content"
+    elif text.startswith("<"):
+        kind = "XML of no known scanner"
+    elif text[:1] in ("{", "["):
+        kind = "JSON of no known scanner"
+    else:
+        kind = "text, not a known report"
+    try:
+        return f"{kind}; {path.stat().st_size} bytes"
+    except OSError:
+        return kind
 
 
 def detect(path: str | Path, fmt: str | None = None) -> Importer:
@@ -150,7 +161,7 @@ def detect(path: str | Path, fmt: str | None = None) -> Importer:
             return importer  # nothing to sniff: the importer decides whether it is valid
         if int(importer.sniff(head) or 0) <= 0:
             scores = sniff_scores(head)
-            looks = f"it looks like {scores[0][1]}" if scores else _describe(head)
+            looks = f"it looks like {scores[0][1]}" if scores else _describe(head, Path(path))
             raise DataError(source, f"is not a {fmt} file ({looks})")
         return importer
     if _is_blank(head):
@@ -161,7 +172,7 @@ def detect(path: str | Path, fmt: str | None = None) -> Importer:
     if not scores:
         raise DataError(
             source,
-            f"not a recognised scan format ({_describe(head)}); "
+            f"not a recognised scan format ({_describe(head, Path(path))}); "
             "see `cityguard scans formats`, or give --format",
         )
     if len(scores) > 1 and scores[1][0] == scores[0][0]:
@@ -187,8 +198,21 @@ def _parse_error(source: str, fmt: str, exc: BaseException) -> DataError:
         return DataError(source, f"cannot read: {exc.strerror or exc}")
     if type(exc).__module__.startswith("ijson"):
         return util.json_error(source, exc)
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return DataError(source, f"not a valid {fmt} file ({detail[:160]})")
+    # what went wrong, never the value it went wrong on (a key or a value of the file)
+    return DataError(source, f"not a valid {fmt} file ({_what_failed(exc)}: "
+                             f"{type(exc).__name__})")
+
+
+def _what_failed(exc: BaseException) -> str:
+    if isinstance(exc, LookupError):
+        return "a field or element the format requires is missing"
+    if isinstance(exc, (TypeError, AttributeError)):
+        return "a field has another type than the format's"
+    if isinstance(exc, ArithmeticError):
+        return "a number is out of range"
+    if isinstance(exc, ValueError):
+        return "a value is malformed"
+    return "the content does not match the format"
 
 
 _INPUT_ERRORS = (ValueError, LookupError, TypeError, AttributeError, ArithmeticError, OSError,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from cityguard.core.redact import MASK, redact_text
 from cityguard.model import Severity, severity_from_cvss
 
 _WORDS = {
@@ -94,17 +95,7 @@ def split_cwes(values: object) -> tuple[str, ...]:
     return tuple(out)
 
 
-REDACTED = "***"
-_SECRET_PATTERNS = (
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)",
-                re.S), REDACTED),
-    (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), REDACTED),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), REDACTED),
-    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), REDACTED),
-    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{16,}"), r"\1" + REDACTED),
-    (re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api_?key)([\"']?\s{0,3}[:=]\s{0,3}[\"']?)"
-                r"[^\s\"',;]{4,}"), r"\1\2" + REDACTED),
-)  # fmt: skip
+REDACTED = MASK  # "***"
 
 
 def redact(text: str | None, secrets: Iterable[str | None] = ()) -> str:
@@ -116,9 +107,7 @@ def redact(text: str | None, secrets: Iterable[str | None] = ()) -> str:
         return ""
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         text = text.replace(secret, REDACTED)
-    for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+    return redact_text(text)  # the one redaction (core.redact): shapes, keys, command lines
 
 
 def norm_path(path: str | None, root: str = "") -> str:

@@ -133,14 +133,19 @@ class Inventory:
         return InventoryHost(name, merged, set(host.groups), where)
 
     def check(self) -> None:
-        """DataError (file, line, host and variable) for the first host ssh must not see."""
-        for name in sorted(self.hosts):
+        """DataError (file, line, host and variable) for the first host ssh must not see.
+
+        A bad host name is not repeated in the message (the line says where it is): a file
+        given as an inventory by mistake may be any file, and its first word a secret.
+        """
+        for name in self.hosts:  # in the file's order: the first problem is the first line
             host = self._resolved(name)
             found = host.problem()
             if found is not None:
                 field_, key, problem = found
+                named = name if host_problem(name) is None else "host"
                 raise DataError(self.path, problem, line=self._line(host.where.get(key)),
-                                field=f"{name}.{field_}" if key else name)
+                                field=f"{named}.{field_}" if key else None)
 
     def _line(self, where: Where | None) -> int | None:
         if where is None or isinstance(where, int):
@@ -176,8 +181,8 @@ def load_inventory(path: str | Path) -> Inventory:
 def _kv(tokens: list[str], path: Path, line: int) -> dict[str, str]:
     out = {}
     for tok in tokens:
-        if "=" not in tok:
-            raise DataError(path, f"expected key=value, got {tok!r}", line=line)
+        if "=" not in tok:  # the word itself is not quoted: the file may be any file
+            raise DataError(path, "expected key=value pairs (a word without '=')", line=line)
         k, _, v = tok.partition("=")
         out[k] = v.strip("\"'")
     return out
@@ -197,7 +202,8 @@ def _from_ini(path: Path, text: str) -> Inventory:
             group, mode = m.group(1), m.group(2) or "hosts"
             continue
         if line.startswith("["):
-            raise DataError(path, f"malformed section header {line!r}", line=no)
+            raise DataError(path, "malformed section header (expected [group], "
+                                  "[group:children] or [group:vars])", line=no)
         try:
             tokens = shlex.split(line, comments=True)
         except ValueError as exc:
@@ -222,7 +228,8 @@ def _from_ini(path: Path, text: str) -> Inventory:
 def _from_yaml(path: Path, text: str) -> Inventory:
     data = load_yaml(path, text)
     if not isinstance(data, dict):
-        raise DataError(path, "a YAML inventory is a mapping of groups (e.g. all:)", line=1)
+        raise DataError(path, "a YAML inventory is a mapping of groups (e.g. all:)",
+                        line=line_of(path, [], text) or 1)
     inv = Inventory()
     for name, body in data.items():
         _walk_group(inv, str(name), body, path, text, (str(name),))

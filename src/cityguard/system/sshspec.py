@@ -40,7 +40,11 @@ class SSHAddress:
 
 
 def host_problem(host: str) -> str | None:
-    """Why `host` is not a host name or IP address cityguard will hand to ssh, or None."""
+    """Why `host` is not a host name or IP address cityguard will hand to ssh, or None.
+
+    Problems never quote the value: a file passed as an inventory may be any file (a
+    shadow file's first word is a user name and a hash).
+    """
     if _HOST.fullmatch(host):
         return None
     try:
@@ -48,21 +52,21 @@ def host_problem(host: str) -> str | None:
         return None
     except ValueError:
         pass
-    return (f"host {host!r} is not a host name (letters, digits, '-', '_', '.'; not starting "
-            "with '-') or an IP address")
+    return ("the host is not a host name (letters, digits, '-', '_', '.'; not starting with "
+            "'-') or an IP address")
 
 
 def user_problem(user: str) -> str | None:
     if _USER.fullmatch(user):
         return None
-    return (f"user {user!r} is not a user name (letters, digits, '_', '.', '-', '@'; not "
-            "starting with '-'; at most 64 characters)")
+    return ("the user is not a user name (letters, digits, '_', '.', '-', '@'; not starting "
+            "with '-'; at most 64 characters)")
 
 
 def port_problem(port: object) -> str | None:
     text = str(port).strip()
     if isinstance(port, bool) or not text.isdecimal() or not 1 <= int(text) <= 65535:
-        return f"port {port!r} is not a number from 1 to 65535"
+        return "the port is not a number from 1 to 65535"
     return None
 
 

@@ -193,7 +193,7 @@ class _Semantics:
             elif isinstance(target, str) and target.startswith("ssh://"):
                 problem = ssh_spec_problem(target)
                 if problem:
-                    self.add(where, f"target {target!r}: {problem}")
+                    self.add(where, f"ssh target: {problem}")
 
     def scans(self) -> None:
 
