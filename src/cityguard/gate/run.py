@@ -272,9 +272,10 @@ def load_assessment(ref: str, store: str | None, system: str | None = None) -> A
         except FileNotFoundError:
             raise DataError(path, "file not found") from None
         except (ValueError, KeyError, TypeError) as exc:
-            # a JSON syntax error names a place; anything else would quote the file's values
-            detail = str(exc) if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
-            raise DataError(path, f"not an Assessment JSON document ({detail})") from None
+            # jsonio names the place of a syntax error; here only the kind of failure is
+            # given, the message would quote a key or value of the file
+            raise DataError(path, "not an Assessment JSON document (a field is missing or "
+                                  f"malformed: {type(exc).__name__})") from None
 
     with open_store(store) as s:
         data = s.load_run(ref, system=system if ref == "latest" else None)
