@@ -61,7 +61,9 @@ def number(v: Any) -> float | None:
     if _NUMBER.match(s):
         return float(s)
     if _DURATION.match(s):
-        return float(sum(int(n) * _UNIT[u.lower()] for n, u in re.findall(r"(\d+)([a-zA-Z])", s)))
+        # a match starts only where a run of digits starts: from every digit it was n²
+        return float(sum(int(n) * _UNIT[u.lower()]
+                         for n, u in re.findall(r"(?<!\d)(\d+)([a-zA-Z])", s)))
     return None
 
 
