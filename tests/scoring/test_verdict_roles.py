@@ -112,3 +112,9 @@ def test_the_reasoning_round_trips_through_the_json_and_matches_its_schema():
     jsonschema.validate(doc, json.loads(SCHEMA.read_text("utf-8")))
     assert assessment_to_dict(assessment_from_dict(doc)) == doc
     assert any("confirm" in line for line in out.summary.not_checked)
+
+
+def test_advisory_checks_that_do_not_apply_leave_the_item_not_applicable():
+    ir = _one([result("b", "not_applicable"), result("d", "not_applicable")],
+              _mapped(b="advisory", d="decisive"))
+    assert ir.verdict == "not_applicable"

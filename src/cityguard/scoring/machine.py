@@ -44,6 +44,7 @@ class Split:
     questions: list[Question] = field(default_factory=list)
     not_applicable: list[str] = field(default_factory=list)
     advisory: list[str] = field(default_factory=list)
+    advisory_ran: list[str] = field(default_factory=list)  # advisory checks that passed/failed
     advice: list[str] = field(default_factory=list)
 
 
@@ -54,6 +55,8 @@ def split(unit_id: str, results: list[CheckResult], role_of: RoleOf,
         status = r.status.value
         if role_of(unit_id, r.check_id) == "advisory":
             s.advisory.append(r.check_id)
+            if status in ("pass", "fail"):
+                s.advisory_ran.append(r.check_id)
             if status == "fail":
                 s.advice.append(r.check_id)
             continue
@@ -95,7 +98,7 @@ def verdict_of(s: Split, vcfg: dict[str, Any]) -> tuple[str, list[tuple[str, str
         why.append(_say("scoring.reason.pass", passed=len(s.passed)))
     elif s.errors or s.questions:
         verdict = "not_assessed"
-    elif s.advisory and any(c not in s.not_applicable for c in s.advisory):
+    elif s.advisory_ran:
         verdict = "not_assessed"
         why.append(_say("scoring.reason.advisory_only"))
     elif s.not_applicable or s.advisory:
