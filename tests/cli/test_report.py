@@ -71,14 +71,14 @@ def test_input_file_without_a_store(cli, tmp_path):
     res = cli("report", "--input", str(src), "--format", "all", "--output",
               str(tmp_path / "all"))
     assert res.exit_code == 0, res.output
-    assert len(list((tmp_path / "all").iterdir())) == 9
+    assert len(list((tmp_path / "all").iterdir())) == 10  # every format, pdf included
     assert not (tmp_path / "store.db").exists()  # reading a file creates no store
 
 
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["report", "latest", "--format", "pdf"], "unknown report format 'pdf'"),
+        (["report", "latest", "--format", "docx"], "unknown report format 'docx'"),
         (["report", "nope"], "no stored run 'nope'"),
         (["report", "latest", "--lang", "fr"], "--lang must be zh or en"),
         (["report", "latest", "--format", "xlsx", "--output", "-"], "exactly one text format"),

@@ -201,3 +201,29 @@ def test_chromium_prints_the_body_in_twelve_pages(chromium, example_run, tmp_pat
     start, end = first("一、测评结论摘要"), first("十、历次测评趋势")
     assert end - start + 1 <= BODY_PAGES, (start, end, len(texts))
     assert first("测评项详细结果") > end  # the annex heading
+
+
+def _closed_details_page(repo_root: Path) -> str:
+    css = (repo_root / "reports" / "html" / "style.css").read_text(encoding="utf-8")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{css}</style></head>"
+            "<body><details class='asset-findings'><summary>10.0.0.9</summary>"
+            "<p>COLLAPSED-FINDING-ROW</p></details></body></html>")
+
+
+def test_collapsed_sections_print_open_in_the_pdf(repo_root):
+    from pypdf import PdfReader
+
+    pdf = pdfengine.html_to_pdf(_closed_details_page(repo_root))
+    assert "COLLAPSED-FINDING-ROW" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+@pytest.mark.browser
+def test_collapsed_sections_print_open_in_chromium(chromium, repo_root, tmp_path):
+    from pypdf import PdfReader
+
+    page = tmp_path / "details.html"
+    page.write_text(_closed_details_page(repo_root), encoding="utf-8")
+    out = tmp_path / "details.pdf"
+    p = chromium(page, f"--print-to-pdf={out}", "--no-pdf-header-footer")
+    assert p.returncode == 0 and out.is_file(), p.stderr[-2000:]
+    assert "COLLAPSED-FINDING-ROW" in PdfReader(str(out)).pages[0].extract_text()

@@ -114,7 +114,7 @@ def environment(kind: str, lang: str) -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(t=i18n.translator(lang), lang=lang,
+    env.globals.update(t=i18n.translator(lang), lang=lang, html_lang=i18n.HTML_LANG[lang],
                        pick=lambda zh, en: i18n.pick(zh, en, lang),
                        page_counter=lambda: page_counter_css(lang))
     env.filters.update(

@@ -35,6 +35,9 @@ WAIVER_KIND = "waiver_kind"
 ASSET_TYPE = "asset_type"
 EXTENSION = "extension"
 
+#: the HTML `lang` attribute (BCP 47) of a report in each language: a tag, not a message
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
 VERDICT_ORDER = ("compliant", "partial", "non_compliant", "not_assessed", "not_applicable")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 STATUS_ORDER = ("fail", "error", "manual", "pass", "not_applicable")
