@@ -206,7 +206,7 @@ def line_of(path: str | Path, location: Sequence[str | int], text: str | None = 
     try:
         if text is None:
             text = Path(path).read_text(encoding="utf-8-sig")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_loader())  # the C parser keeps marks too
     except (OSError, yaml.YAMLError):
         return None
     line = node.start_mark.line + 1 if node is not None else None

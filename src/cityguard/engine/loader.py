@@ -16,7 +16,7 @@ from typing import Any
 from cityguard.core import datacache
 from cityguard.core.errors import DataError, UsageError
 from cityguard.core.resources import overlay_files
-from cityguard.core.yamlio import line_of, load_yaml
+from cityguard.core.yamlio import line_of, load_yaml, read_yaml_text
 from cityguard.engine.probes import PROBES
 from cityguard.engine.schema import OPERATORS, check_schema
 from cityguard.engine.spec import Applies, Check, Expect, Group, Node, Rule
@@ -69,7 +69,10 @@ class _FileLoader:
 
     def load(self) -> list[Check]:
         try:
-            self.text = self.path.read_text(encoding="utf-8-sig")
+            self.text = read_yaml_text(self.path)  # the size bound before the file is read
+        except DataError as exc:
+            self.errors.append(exc)
+            return []
         except UnicodeDecodeError as exc:
             self.errors.append(DataError(self.path, f"not UTF-8 text ({exc.reason})"))
             return []

@@ -14,7 +14,7 @@ from typing import Any
 
 from cityguard.core.errors import DataError
 from cityguard.core.resources import overlay_files
-from cityguard.core.yamlio import line_of, load_schema, load_yaml, validate
+from cityguard.core.yamlio import line_of, load_schema, load_yaml, read_yaml_text, validate
 
 _CORE = ("id", "stages", "min_level", "kind", "clause", "units", "sources", "title_zh",
          "title_en", "description_zh", "description_en", "todo_zh", "todo_en")
@@ -56,7 +56,7 @@ def load_stage_rules(extra_dirs: Iterable[str | Path] = ()) -> list[StageRule]:
     rules: list[StageRule] = []
     seen: dict[str, str] = {}
     for path in overlay_files("policies", "stages/*.yaml", extra_dirs):
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_yaml_text(path)  # the size bound before the file is read
         data = load_yaml(path, text)
         validate(data, schema, path, text)
         for n, raw in enumerate(data["rules"]):

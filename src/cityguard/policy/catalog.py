@@ -17,7 +17,7 @@ from typing import Any
 from cityguard.core.datacache import cached
 from cityguard.core.errors import DataError, UsageError
 from cityguard.core.resources import overlay_files
-from cityguard.core.yamlio import line_of, load_schema, load_yaml, validate
+from cityguard.core.yamlio import line_of, load_schema, load_yaml, read_yaml_text, validate
 from cityguard.model import EXTENSIONS, Catalog, HighRiskCase, Item, Selection
 
 CATALOG_DIR = "mlps2"
@@ -108,7 +108,7 @@ def _policy_files(pattern: str, extra_dirs: Sequence[str | Path]) -> list[Path]:
 
 
 def _load_checked(path: Path, schema: dict[str, Any]) -> Any:
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_yaml_text(path)  # the size bound before the file is read
     data = load_yaml(path, text)
     validate(data, schema, path, text)
     return data

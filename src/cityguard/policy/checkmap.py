@@ -25,7 +25,7 @@ from typing import Any
 from cityguard.core.datacache import cached
 from cityguard.core.errors import DataError
 from cityguard.core.resources import overlay_files
-from cityguard.core.yamlio import line_of, load_yaml, validate
+from cityguard.core.yamlio import line_of, load_yaml, read_yaml_text, validate
 from cityguard.model import Catalog, Item
 
 CHECKMAP_DIR = "mlps2/checkmap"
@@ -103,7 +103,7 @@ def _entry(raw: str | dict[str, str]) -> Mapping:
 
 
 def _parse_file(p: Path) -> dict[str, tuple[Mapping, ...]]:
-    text = p.read_text(encoding="utf-8-sig")
+    text = read_yaml_text(p)  # the size bound before the file is read
     data = load_yaml(p, text)
     validate(data, _SCHEMA, p, text)
     expected = int(p.stem[1:]) if p.stem[1:].isdigit() else data["level"]

@@ -15,7 +15,7 @@ from typing import Any
 from cityguard.core.datacache import cached
 from cityguard.core.errors import DataError
 from cityguard.core.resources import builtin_dir, search_dirs
-from cityguard.core.yamlio import line_of, load_schema, load_yaml, validate
+from cityguard.core.yamlio import line_of, load_schema, load_yaml, read_yaml_text, validate
 
 CONFIG_FILE = "scoring/default.yaml"
 THREATS_FILE = "risk/threats.yaml"
@@ -38,10 +38,7 @@ def _policy_paths(rel: str, extra_dirs: Sequence[str | Path]) -> list[Path]:
 
 
 def _read(path: Path) -> tuple[Any, str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise DataError(path, exc.strerror or str(exc)) from None
+    text = read_yaml_text(path)  # the size bound before the file is read
     return load_yaml(path, text), text
 
 

@@ -27,7 +27,8 @@ def _tree(text: str) -> Any:
     import yaml
 
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        # the C parser (when built) keeps line marks as well; the text loaded within bounds
+        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return None
 
