@@ -112,9 +112,13 @@ def _high_risks(a: Any, lang: str) -> None:
         console.line(t("cli.no_high_risks", lang))
         return
     console.heading(t("cli.high_risks", lang, n=len(found)))
-    for h in found:
-        title = pick(h.title_zh, h.title_en, lang)
-        console.line(t("cli.high_risk_line", lang, case=h.case_id, title=title, asset=h.asset),
+    by_case: dict[str, list[Any]] = {}
+    for h in found:  # a fleet repeats one case on many hosts: one line per case
+        by_case.setdefault(h.case_id, []).append(h)
+    for case, issues in by_case.items():
+        title = pick(issues[0].title_zh, issues[0].title_en, lang)
+        assets = _assets(list(dict.fromkeys(h.asset for h in issues)), lang)
+        console.line(t("cli.high_risk_line", lang, case=case, title=title, asset=assets),
                      "red", indent=2, hang=2)
 
 

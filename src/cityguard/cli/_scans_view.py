@@ -39,8 +39,5 @@ def show_imports(results: Sequence[dict[str, Any]], lang: str) -> None:
 
 
 def closing_line(done: int, total: int, store: Any, system: str, lang: str) -> None:
-    text = t("cli.scans_done", lang, done=done, total=total, store=short_path(store),
-             system=system)
-    if done < total:
-        console.error(t("cli.scans_some_failed", "en", failed=total - done, total=total))
-    console.info(text)
+    console.info(t("cli.scans_done", lang, done=done, total=total, store=short_path(store),
+                   system=system))

@@ -76,9 +76,8 @@ def scans_import(
         where = st.path
     ordered = [results[n] for n in sorted(results)]
     failed = [r for r in ordered if r["status"] == "failed"]
-    if as_json or console.settings.quiet:
-        for r in failed:
-            console.error(str(r["error"]))
+    for r in failed:  # one line per refused file, naming it (CI logs); the table repeats the
+        console.error(str(r["error"]))  # reason under the file's name
     if as_json:
         console.write_data(json.dumps([{k: v for k, v in r.items() if k != "reason"}
                                        for r in ordered], ensure_ascii=False, indent=2))
