@@ -26,7 +26,28 @@ _RULE_TAGS: dict[str, dict[str, tuple[str, ...]]] = {
         # bind all interfaces, flask debug, ssh host keys not verified
         **dict.fromkeys(("B104", "B201", "B507"), ("config",)),
     },
+    "gosec": {
+        "G101": ("secret",),  # hard-coded credentials
+        "G402": ("tls",),  # TLS InsecureSkipVerify, old TLS versions, weak suites
+    },
 }
+
+# tool family → rule id → the CWE the tool documents for it, for reports (older gosec) whose
+# issues carry no `cwe`: a weak hash stays a weak hash whichever version wrote the file
+_RULE_CWES: dict[str, dict[str, str]] = {
+    "gosec": {
+        "G101": "CWE-798", "G102": "CWE-200", "G103": "CWE-242", "G104": "CWE-703",
+        "G106": "CWE-322", "G107": "CWE-88", "G108": "CWE-200", "G109": "CWE-190",
+        "G110": "CWE-409", "G111": "CWE-22", "G112": "CWE-400", "G114": "CWE-676",
+        "G115": "CWE-190", "G201": "CWE-89", "G202": "CWE-89", "G203": "CWE-79",
+        "G204": "CWE-78", "G301": "CWE-276", "G302": "CWE-276", "G303": "CWE-377",
+        "G304": "CWE-22", "G305": "CWE-22", "G306": "CWE-276", "G307": "CWE-703",
+        "G401": "CWE-328", "G402": "CWE-295", "G403": "CWE-310", "G404": "CWE-338",
+        "G405": "CWE-328", "G406": "CWE-328", "G501": "CWE-327", "G502": "CWE-327",
+        "G503": "CWE-327", "G504": "CWE-327", "G505": "CWE-327", "G506": "CWE-328",
+        "G507": "CWE-328", "G601": "CWE-118", "G602": "CWE-118",
+    },
+}  # fmt: skip
 
 # SARIF tool.driver.name (first word, lower case) → the family of cityguard's native importer.
 # Only producers whose native importer gives the same rule ids and `path:line` locations.
@@ -46,3 +67,9 @@ def rule_tags(family: str, rule_id: str, base: Iterable[str] = ()) -> tuple[str,
     """`base` plus what the tool's rule id and family say, de-duplicated in order."""
     extra = _RULE_TAGS.get(family, {}).get(rule_id, ())
     return tuple(dict.fromkeys((*base, *extra, *_FAMILY_TAGS.get(family, ()))))
+
+
+def rule_cwes(family: str, rule_id: str) -> tuple[str, ...]:
+    """The CWE a tool documents for its rule id (empty when the table has none)."""
+    cwe = _RULE_CWES.get(family, {}).get(rule_id)
+    return (cwe,) if cwe else ()
