@@ -138,6 +138,7 @@ def test_scans_import_in_an_80_column_tmux_session(tmp_path):
     assert "EXIT=2" in screen, screen
     assert not too_wide(screen, 80)
     lines = screen.splitlines()
-    name = next(i for i, x in enumerate(lines) if "nope.xml" in x)
-    assert "✗ file not found" in lines[name + 1]  # the reason right under its file
+    assert "error: nope.xml: file not found" in screen  # one line for the log
+    name = next(i for i, x in enumerate(lines) if x.startswith("│ nope.xml"))
+    assert "✗ file not found" in lines[name + 1]  # and the reason right under its file
     assert "web01.nessus" in screen and "nessus" in screen
