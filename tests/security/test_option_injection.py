@@ -29,7 +29,7 @@ def _assert_no_marker(root: Path) -> None:
     assert not any(p.name == "MARKER" for p in root.rglob("MARKER")), "a local command ran"
 
 
-@pytest.mark.parametrize("spec", [
+SPECS = [
     f"ssh://{PROXY}",
     f"ssh://{PROXY_TIGHT}",
     "ssh://-oProxyCommand=id",
@@ -37,11 +37,29 @@ def _assert_no_marker(root: Path) -> None:
     "ssh://-oProxyCommand%3Did@10.0.0.1",   # the user part, percent-encoded
     "ssh://h;touch MARKER",
     "ssh://ops@10.0.0.1:-1",
-])
+    "ssh://ops@10.0.0.1:22/-oProxyCommand=id",
+    "ssh://ops:pw@10.0.0.1",
+    "ssh://10.0.0.1\n-oProxyCommand=id",   # urlsplit would drop the newline silently
+]
+
+
+@pytest.mark.parametrize("spec", SPECS[:2])
 def test_target_flag(tmp_path, spec):
     p = run_bounded("assess", "--target", spec, "--no-store", "--output", "out", cwd=tmp_path)
     assert_refused(p, "target", spec)
     _assert_no_marker(tmp_path)
+
+
+def test_every_spelling_is_refused_where_the_flag_is_parsed():
+    from cityguard.core.errors import UsageError
+    from cityguard.targets.ssh import parse_ssh_spec
+
+    for spec in SPECS:
+        with pytest.raises(UsageError, match="target"):
+            parse_ssh_spec(spec)
+    assert parse_ssh_spec("ssh://ops@10.0.0.5:2222") == ("ops", "10.0.0.5", 2222)
+    assert parse_ssh_spec("ssh://u@[fd00::12]:22") == ("u", "fd00::12", 22)
+    assert parse_ssh_spec("ssh://bastion-hop_1.example") == (None, "bastion-hop_1.example", None)
 
 
 INI_CASES = {
@@ -97,20 +115,27 @@ def _manifest(root: Path, target: str) -> Path:
     return m
 
 
-@pytest.mark.parametrize("target", [f"ssh://{PROXY}", f"ssh://{PROXY_TIGHT}",
-                                    f"ssh://{PROXY_TIGHT}@10.0.0.1"])
 @pytest.mark.parametrize("command", [
     ("assess", "--no-store", "--output", "out"),
-    ("assess", "--system", "cityguard.yaml", "--no-store", "--output", "out"),
+    ("assess", "--manifest", "cityguard.yaml", "--no-store", "--output", "out"),
     ("gate", "--stage", "deploy"),
     ("validate", "cityguard.yaml"),
 ])
-def test_manifest_assets(tmp_path, target, command):
-    manifest = _manifest(tmp_path, target)
+def test_manifest_assets(tmp_path, command):
+    manifest = _manifest(tmp_path, f"ssh://{PROXY}")
     p = run_bounded(*command, cwd=tmp_path)
     line = assert_refused(p, "cityguard.yaml:7:", "assets.1.target")
     assert str(manifest.name) in line
     _assert_no_marker(tmp_path)
+
+
+@pytest.mark.parametrize("target", [f"ssh://{PROXY_TIGHT}", f"ssh://{PROXY_TIGHT}@10.0.0.1",
+                                    "ssh://ops@-oProxyCommand=id:22", "ssh://h:0"])
+def test_manifest_validation_refuses_every_spelling(tmp_path, target):
+    from cityguard.system.manifest import validate_manifest
+
+    problems = validate_manifest(_manifest(tmp_path, target))
+    assert [(p.line, p.field) for p in problems] == [(7, "assets.1.target")], problems
 
 
 def test_ssh_ends_its_options_before_the_destination(tmp_path, monkeypatch):

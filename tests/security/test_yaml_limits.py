@@ -199,12 +199,22 @@ def test_duplicate_keys_are_errors_with_both_lines(tmp_path):
     ("all:\n  hosts:\n    web1:\n      ansible_port: true\n", 4, "is not a number from 1"),
     ("[all, web]\n", 1, "a mapping of groups"),
 ])
-def test_wrong_types_in_a_yaml_inventory_are_exit_2(tmp_path, text, line, what):
+def test_wrong_types_in_a_yaml_inventory_are_data_errors(tmp_path, text, line, what):
+    from cityguard.system.inventory import load_inventory
+
     inv = tmp_path / "hosts.yml"
     inv.write_text(text if text.startswith("all") else "---\n" + text, encoding="utf-8")
     line += 0 if text.startswith("all") else 1
+    with pytest.raises(DataError) as exc:
+        load_inventory(inv)
+    assert exc.value.line == line and what in str(exc.value)
+
+
+def test_wrong_types_in_a_yaml_inventory_are_exit_2_not_3(tmp_path):
+    inv = tmp_path / "hosts.yml"
+    inv.write_text("all:\n  hosts: [web1, web2]\n", encoding="utf-8")
     p, _ = _bounded(("assess", "--inventory", str(inv), "--no-store"), tmp_path)
-    assert_refused(p, f"{inv}:{line}:", what)
+    assert_refused(p, f"{inv}:2:", "must be a mapping, not a list")
 
 
 def test_a_sparse_huge_manifest_is_refused_before_it_is_read(tmp_path):
