@@ -80,31 +80,59 @@ class _Endpoint:
 
     def findings(self, test: Element) -> Iterator[Finding]:
         children = list(test)
-        accepted = [c for c in children if local(c.tag) == "cipher"
-                    and (c.get("status") or "").strip().lower() in ("accepted", "preferred")]
+        accepted = [
+            c
+            for c in children
+            if local(c.tag) == "cipher"
+            and (c.get("status") or "").strip().lower() in ("accepted", "preferred")
+        ]
         enabled = _enabled_protocols(children, accepted)
         for proto, (rule, severity, cves) in _OLD.items():
             if proto in enabled:
                 count = sum(1 for c in accepted if c.get("sslversion") == proto)
-                yield self.make(rule, severity, f"{proto} is accepted",
-                                f"{count} cipher suites accepted over {proto}", cves)
+                yield self.make(
+                    rule,
+                    severity,
+                    f"{proto} is accepted",
+                    f"{count} cipher suites accepted over {proto}",
+                    cves,
+                )
         yield from self._ciphers(accepted)
-        bleeding = [h.get("sslversion") or "?" for h in children
-                    if local(h.tag) == "heartbleed" and h.get("vulnerable") == "1"]
+        bleeding = [
+            h.get("sslversion") or "?"
+            for h in children
+            if local(h.tag) == "heartbleed" and h.get("vulnerable") == "1"
+        ]
         if bleeding:
-            yield self.make("heartbleed", Severity.CRITICAL, "Vulnerable to Heartbleed",
-                            "over " + ", ".join(bleeding), ("CVE-2014-0160",))
+            yield self.make(
+                "heartbleed",
+                Severity.CRITICAL,
+                "Vulnerable to Heartbleed",
+                "over " + ", ".join(bleeding),
+                ("CVE-2014-0160",),
+            )
         for c in children:
             name = local(c.tag)
             if name == "renegotiation" and c.get("supported") == "1" and c.get("secure") == "0":
-                yield self.make("insecure-renegotiation", Severity.MEDIUM,
-                                "Secure renegotiation is not supported", "", ("CVE-2009-3555",))
+                yield self.make(
+                    "insecure-renegotiation",
+                    Severity.MEDIUM,
+                    "Secure renegotiation is not supported",
+                    "",
+                    ("CVE-2009-3555",),
+                )
             elif name == "compression" and c.get("supported") == "1":
-                yield self.make("tls-compression", Severity.MEDIUM,
-                                "TLS compression is enabled (CRIME)", "", ("CVE-2012-4929",))
+                yield self.make(
+                    "tls-compression",
+                    Severity.MEDIUM,
+                    "TLS compression is enabled (CRIME)",
+                    "",
+                    ("CVE-2012-4929",),
+                )
             elif name == "fallback" and c.get("supported") == "0":
-                yield self.make("no-fallback-scsv", Severity.LOW,
-                                "TLS_FALLBACK_SCSV is not supported")
+                yield self.make(
+                    "no-fallback-scsv", Severity.LOW, "TLS_FALLBACK_SCSV is not supported"
+                )
         leaf = next((e for e in test.iter() if local(e.tag) == "certificate"), None)
         if leaf is not None:
             yield from self._certificate(leaf)
@@ -121,25 +149,45 @@ class _Endpoint:
                 broken = broken or strength in _BROKEN_STRENGTH
                 weak.append(f"{c.get('sslversion') or '?'}: {suite} ({strength})")
         if weak:
-            yield self.make("weak-cipher-suites", Severity.HIGH if broken else Severity.MEDIUM,
-                            "Weak cipher suites are accepted", "\n".join(weak))
+            yield self.make(
+                "weak-cipher-suites",
+                Severity.HIGH if broken else Severity.MEDIUM,
+                "Weak cipher suites are accepted",
+                "\n".join(weak),
+            )
 
     def _certificate(self, cert: Element) -> Iterator[Finding]:
         if child_text(cert, "expired").lower() == "true":
-            yield self.make("cert-expired", Severity.HIGH, "The certificate has expired",
-                            f"not after {child_text(cert, 'not-valid-after')}")
+            yield self.make(
+                "cert-expired",
+                Severity.HIGH,
+                "The certificate has expired",
+                f"not after {child_text(cert, 'not-valid-after')}",
+            )
         if child_text(cert, "self-signed").lower() == "true":
-            yield self.make("cert-self-signed", Severity.MEDIUM, "The certificate is self-signed",
-                            f"subject {child_text(cert, 'subject')}")
+            yield self.make(
+                "cert-self-signed",
+                Severity.MEDIUM,
+                "The certificate is self-signed",
+                f"subject {child_text(cert, 'subject')}",
+            )
         algorithm = child_text(cert, "signature-algorithm").lower()
         if algorithm.startswith(("sha1", "md5")):
-            yield self.make("cert-sha1-signature", Severity.MEDIUM,
-                            "The certificate is signed with SHA-1", f"signature {algorithm}")
+            yield self.make(
+                "cert-sha1-signature",
+                Severity.MEDIUM,
+                "The certificate is signed with SHA-1",
+                f"signature {algorithm}",
+            )
         key = next((e for e in cert if local(e.tag) == "pk"), None)
         bits = to_int(key.get("bits")) if key is not None else None
         if key is not None and (key.get("type") or "").upper() == "RSA" and bits and bits < 2048:
-            yield self.make("cert-weak-key", Severity.MEDIUM,
-                            "The certificate's RSA key is too short", f"{bits} bits")
+            yield self.make(
+                "cert-weak-key",
+                Severity.MEDIUM,
+                "The certificate's RSA key is too short",
+                f"{bits} bits",
+            )
 
 
 def _enabled_protocols(children: list[Element], accepted: list[Element]) -> set[str]:
