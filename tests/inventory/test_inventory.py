@@ -82,3 +82,27 @@ def test_bad_line_names_file_and_line(tmp_path):
     with pytest.raises(DataError) as exc:
         load_inventory(f)
     assert exc.value.line == 2 and exc.value.path == str(f)
+
+
+def test_connection_values_are_checked_where_they_are_set(tmp_path):
+    """A bad user set in group vars is reported at that line; names are not repeated when
+    they are the problem (the file may be any file handed over by mistake)."""
+    f = tmp_path / "hosts.ini"
+    f.write_text("[web]\nweb1 ansible_host=10.0.0.1\n\n[web:vars]\nansible_user=-oX=y\n",
+                 encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_inventory(f)
+    assert (exc.value.line, exc.value.field) == (5, "web1.ansible_user")
+    assert "-oX" not in str(exc.value)
+    f.write_text("[web]\nroot:$6$salt$hash:19000::\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_inventory(f)
+    assert exc.value.line == 2 and exc.value.field is None and "$6$" not in str(exc.value)
+
+
+def test_ansible_ssh_host_and_ipv6(tmp_path):
+    f = tmp_path / "hosts.yml"
+    f.write_text("all:\n  hosts:\n    db1: {ansible_ssh_host: 'fd00::5', ansible_ssh_port: 2202,"
+                 " ansible_ssh_user: dba}\n", encoding="utf-8")
+    (db1,) = load_inventory(f).select()
+    assert db1.spec == "ssh://dba@[fd00::5]:2202"
