@@ -83,7 +83,9 @@ def test_sarif_results_levels_locations_and_suppressions(sample):
     got = by_key[f"{crit.asset}/{crit.check_id}"]
     assert (got["kind"], got["level"]) == ("fail", "error")
     phys = got["locations"][0]["physicalLocation"]
-    assert phys["artifactLocation"]["uri"] == "/etc/ssh/sshd_config"
+    assert phys["artifactLocation"]["uri"] == "etc/ssh/sshd_config"  # under the host's root
+    assert run["originalUriBaseIds"][phys["artifactLocation"]["uriBaseId"]]["uri"] == \
+        "file://10.0.0.11/"
     assert phys["region"]["startLine"] == 32
     review = by_key[f"{manual[0].asset}/{manual[0].check_id}"]
     assert (review["kind"], review["level"]) == ("review", "none")
@@ -98,8 +100,9 @@ def test_sarif_results_levels_locations_and_suppressions(sample):
     suppressed = [r for r in finding_results if r.get("suppressions")]
     assert {r["properties"]["status"] for r in suppressed} == {"accepted", "false_positive"}
     web = next(r for r in finding_results if r["properties"]["asset"].startswith("https://"))
-    assert web["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(
-        "https://portal.city.example/login")
+    assert web["properties"]["url"].startswith("https://portal.city.example/login")
+    assert "://" not in web["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert all(r["level"] == "note" for r in results if r.get("suppressions"))
     rule = rules[finding_results[0]["ruleIndex"]]
     assert float(rule["properties"]["security-severity"]) >= 0
 
@@ -187,15 +190,27 @@ def test_junit_one_case_per_check_and_asset(sample):
     from defusedxml import ElementTree as DET
 
     root = DET.fromstring(render.render_bytes(sample, "junit", lang="en"))
-    cases = root.findall("./testsuite/testcase")
+    checks = [s for s in root.findall("./testsuite")
+              if s.get("name") not in ("cityguard.findings", "cityguard.high_risks")]
+    cases = [c for s in checks for c in s.findall("testcase")]
     assert len(cases) == len(sample.results)
     assert {(c.get("classname"), c.get("name")) for c in cases} == {
         (f"cityguard.{r.asset}", r.check_id) for r in sample.results}
     fails = [r for r in sample.results if r.status.value == "fail" and not r.waived]
-    assert int(root.get("failures")) == len(fails) == len(root.findall(".//failure"))
+    assert len(fails) == sum(len(s.findall(".//failure")) for s in checks)
     assert int(root.get("errors")) == sum(1 for r in sample.results if r.status.value == "error")
-    skipped = root.findall(".//skipped")
+    skipped = [x for s in checks for x in s.findall(".//skipped")]
     assert {s.get("type") for s in skipped} == {"manual", "not_applicable", "waived"}
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    # findings at or above the default threshold (high) and the high-risk issues: own suites
+    high = [f for f in sample.findings if f.severity.rank >= 3 and f.status != "fixed"]
+    assert len(suites["cityguard.findings"].findall("testcase")) == len(high)
+    assert int(suites["cityguard.findings"].get("failures")) == sum(
+        1 for f in high if f.status in ("open", "reopened"))
+    risks = suites["cityguard.high_risks"]
+    assert int(risks.get("failures")) == sum(1 for h in sample.high_risks if h.status == "open")
+    assert {x.get("type") for x in risks.findall(".//skipped")} == {
+        h.status for h in sample.high_risks if h.status != "open"}
     failure = root.find(".//failure")
     assert "/etc/" in failure.text and "remediation: Fix:" in failure.text
     suite = root.find("testsuite")

@@ -38,6 +38,7 @@ from cityguard.scoring import ScoringInput, evaluate
 from cityguard.store import open_store
 from cityguard.system.inventory import load_inventory
 from cityguard.system.manifest import load_manifest
+from cityguard.system.validate import line_at
 
 DEFAULT_JOBS = 4
 
@@ -68,6 +69,7 @@ class AssessRequest:
     on_host: Callable[[str, str], None] | None = None  # per-host progress (fleet)
     device_type: str | None = None  # --device-type: network devices' OS family (netdev:, ssh://)
     allow_outside_paths: bool = False  # manifest paths may leave its folder (docs/security.md)
+    fail_on: str | None = None  # --fail-on: recorded in the selection (the JUnit's threshold)
 
 
 @dataclass
@@ -202,6 +204,7 @@ def run_assessment(
         waivers = manifest.waivers if manifest is not None else ()
         results = apply_waivers(results, scans.findings, waivers, today)
         assessment = build_assessment(plan, assets, results)
+        assessment.selection["fail_on"] = req.fail_on
         assessment.findings = scans.findings
         assessment.scans = [s.to_dict() for s in scans.imports]
         assessment.waivers = [_waiver_row(w, today) for w in waivers]
@@ -276,7 +279,7 @@ def _score(assessment: Assessment, plan: Plan, answers: dict[str, Any],
 
 def _assets(targets: Sequence[Any], manifest: Any, unreachable: list[str]) -> list[Asset]:
     """Assets of the run: the manifest's (with their attributes) and the hosts checked."""
-    declared = {a.id: a for a in manifest.model_assets()} if manifest is not None else {}
+    declared = {a.id: a for a in _declared_assets(manifest)}
     out: list[Asset] = []
     folders: set[str] = set()
     for t in targets:
@@ -292,6 +295,23 @@ def _assets(targets: Sequence[Any], manifest: Any, unreachable: list[str]) -> li
         out.append(_asset(t, unreachable))
     # assets judged from findings and evidence only (a folder of devices is its devices)
     out.extend(a for a in declared.values() if a.id not in folders)
+    return out
+
+
+def _declared_assets(manifest: Any) -> list[Asset]:
+    """The manifest's assets, each with the file and line that declares it (SARIF points a
+    result that read no file there)."""
+    if manifest is None:
+        return []
+    path = manifest.path.resolve()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        text = ""
+    out = []
+    for n, asset in enumerate(manifest.model_assets()):
+        line = line_at(path, ["assets", n], text) if text else None
+        out.append(replace(asset, declared_in=f"{path}:{line}") if line else asset)
     return out
 
 

@@ -101,6 +101,7 @@ def assess(
         probe_timeout=probe_timeout, inventory=inventory, limit=limit, store=store,
         use_store=not no_store, system_name=name, today=day_option(today, "--today"),
         allow_outside_paths=allow_outside_paths, device_type=_device_type(device_type),
+        fail_on=fail_on.value if fail_on else None,
         ssh=SSHOptions(accept_new_host_keys=accept_new_host_keys, known_hosts=known_hosts,
                        config_file=ssh_config, identity_file=ssh_identity,
                        connect_timeout=connect_timeout, sudo=sudo),

@@ -27,6 +27,7 @@ class Asset:
     value: int | None = None  # 1–5 asset value for the risk register (GB/T 20984)
     cia: dict[str, int] | None = None  # {"c": 1-5, "i": 1-5, "a": 1-5} when value is derived
     tags: tuple[str, ...] = ()
+    declared_in: str = ""  # "FILE:LINE" of the manifest entry declaring it ("" on the CLI)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +39,7 @@ class Asset:
             "value": self.value,
             "cia": self.cia,
             "tags": list(self.tags),
+            "declared_in": self.declared_in,
         }
 
 

@@ -1,11 +1,18 @@
-"""JUnit XML for CI dashboards: one test case per check and asset.
+"""JUnit XML for CI dashboards: the checks, the findings and the high-risk issues, so a CI that
+reads JUnit fails where the gate fails.
 
 One <testsuite> per asset (classname `cityguard.<asset>`, name = check id). fail → <failure>
 with the evidence and the remediation; error → <error>; manual and not_applicable →
 <skipped> with the reason (they are not passes); a waived failure → <skipped type="waived">
-naming the waiver, as InSpec does. Valid against the Jenkins xUnit "junit-10" XSD (the
-dialect most CI systems read). Built with the standard library's ElementTree (writing only;
-parsing XML elsewhere goes through defusedxml).
+naming the waiver, as InSpec does. Then two suites of their own:
+- `cityguard.findings`: every scanner finding at or above the run's `--fail-on` (default
+  high, the gate's default): open or reopened → <failure>, accepted or false positive →
+  <skipped> with its triage (what is below the threshold is counted in the suite's properties);
+- `cityguard.high_risks`: every high-risk issue (高风险): open → <failure>, mitigated or waived
+  by an assessor → <skipped> saying so.
+Valid against the Jenkins xUnit "junit-10" XSD (the dialect most CI systems read). Built with
+the standard library's ElementTree (writing only; parsing XML elsewhere goes through
+defusedxml).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import BinaryIO, ClassVar
 
-from cityguard.model import Assessment, CheckResult
+from cityguard.model import Assessment, CheckResult, Finding, HighRisk, Severity
 from cityguard.render import i18n
 from cityguard.render.base import register
 
@@ -68,6 +75,45 @@ def _case(suite: ET.Element, r: CheckResult, lang: str) -> str:
     return "pass"
 
 
+#: the threshold when the run was given none: the gate's default
+DEFAULT_FAIL_ON = "high"
+OPEN = ("open", "reopened")
+
+
+def fail_on(a: Assessment) -> Severity:
+    return Severity.parse(str(a.selection.get("fail_on") or DEFAULT_FAIL_ON))
+
+
+def _finding_case(suite: ET.Element, f: Finding, lang: str) -> str:
+    where = f.location or (f"{f.port}/{f.protocol or 'tcp'}" if f.port else "")
+    case = ET.SubElement(suite, "testcase", name=_x(f"{f.tool}:{f.rule_id} {where}".strip()),
+                         classname=_x(f"cityguard.findings.{f.asset_key}"), time="0.000")
+    title = _x(f"[{i18n.severity(f.severity.value, lang)}] {f.title}")
+    if f.status in OPEN:
+        el = ET.SubElement(case, "failure", type=f.severity.value, message=title)
+        el.text = _x("\n".join(x for x in (
+            f"{f.asset_key} {where}".strip(), f"fingerprint: {f.fingerprint}",
+            f"units: {', '.join(f.unit_ids)}" if f.unit_ids else "",
+            f"scan: {f.source_file}" if f.source_file else "", f.solution) if x))
+        return "failure"
+    ET.SubElement(case, "skipped", type=f.status, message=_x(
+        f"{i18n.enum_label(i18n.FINDING_STATUS, f.status, lang)}: {title}"))
+    return "skipped"
+
+
+def _high_risk_case(suite: ET.Element, h: HighRisk, lang: str) -> str:
+    title = i18n.pick(h.title_zh, h.title_en, lang)
+    case = ET.SubElement(suite, "testcase", name=_x(f"{h.case_id} {title}"),
+                         classname=_x(f"cityguard.high_risks.{h.asset}"), time="0.000")
+    if h.status == "open":
+        el = ET.SubElement(case, "failure", type="high_risk", message=_x(title))
+        el.text = _x("\n".join([f"units: {', '.join(h.unit_ids)}", *h.evidence]))
+        return "failure"
+    ET.SubElement(case, "skipped", type=h.status, message=_x(
+        f"{i18n.enum_label(i18n.HIGH_RISK_STATUS, h.status, lang)}: {h.mitigation or title}"))
+    return "skipped"
+
+
 @register
 class JunitRenderer:
     name: ClassVar[str] = "junit"
@@ -104,6 +150,29 @@ class JunitRenderer:
             totals["failure"] += counts["failure"]
             totals["error"] += counts["error"]
             total_ms += ms
+        floor = fail_on(a)
+        extra = (("cityguard.findings", _finding_case,
+                  [f for f in a.findings if f.severity.rank >= floor.rank and f.status != "fixed"],
+                  {"cityguard.fail_on": floor.value, "cityguard.findings_below_threshold": str(
+                      sum(1 for f in a.findings if f.severity.rank < floor.rank
+                          and f.status in OPEN))}),
+                 ("cityguard.high_risks", _high_risk_case, a.high_risks, {}))
+        for name, make, rows, more in extra:
+            if not rows and name == "cityguard.high_risks":
+                continue
+            suite = ET.SubElement(root, "testsuite", name=name, timestamp=_x(a.created),
+                                  hostname="cityguard", id=_x(a.run_id))
+            props = ET.SubElement(suite, "properties")
+            for k, val in {**self._properties(a), **more}.items():
+                ET.SubElement(props, "property", name=k, value=_x(val))
+            counts = {"failure": 0, "skipped": 0}
+            for row in rows:
+                counts[make(suite, row, lang)] += 1
+            for k, val in (("tests", len(rows)), ("failures", counts["failure"]),
+                           ("errors", 0), ("skipped", counts["skipped"]), ("time", "0.000")):
+                suite.set(k, str(val))
+            totals["tests"] += len(rows)
+            totals["failure"] += counts["failure"]
         root.set("tests", str(totals["tests"]))
         root.set("failures", str(totals["failure"]))
         root.set("errors", str(totals["error"]))

@@ -1,13 +1,17 @@
-"""SARIF 2.1.0 for code-scanning dashboards and SIEMs.
+"""SARIF 2.1.0 for code-scanning dashboards (GitHub code scanning) and SIEMs.
 
 Results: failed checks (kind fail), checks that need a person (kind review, level none) and
-scanner findings that are open or reopened; accepted and false-positive findings and waived
-failures stay in, suppressed (status accepted) with the reason, so a dashboard shows why they
-do not count. Checks that could not run (status error) are tool execution notifications, not
-results. Levels: critical/high → error, medium → warning, low/info → note; rules carry
-`security-severity` (CVSS when known). Locations: file and line of a check's evidence, a URL
-for web findings, a logical location (host:port/proto) otherwise. Fingerprints are
-cityguard's own (sha256 over tool, asset, rule, location).
+scanner findings that are open or reopened. Accepted and false-positive findings and waived
+failures stay in with an accepted suppression and the reason, at level `note`: a viewer that
+reads suppressions hides them, and one that does not (a CI step failing on `error`) does not
+fail a passing system (docs/ci/README.md). Checks that could not run (status error) are tool
+execution notifications, not results. Levels: critical/high → error, medium → warning,
+low/info → note; rules carry `security-severity` (CVSS when known), at most ten tags (GitHub
+keeps ten), a `fullDescription` and a `name` other than the id.
+
+Every result has a physical location relative to a declared `uriBaseId` or a plain repository
+path (render/_sarif_where.py); the scanner's URL or host:port stays in its properties.
+Fingerprints are cityguard's own (sha256 over tool, asset, rule, location).
 """
 
 from __future__ import annotations
@@ -15,34 +19,47 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, BinaryIO, ClassVar
-from urllib.parse import quote, urljoin
 
 from cityguard.model import Assessment, CheckResult, Finding
-from cityguard.render import i18n
-from cityguard.render.base import json_bytes, register
+from cityguard.render import _sarif_where, i18n
+from cityguard.render.base import register
 
 SCHEMA_URI = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
               "sarif-schema-2.1.0.json")
+INFO_URI = "https://github.com/cityguard/cityguard/blob/main/docs/reports.md"
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
-_FILE_LINE = re.compile(r"^(?P<path>[^\s:]+(?:/[^\s:]*)?):(?P<line>\d+)(?::\d+)?$")
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-
-
-def _uri(path: str) -> str:
-    return path if _URL.match(path) else quote(path, safe="/:@-._~!$&'()*+,;=")
+MAX_TAGS = 10  # GitHub code scanning keeps ten tags a rule and refuses files past twenty
 
 
 def _text(value: str, fallback: str = "-") -> str:
     return value.strip() or fallback  # SARIF messages must not be empty
 
 
+def _pascal(rule_id: str, fallback: str) -> str:
+    """A readable name for a rule that is not its id (SARIF1001): `ssh.sshd.root_login` →
+    `SshSshdRootLogin`."""
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", rule_id) if w]
+    name = "".join(w[:1].upper() + w[1:] for w in words)[:120]
+    return name if name and name != rule_id else fallback
+
+
+def _tags(*groups: Any) -> list[str]:
+    return list(dict.fromkeys(str(t) for g in groups for t in g if t))[:MAX_TAGS]
+
+
+def _suppress(res: dict[str, Any], why: str) -> None:
+    res["properties"]["level_if_open"] = res["level"]
+    res["level"] = "note"
+    res["suppressions"] = [{"kind": "external", "status": "accepted", "justification": why}]
+
+
 class _Run:
     def __init__(self, a: Assessment, lang: str) -> None:
         self.a, self.lang = a, lang
+        self.places = _sarif_where.Places(a.assets)
         self.rules: list[dict[str, Any]] = []
         self.index: dict[str, int] = {}
-        self.results: list[dict[str, Any]] = []
         self.notes: list[dict[str, Any]] = []
 
     def rule(self, rid: str, build: Any) -> int:
@@ -51,28 +68,30 @@ class _Run:
             self.rules.append(build())
         return self.index[rid]
 
-    def check(self, r: CheckResult) -> None:
+    def check(self, r: CheckResult) -> dict[str, Any] | None:
         st = r.status.value
         title = i18n.pick(r.title_zh, r.title_en, self.lang) or r.check_id
         if st == "error":
             self.notes.append({"level": "warning", "descriptor": {"id": r.check_id},
                                "message": {"text": _text(f"{r.asset}: {r.reason or title}")}})
-            return
+            return None
         if st not in ("fail", "manual"):
-            return
+            return None
         fix = i18n.pick(r.remediation_zh, r.remediation_en, self.lang)
         idx = self.rule(r.check_id, lambda: {
-            "id": r.check_id, "name": r.check_id,
+            "id": r.check_id, "name": _pascal(r.check_id, "Check"),
             "shortDescription": {"text": _text(title)},
+            "fullDescription": {"text": _text(f"{title} — {fix}" if fix else title)},
             "help": {"text": _text(fix, title)},
-            "properties": {"tags": ["mlps", *r.unit_ids],
+            "properties": {"tags": _tags(["security", "mlps"], r.unit_ids),
+                           "unit_ids": list(r.unit_ids),
                            "security-severity": SECURITY_SEVERITY[r.severity.value]},
         })
         res: dict[str, Any] = {
             "ruleId": r.check_id, "ruleIndex": idx,
             "message": {"text": _text(f"{r.asset}: {title}" + (f" — {r.reason}" if r.reason
                                                                 else ""))},
-            "locations": self._check_locations(r),
+            "locations": [self.places.check(r)],
             "partialFingerprints": {"cityguardCheck/v1": f"{r.asset}/{r.check_id}"},
             "properties": {"asset": r.asset, "unit_ids": list(r.unit_ids), "status": st},
         }
@@ -81,64 +100,43 @@ class _Run:
         else:
             res.update(kind="fail", level=LEVEL[r.severity.value])
         if r.waived:
-            res["suppressions"] = [{"kind": "external", "status": "accepted", "justification":
-                                    json.dumps(r.waiver or {}, ensure_ascii=False)}]
-        self.results.append(res)
+            _suppress(res, json.dumps(r.waiver or {}, ensure_ascii=False))
+        return res
 
-    def _check_locations(self, r: CheckResult) -> list[dict[str, Any]]:
-        logical = {"name": r.asset, "fullyQualifiedName": r.asset, "kind": "resource"}
-        for e in r.evidence:
-            if e.file:
-                phys: dict[str, Any] = {"artifactLocation": {"uri": _uri(e.file)}}
-                if e.line and e.line > 0:
-                    phys["region"] = {"startLine": e.line}
-                return [{"physicalLocation": phys, "logicalLocations": [logical]}]
-        return [{"logicalLocations": [logical]}]
-
-    def finding(self, f: Finding) -> None:
+    def finding(self, f: Finding) -> dict[str, Any] | None:
         if f.status == "fixed":
-            return
+            return None
         rid = f"{f.tool}/{f.rule_id}"
         sev = f.severity.value
         idx = self.rule(rid, lambda: {
-            "id": rid, "name": f.rule_id,
+            "id": rid, "name": _pascal(f.rule_id, f"{_pascal(f.tool, 'Scanner')}Finding"),
             "shortDescription": {"text": _text(f.title, rid)},
             "fullDescription": {"text": _text(f.description, f.title or rid)},
             "help": {"text": _text(f.solution, f.title or rid)},
             **({"helpUri": f.references[0]} if f.references
-               and f.references[0].startswith(("http://", "https://")) else {}),
-            "properties": {"tags": ["security", *f.cves, *f.cwes], "security-severity": (
-                f"{f.cvss_score:.1f}" if f.cvss_score is not None else SECURITY_SEVERITY[sev])},
+               and f.references[0].startswith("https://") else {}),
+            "properties": {"tags": _tags(["security"], f.cves, f.cwes),
+                           **({"cves": list(f.cves)} if f.cves else {}),
+                           **({"cwes": list(f.cwes)} if f.cwes else {}),
+                           "security-severity": (f"{f.cvss_score:.1f}" if f.cvss_score
+                                                 is not None else SECURITY_SEVERITY[sev])},
         })
         res: dict[str, Any] = {
             "ruleId": rid, "ruleIndex": idx, "kind": "fail", "level": LEVEL[sev],
             "message": {"text": _text(f"{f.asset_key}: {f.title}")},
-            "locations": [self._finding_location(f)],
+            "locations": [self.places.finding(f)],
             "partialFingerprints": {"cityguardFinding/v1": f.fingerprint},
             "properties": {"asset": f.asset_key, "severity_raw": f.severity_raw,
-                           "status": f.status, "unit_ids": list(f.unit_ids), "tool": f.tool},
+                           "status": f.status, "unit_ids": list(f.unit_ids), "tool": f.tool,
+                           **_sarif_where.finding_where(f)},
         }
+        if f.source_file:
+            res["properties"]["scan_file"] = f.source_file
         if f.evidence:  # (attachments would need an artifact; the evidence is inline text)
             res["properties"]["evidence"] = f.evidence
         if f.status in ("accepted", "false_positive"):
-            res["suppressions"] = [{"kind": "external", "status": "accepted",
-                                    "justification": f.status}]
-        self.results.append(res)
-
-    @staticmethod
-    def _finding_location(f: Finding) -> dict[str, Any]:
-        m = _FILE_LINE.match(f.location or "")
-        if m and f.asset_kind in ("file", "repository", "image", "package"):
-            return {"physicalLocation": {"artifactLocation": {"uri": _uri(m["path"])},
-                                         "region": {"startLine": max(1, int(m["line"]))}}}
-        if f.asset_kind == "url" and _URL.match(f.asset_key):
-            return {"physicalLocation": {"artifactLocation": {
-                "uri": _uri(urljoin(f.asset_key, f.location or ""))}}}
-        if f.asset_kind in ("file", "repository") and f.location:
-            return {"physicalLocation": {"artifactLocation": {"uri": _uri(f.location)}}}
-        where = f.asset_key + (f":{f.port}/{f.protocol or 'tcp'}" if f.port else "")
-        return {"logicalLocations": [{"name": where, "fullyQualifiedName": where,
-                                      "kind": "resource"}]}
+            _suppress(res, f.status)
+        return res
 
 
 @register
@@ -150,12 +148,16 @@ class SarifRenderer:
     description: ClassVar[str] = "SARIF 2.1.0: failed checks and findings for dashboards"
 
     def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
+        """Results are written one by one as they are made (memory stays flat on 100,000
+        findings); rules, base ids and notifications, known only at the end, follow them."""
         a = assessment
         run = _Run(a, lang)
-        for r in a.results:
-            run.check(r)
-        for f in a.findings:
-            run.finding(f)
+        out.write(b'{"$schema": ' + _dump(SCHEMA_URI) + b', "version": "2.1.0", "runs": [{'
+                  b'\n"results": [')
+        first = True
+        for res in _results(run, a):
+            out.write((b"\n" if first else b",\n") + _dump(res))
+            first = False
         invocation: dict[str, Any] = {"executionSuccessful": True}
         if run.notes:
             invocation["toolExecutionNotifications"] = run.notes
@@ -164,16 +166,38 @@ class SarifRenderer:
         if a.summary is not None:
             props.update(conclusion=a.summary.conclusion,
                          compliance_rate=a.summary.compliance_rate)
-        doc = {
-            "$schema": SCHEMA_URI,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {"name": "cityguard", "version": a.tool_version or "0",
-                                    "rules": run.rules}},
-                "automationDetails": {"id": f"cityguard/{a.system.name}/{a.run_id}"},
-                "invocations": [invocation],
-                "results": run.results,
-                "properties": props,
-            }],
+        tail: dict[str, Any] = {
+            "tool": {"driver": {"name": "cityguard", "version": a.tool_version or "0",
+                                "semanticVersion": _semver(a.tool_version),
+                                "informationUri": INFO_URI, "rules": run.rules}},
+            "automationDetails": {"id": f"cityguard/{a.system.name}/{a.run_id}"},
+            "invocations": [invocation],
+            "properties": props,
         }
-        out.write(json_bytes(doc, a, indent=1))
+        if run.places.bases:
+            tail["originalUriBaseIds"] = run.places.bases
+        out.write(b"\n],\n")
+        for n, (key, value) in enumerate(tail.items()):
+            out.write((b",\n" if n else b"") + _dump(key) + b": " + _dump(value))
+        out.write(b"\n}]}\n")
+
+
+def _results(run: _Run, a: Assessment) -> Any:
+    for r in a.results:
+        res = run.check(r)
+        if res is not None:
+            yield res
+    for f in a.findings:
+        res = run.finding(f)
+        if res is not None:
+            yield res
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")
+
+
+def _semver(version: str) -> str:
+    m = re.match(r"\d+(\.\d+){0,2}", version or "")
+    parts = (m.group(0).split(".") if m else ["0"]) + ["0", "0"]
+    return ".".join(parts[:3])
