@@ -31,6 +31,17 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
 
 
+@pytest.fixture(autouse=True)
+def _outputs_follow_their_schemas(tmp_path: Path):
+    """Every assessment.json and gate.json a test leaves behind follows its published schema
+    (tests/output_schemas.py)."""
+    yield
+    from output_schemas import check_tree
+
+    problems = check_tree(tmp_path)
+    assert not problems, "an output breaks its schema:\n" + "\n".join(problems[:20])
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT

@@ -25,12 +25,9 @@ def _doc(a, name: str, lang: str = "zh") -> dict:
 
 
 def _assessment_validator():
-    from jsonschema import FormatChecker, validators
+    from output_schemas import validator
 
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    cls = validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=FormatChecker())
+    return validator(SCHEMA.name)
 
 
 @pytest.mark.parametrize("variant", ["scored", "unscored"])
