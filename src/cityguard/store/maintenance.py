@@ -24,11 +24,13 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("systems", "id"), ("imports", "id"), ("import_assets", "import_id, tool, asset_key"),
     ("texts", "key"), ("findings", "id"), ("status_history", "id"), ("runs", "run_id"),
     ("waivers", "system, ref"), ("gate_results", "id"), ("rectifications", "id"),
-    ("rectification_history", "id"),
+    ("rectification_history", "id"), ("notify_events", "id"), ("notify_deliveries", "id"),
+    ("notify_attempts", "id"), ("notify_state", "key"),
 )  # fmt: skip
 #: tables whose id column the server numbers (PostgreSQL's sequence moves past copied ids)
 IDENTITY = ("systems", "imports", "findings", "status_history", "gate_results",
-            "rectifications", "rectification_history")  # fmt: skip
+            "rectifications", "rectification_history", "notify_events", "notify_deliveries",
+            "notify_attempts")  # fmt: skip
 #: references that must resolve (child table, column, parent table, parent column)
 REFERENCES = (
     ("imports", "system_id", "systems", "id"), ("findings", "system_id", "systems", "id"),
@@ -41,6 +43,8 @@ REFERENCES = (
     ("rectifications", "system_id", "systems", "id"),
     ("rectifications", "finding_id", "findings", "id"),
     ("rectification_history", "rectification_id", "rectifications", "id"),
+    ("notify_deliveries", "event_ref", "notify_events", "id"),
+    ("notify_attempts", "delivery_id", "notify_deliveries", "id"),
 )  # fmt: skip
 #: what must be equal after a copy, beyond the counts
 DIGESTS = {

@@ -236,7 +236,51 @@ CREATE INDEX findings_system_severity ON findings(system_id, severity, status);
 DROP INDEX findings_posture;
 """
 
-MIGRATIONS: list[Migration] = [Migration(_V1), Migration(_V2, _backfill_runs), Migration(_V3)]
+# the notification outbox (store/outbox.py): every event is written before it is sent, one
+# delivery row per event and target (the unique pair is the dedup: a re-run or a retry never
+# posts twice), every attempt kept; times are epoch seconds so the queue and the rate limits
+# compare numbers. notify_state holds the event scanner's watermarks.
+_OUTBOX = """
+CREATE TABLE notify_events (
+    id          {pk},
+    event_id    TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    system      TEXT NOT NULL DEFAULT '',
+    severity    TEXT NOT NULL,
+    created     {real} NOT NULL,
+    payload     TEXT NOT NULL
+);
+CREATE TABLE notify_deliveries (
+    id          {pk},
+    event_ref   {int} NOT NULL REFERENCES notify_events(id),
+    target      TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'pending',
+    attempts    {int} NOT NULL DEFAULT 0,
+    next_at     {real} NOT NULL DEFAULT 0,
+    last_code   TEXT NOT NULL DEFAULT '',
+    last_error  TEXT NOT NULL DEFAULT '',
+    sent_at     {real},
+    UNIQUE (event_ref, target)
+);
+CREATE INDEX notify_deliveries_queue ON notify_deliveries(target, state, id);
+CREATE TABLE notify_attempts (
+    id          {pk},
+    delivery_id {int} NOT NULL REFERENCES notify_deliveries(id),
+    at          {real} NOT NULL,
+    outcome     TEXT NOT NULL,
+    code        TEXT NOT NULL DEFAULT '',
+    detail      TEXT NOT NULL DEFAULT '',
+    bytes       {int} NOT NULL DEFAULT 0
+);
+CREATE INDEX notify_attempts_of ON notify_attempts(delivery_id, id);
+CREATE TABLE notify_state (
+    key         TEXT PRIMARY KEY,
+    value       TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[Migration] = [Migration(_V1), Migration(_V2, _backfill_runs), Migration(_V3),
+                               Migration(_OUTBOX)]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

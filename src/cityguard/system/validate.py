@@ -130,6 +130,7 @@ class _Semantics:
         self.waivers()
         self.answers()
         self.mitigations()
+        self.notify()
         return self.errors
 
     def _list(self, key: str) -> list[Any]:
@@ -266,6 +267,12 @@ class _Semantics:
         for n, m in enumerate(self._list("mitigations")):
             for err in schema_errors(m, sub, self.path, "{}"):
                 self.add(["mitigations", n], f"mitigation: {err.problem}")
+
+    def notify(self) -> None:
+        """The notify block against its own schema (cityguard notify also refuses secrets)."""
+        if isinstance(self.data.get("notify"), dict):
+            self.errors += schema_errors({"notify": self.data["notify"]},
+                                         load_schema("notify.schema.json"), self.path, self.text)
 
 
 def _literal_prefix(pattern: str) -> Path:
