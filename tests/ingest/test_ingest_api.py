@@ -108,7 +108,7 @@ def test_format_errors(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a recognised scan format.*binary content"):
         ingest.detect(write(tmp_path, "g.bin", bytes(range(256)) * 8))
     with pytest.raises(DataError, match=r"not a recognised scan format \(text, not a known "
-                                        r"report; 12 bytes\)") as exc:  # described, not quoted
+                                        r"report\), 12 bytes") as exc:  # described, not quoted
         ingest.detect(write(tmp_path, "t.txt", "hello world\n"))
     assert "hello" not in str(exc.value)
     with pytest.raises(DataError, match="file not found"):

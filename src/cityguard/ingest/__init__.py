@@ -132,23 +132,25 @@ def _is_empty_json(head: bytes) -> bool:
     return b"".join(head.removeprefix(b"\xef\xbb\xbf").split()) in (b"null", b"[]", b"{}")
 
 
-def _describe(head: bytes, path: Path) -> str:
+def _describe(head: bytes) -> str:
     """What a file looks like, never what it says: its first bytes may be a secret (a line
     of /etc/shadow, a private key) when any file of the machine is handed over as a scan."""
     sample = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:512]
     text = sample.decode("utf-8", errors="replace")
     if any(ch == "\ufffd" or (ord(ch) < 32 and ch not in "\r\n\t") for ch in text):
-        kind = "binary content"
-    elif text.startswith("<"):
-        kind = "XML of no known scanner"
-    elif text[:1] in ("{", "["):
-        kind = "JSON of no known scanner"
-    else:
-        kind = "text, not a known report"
+        return "binary content"
+    if text.startswith("<"):
+        return "XML of no known scanner"
+    if text[:1] in ("{", "["):
+        return "JSON of no known scanner"
+    return "text, not a known report"
+
+
+def _size(path: Path) -> str:
     try:
-        return f"{kind}; {path.stat().st_size} bytes"
+        return f", {path.stat().st_size} bytes"
     except OSError:
-        return kind
+        return ""
 
 
 def detect(path: str | Path, fmt: str | None = None) -> Importer:
@@ -161,7 +163,7 @@ def detect(path: str | Path, fmt: str | None = None) -> Importer:
             return importer  # nothing to sniff: the importer decides whether it is valid
         if int(importer.sniff(head) or 0) <= 0:
             scores = sniff_scores(head)
-            looks = f"it looks like {scores[0][1]}" if scores else _describe(head, Path(path))
+            looks = f"it looks like {scores[0][1]}" if scores else _describe(head)
             raise DataError(source, f"is not a {fmt} file ({looks})")
         return importer
     if _is_blank(head):
@@ -172,7 +174,7 @@ def detect(path: str | Path, fmt: str | None = None) -> Importer:
     if not scores:
         raise DataError(
             source,
-            f"not a recognised scan format ({_describe(head, Path(path))}); "
+            f"not a recognised scan format ({_describe(head)}){_size(Path(path))}; "
             "see `cityguard scans formats`, or give --format",
         )
     if len(scores) > 1 and scores[1][0] == scores[0][0]:
