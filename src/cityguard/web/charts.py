@@ -64,10 +64,10 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[int]]], series: Sequence[tup
 
 def line(points: Sequence[tuple[str, float | None]], title: str, *, percent: bool = False,
          color: str = "#1f4e8c") -> str:
-    """A line over months; a month without a value leaves a gap."""
+    """A line over months (percent: values 0-100); a month without a value leaves a gap."""
     plot_h = HEIGHT - PAD_T - PAD_B
     values = [v for _, v in points if v is not None]
-    top = 1.0 if percent else max(values + [1])
+    top = 100.0 if percent else max([*values, 1])
     step = (WIDTH - PAD_L - PAD_R) / max(len(points) - 1, 1)
     body = [f'<line x1="{PAD_L}" y1="{PAD_T + plot_h}" x2="{WIDTH - PAD_R}" '
             f'y2="{PAD_T + plot_h}" stroke="#333"/>']
@@ -85,7 +85,7 @@ def line(points: Sequence[tuple[str, float | None]], title: str, *, percent: boo
             continue
         y = PAD_T + plot_h - plot_h * (v / top if top else 0)
         path.append(f"{x:.1f},{y:.1f}")
-        shown = f"{v * 100:.0f}%" if percent else f"{v:g}"
+        shown = f"{v:.0f}%" if percent else f"{v:g}"
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>'
                     f'<text x="{x:.1f}" y="{y - 6:.1f}" font-size="10" '
                     f'text-anchor="middle">{shown}</text>')

@@ -28,7 +28,8 @@ def environment() -> Any:
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    """A compliance rate as the store keeps it (0-100) → "51.4%"."""
+    return "—" if value is None else f"{value:.1f}%"
 
 
 def render(name: str, lang: str, **values: Any) -> str:
