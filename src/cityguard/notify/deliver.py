@@ -134,11 +134,12 @@ class Deliverer:
             now = self.clock()
             try:
                 wire = wire_for(channel, event, now)  # signed afresh on every attempt
-            except (DataError, ValueError, KeyError, TypeError) as exc:
+            except (DataError, ValueError, KeyError, TypeError, UnicodeError) as exc:
+                detail = f"cannot build the message: {type(exc).__name__}: {exc}"[:300]
                 outbox.record(self.store.db, item.delivery_id, at=now, outcome="failed",
-                              code="render", detail=f"cannot build the message: {exc}"[:300],
-                              state="failed")
+                              code="render", detail=detail, state="failed")
                 report.failed += 1
+                report.problems.append(f"{target.name}: {event.kind} {event.system}: {detail}")
                 return True
             outcome = self._send(channel, wire)
             limit.note(now)

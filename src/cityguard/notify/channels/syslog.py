@@ -69,7 +69,7 @@ class Syslog(Channel):
               f' system="{sd_value(event.system[:128])}" severity="{sd_value(event.severity)}"]')
         head = (f"<{pri}>1 {stamp.replace('+00:00', 'Z')} {self.hostname} cityguard "
                 f"{os.getpid()} {ascii_field(event.kind, 32)} {sd} ")
-        record = head.encode("ascii") + b"\xef\xbb\xbf" + msg.encode("utf-8")
+        record = head.encode("utf-8") + b"\xef\xbb\xbf" + msg.encode("utf-8")  # SD values: UTF-8
         limit = LIMITS[self.transport]
         if len(record) > limit:  # a clean cut at a character boundary
             record = record[:limit].decode("utf-8", "ignore").encode("utf-8")
@@ -130,8 +130,23 @@ def _peer_closed(sock: socket.socket) -> bool:
         readable, _, _ = select.select([sock], [], [], 0)
         if not readable:
             return False
-        if hasattr(sock, "cipher"):  # TLS: a syslog receiver never talks back but to close
-            return True
+        if hasattr(sock, "cipher"):  # TLS: readable may be a session ticket, or the close
+            return _tls_closed(sock)
         return sock.recv(1, socket.MSG_PEEK) == b""
     except (OSError, ValueError):
         return True
+
+
+def _tls_closed(sock: socket.socket) -> bool:
+    import ssl
+
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) == b""
+    except ssl.SSLWantReadError:  # only TLS housekeeping was there: still open
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.settimeout(timeout)
