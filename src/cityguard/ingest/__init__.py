@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO, ClassVar
 
 from cityguard.core.errors import CityguardError, DataError
-from cityguard.ingest import importers, util
+from cityguard.ingest import expat, importers, util
 from cityguard.ingest.base import HEAD_BYTES, IMPORTERS, Importer
 from cityguard.ingest.gaps import CoverageGap, gaps_of
 from cityguard.model import Finding
@@ -185,13 +185,13 @@ def detect(path: str | Path, fmt: str | None = None) -> Importer:
 
 def _parse_error(source: str, fmt: str, exc: BaseException) -> DataError:
     """Any failure inside an importer, as one line about the input (never a traceback)."""
+    from pyexpat import ExpatError
     from xml.etree.ElementTree import ParseError
 
     from defusedxml import DefusedXmlException
 
-
-    if isinstance(exc, (ParseError, DefusedXmlException)):
-        return util.xml_error(source, exc)
+    if isinstance(exc, (ParseError, ExpatError, DefusedXmlException, expat.UndefinedEntity)):
+        return expat.xml_error(source, exc)
     if isinstance(exc, UnicodeDecodeError):
         return DataError(source, f"not UTF-8 text (byte {exc.start})")
     if isinstance(exc, RecursionError):

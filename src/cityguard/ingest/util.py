@@ -2,7 +2,8 @@
 
 Every reader here turns a parse failure into one DataError naming the file and, where the
 parser knows it, the line — so importers can stay free of error plumbing. XML always goes
-through defusedxml (entities, external references and DTD fetches refused).
+through ingest.expat: defusedxml's guards (entities, external references and DTD fetches
+refused) on pyexpat.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cityguard.core import jsonio, limits
 from cityguard.core.errors import DataError
+from cityguard.ingest import expat
+from cityguard.ingest.expat import xml_error as xml_error  # re-exported for importers
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -64,22 +67,6 @@ def local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if tag[:1] == "{" else tag
 
 
-def xml_error(source: str, exc: BaseException) -> DataError:
-    """One DataError line for any defusedxml refusal or expat parse error."""
-    from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-
-    if isinstance(exc, EntitiesForbidden):
-        return DataError(source, "refused: the XML declares entities (XXE/entity-expansion guard)")
-    if isinstance(exc, ExternalReferenceForbidden):
-        return DataError(source, "refused: the XML references an external resource (XXE guard)")
-    if isinstance(exc, DTDForbidden):
-        return DataError(source, "refused: the XML carries a DTD")
-    position = getattr(exc, "position", None)
-    line = position[0] if position else None
-    msg = str(exc).split(": line", 1)[0] or type(exc).__name__
-    return DataError(source, f"invalid XML ({msg})", line=line)
-
-
 def xml_events(
     stream: BinaryIO, source: str, start: Iterable[str] = (), end: Iterable[str] = ()
 ) -> Iterator[tuple[str, Element]]:
@@ -88,36 +75,21 @@ def xml_events(
     On "start" only the tag and attributes are reliable; on "end" the whole subtree is. Once
     the consumer resumes after an "end", that element is cleared and detached from its parent,
     so memory stays bounded by the largest single unit (host, issue, result), not the file.
+    Parsed by ingest.expat (defusedxml's guards, the C tree builder).
     """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, iterparse
-
-    starts, ends = frozenset(start), frozenset(end)
-    stack: list[Element] = []
-    try:
-        for event, elem in iterparse(stream, events=("start", "end")):
-            if event == "start":
-                stack.append(elem)
-                if starts and local(elem.tag) in starts:
-                    yield "start", elem
-                continue
-            stack.pop()
-            if local(elem.tag) in ends:
-                yield "end", elem
-                elem.clear()
-                if stack:
-                    # iterparse reports events a buffer late: the parent may already hold the
-                    # next siblings, so its last child is not necessarily this element
-                    parent = stack[-1]
-                    if len(parent) and parent[-1] is elem:
-                        del parent[-1]
-                    else:
-                        with contextlib.suppress(ValueError):
-                            parent.remove(elem)
-    except (ParseError, DefusedXmlException) as exc:
-        raise xml_error(source, exc) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(source, f"not valid text in its declared encoding ({exc.reason})") from None
+    for event, elem, parent in expat.element_events(stream, source, frozenset(start),
+                                                    frozenset(end)):  # fmt: skip
+        yield event, elem
+        if event == "end":
+            elem.clear()
+            if parent is not None:
+                # the parser reads ahead: the parent may already hold the next siblings, so
+                # its last child is not necessarily this element
+                if len(parent) and parent[-1] is elem:
+                    del parent[-1]
+                else:
+                    with contextlib.suppress(ValueError):
+                        parent.remove(elem)
 
 
 def iter_xml(stream: BinaryIO, source: str, tag: str | Iterable[str]) -> Iterator[Element]:

@@ -56,9 +56,10 @@ class ImportResult:
         return dict(self.__dict__)
 
 
-#: the staged columns, in row order; (name, type token)
+#: the staged columns, in row order; (name, type token). `seq` is the key of the stage (on
+#: SQLite its rowid), so the merge reads the rows in file order without sorting them.
 STAGE = (
-    ("seq", "{int}"), ("fingerprint", "TEXT"), ("fp64", "{int}"), ("tool", "TEXT"),
+    ("seq", "{pk}"), ("fingerprint", "TEXT"), ("fp64", "{int}"), ("tool", "TEXT"),
     ("format", "TEXT"), ("asset_kind", "TEXT"), ("asset_key", "TEXT"), ("port", "{int}"),
     ("protocol", "TEXT"), ("rule_id", "TEXT"), ("title", "TEXT"), ("severity", "TEXT"),
     ("severity_raw", "TEXT"), ("cvss_score", "{real}"), ("cvss_vector", "TEXT"),
@@ -180,9 +181,10 @@ _MATCH = " FROM findings f JOIN stage s ON f.fingerprint = s.fingerprint WHERE f
 def merge(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResult:
     """Merge the staged file into the store (the caller holds the system's write lock)."""
     iid, by = result.import_id, f"import #{result.import_id}"
+    # the index first: counting distinct fingerprints then walks it instead of sorting them
+    db.execute("CREATE INDEX stage_fingerprint ON stage (fingerprint)")
     result.duplicates = result.read - int(db.scalar(
         "SELECT count(DISTINCT fingerprint) FROM stage") or 0)
-    db.execute("CREATE INDEX stage_fingerprint ON stage (fingerprint)")
     if db.name == "postgresql":  # a temporary table has no statistics until asked
         db.execute("ANALYZE stage")
     if result.duplicates:

@@ -12,15 +12,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, BinaryIO
 
-from cityguard.core.errors import DataError
-from cityguard.ingest.util import xml_error
 from cityguard.ingest.values import to_int
 from cityguard.model import Finding
-
-if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
 
 #: remote administration, file sharing, databases, clear-text and RPC services: exposing them
 #: is what MLPS "close unneeded services and high-risk ports" is about
@@ -40,26 +34,6 @@ TLS_WORDS = re.compile(
 PATCH_WORDS = re.compile(
     r"unsupported|end of life|\bEOL\b|obsolete|outdated|\s<\s|multiple vuln", re.I
 )
-
-
-def end_elements(stream: BinaryIO, source: str) -> Iterator[Element]:
-    """Every element as it ends (defusedxml iterparse, "end" events only), errors as DataError.
-
-    The lean loop for formats whose units are direct children of one container (ReportHost,
-    issue, host): the caller clears each unit when done. A cleared unit stays behind as an
-    empty shell of ~100 bytes, so memory grows with the number of units, not their size, and
-    half the events of `util.xml_events` (no "start") keep a 500 MB .nessus above 20 MB/s.
-    """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, iterparse
-
-    try:
-        for _event, elem in iterparse(stream, events=("end",)):
-            yield elem
-    except (ParseError, DefusedXmlException) as exc:
-        raise xml_error(source, exc) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(source, f"not valid text in its declared encoding ({exc.reason})") from None
 
 
 #: the same services on any port (nmap / Nessus service names): ssh on 2222 is still ssh

@@ -5,6 +5,12 @@ Two ReportItems with the same identity on one host (Nessus repeats a plugin per 
 instance, e.g. two PHP installs behind port 80) become one finding whose evidence keeps both
 plugin outputs. Plugin output and timestamps change every run and stay out of the identity.
 
+Read by a hand-written expat handler (ingest.expat: defusedxml's guards), not element trees: a
+.nessus is hundreds of thousands of small ReportItems, and one Python call per element event
+instead of a tree per item is most of the speed of a large import (docs/ingest.md,
+"Throughput"). What a plugin says (title, texts, CVEs, CVSS, tags) is the same on every host,
+so it is computed once per plugin text and shared by the findings of every host.
+
 Also home of `nessus_tags`, shared with the CSV importer.
 """
 
@@ -13,13 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
+from cityguard.ingest import expat
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import (
     PATCH_WORDS,
     TLS_WORDS,
-    end_elements,
     epoch_iso,
     first_of_each,
     merge_same,
@@ -30,9 +36,6 @@ from cityguard.ingest.util import xml_root
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
 from cityguard.model import Finding, Severity
 
-if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
-
 _WEB_FAMILIES = {"cgi abuses", "cgi abuses : xss", "web servers", "web application abuses"}
 _PORT_FAMILIES = {"port scanners"}
 _PORT_SCANNERS = re.compile(r"\b(SYN|TCP|UDP) scanner\b|netstat port", re.I)  # CSV: no family
@@ -41,9 +44,11 @@ _COMPLIANCE_FAMILIES = {"policy compliance"}
 
 
 def nessus_tags(
-    title: str, family: str, port: int | None, severity: Severity, cves: tuple[str, ...]
+    title: str, family: str, port: int | None, severity: Severity, cves: tuple[str, ...],
+    service: str | None = None,
 ) -> tuple[str, ...]:
-    """Mapping hints for a Nessus plugin result (also used for the CSV exports)."""
+    """Mapping hints for a Nessus plugin result (also used for the CSV exports). `service` is
+    Nessus's name for what listens on the port (svc_name): ssh on 2222 is still high-risk."""
     fam = family.strip().lower()
     tags: list[str] = []
     if cves or (severity.rank >= Severity.LOW.rank and PATCH_WORDS.search(title)):
@@ -53,7 +58,7 @@ def nessus_tags(
     if fam in _WEB_FAMILIES:
         tags.append("web")
     if fam in _PORT_FAMILIES or _PORT_SCANNERS.search(title):
-        tags.extend(port_tags(port))
+        tags.extend(port_tags(port, service))
     if fam in _MALWARE_FAMILIES:
         tags.append("malware")
     if fam in _COMPLIANCE_FAMILIES:
@@ -73,66 +78,170 @@ class NessusImporter:
         return 95 if xml_root(head) == "NessusClientData_v2" else 0
 
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
+        reader = _Reader(self.tool, self.name)
         # one IP under two ReportHost names (scanned by name and by address) repeats identities
-        return first_of_each(self._hosts(stream, source))
+        return first_of_each(expat.feed(reader.parser, stream, source, reader.drain))
 
-    def _hosts(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
-        host = _Host()
-        items: list[Finding] = []
-        for elem in end_elements(stream, source):
-            tag = elem.tag
-            if tag == "ReportItem":
-                items.append(self._item(elem, host))
-                elem.clear()  # plugin output can be large; keep only the Finding
-            elif tag == "HostProperties":
-                host = _Host.from_properties(elem)
-                items = [host.fill(f) for f in items]  # items before their properties (rare)
-            elif tag == "ReportHost":
-                name = elem.get("name", "")
-                # (a copy must drop the cached fingerprint: the identity changed)
-                yield from merge_same(f if f.asset_key else replace(f, asset_key=name,
-                                                                    _fingerprint="")
-                                      for f in items)  # fmt: skip
-                elem.clear()
-                host, items = _Host(), []
-            elif tag == "Policy":
-                elem.clear()  # scan settings: most of a small file's bytes, never used
 
-    def _item(self, item: Element, host: _Host) -> Finding:
-        fields: dict[str, str] = {}
-        lists: dict[str, list[str]] = {"cve": [], "cwe": [], "xref": []}
-        for child in item:  # one pass over ~20 children instead of a findtext per field
-            text = (child.text or "").strip()
-            if child.tag in lists:
-                lists[child.tag].append(text)
+#: children of a ReportItem that may repeat
+_LISTS = frozenset({"cve", "cwe", "xref"})
+#: what a plugin says, the same on every host: the key of the per-plugin memo
+_PLUGIN_FIELDS = ("plugin_name", "synopsis", "description", "solution", "see_also",
+                  "cvss4_base_score", "cvss4_vector", "cvss3_base_score", "cvss3_vector",
+                  "cvss_base_score", "cvss_vector")  # fmt: skip
+#: item fields kept beside the finding (extra), in this order
+_EXTRA_FIELDS = ("risk_factor", "vpr_score", "exploit_available")
+_MEMO_SIZE = 20_000  # plugins remembered at once (a scan uses a few thousand)
+
+
+@dataclass(frozen=True)
+class _Plugin:
+    """The host-independent part of a finding, computed once per plugin text."""
+
+    title: str
+    severity: Severity
+    score: float | None
+    vector: str | None
+    cves: tuple[str, ...]
+    cwes: tuple[str, ...]
+    description: str
+    solution: str
+    references: tuple[str, ...]
+
+
+class _Reader:
+    """Expat handlers for one .nessus: ReportItems become Findings, grouped per ReportHost.
+
+    Only leaf text is kept (the text since the last start tag); the Policy block and every
+    element outside ReportHost cost one callback each and nothing else."""
+
+    def __init__(self, tool: str, fmt: str) -> None:
+        self.tool, self.format = tool, fmt
+        self.parser = expat.hardened()
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.parser.CharacterDataHandler = self.data
+        self.text = ""
+        self.done: list[Finding] = []  # findings of finished hosts, not yet drained
+        self.items: list[Finding] = []  # the current host's
+        self.host = _Host()
+        self.host_name = ""
+        self.item: dict[str, str] | None = None  # attributes of the open ReportItem
+        self.fields: dict[str, str] = {}
+        self.lists: dict[str, list[str]] = {}
+        self.props: dict[str, str] | None = None  # tags of the open HostProperties
+        self.tag = ""
+        self.plugins: dict[tuple[Any, ...], _Plugin] = {}
+        self.tags: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+    def drain(self) -> list[Finding]:
+        out, self.done = self.done, []
+        return out
+
+    def data(self, text: str) -> None:
+        self.text += text
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.text = ""
+        if self.item is not None:
+            return  # a field of the open item: its text follows
+        if name == "ReportItem":
+            self.item, self.fields, self.lists = attrs, {}, {"cve": [], "cwe": [], "xref": []}
+        elif name == "tag":
+            self.tag = attrs.get("name", "")
+        elif name == "HostProperties":
+            self.props = {}
+        elif name == "ReportHost":
+            self.host, self.items, self.host_name = _Host(), [], attrs.get("name", "")
+
+    def end(self, name: str) -> None:
+        if self.item is not None:
+            if name == "ReportItem":
+                self.items.append(self.finding(self.item))
+                self.item = None
+            elif name in _LISTS:
+                self.lists[name].append(self.text.strip())
             else:
-                fields[child.tag] = text
+                self.fields[name] = self.text
+        elif name == "tag":
+            if self.props is not None:
+                self.props[self.tag] = self.text.strip()
+        elif name == "HostProperties":
+            self.host = _Host.from_properties(self.props or {})
+            self.props = None
+            self.items = [self.host.fill(f) for f in self.items]  # items before it (rare)
+        elif name == "ReportHost":
+            name = self.host_name
+            # (a copy must drop the cached fingerprint: the identity changed)
+            self.done.extend(merge_same(f if f.asset_key else replace(f, asset_key=name,
+                                                                      _fingerprint="")
+                                        for f in self.items))  # fmt: skip
+            self.host, self.items = _Host(), []
+
+    def plugin(self, item: dict[str, str], fields: dict[str, str]) -> _Plugin:
         get = fields.get
-        port = to_int(item.get("port")) or None
-        proto = (item.get("protocol") or "tcp").lower()
-        raw = item.get("severity", "")
-        severity = norm_severity(raw, "nessus")
-        cves = split_cves(lists["cve"])
-        title = item.get("pluginName") or get("plugin_name") or f"plugin {item.get('pluginID')}"
-        family = item.get("pluginFamily", "")
+        cves, cwes = self.lists["cve"], self.lists["cwe"]
+        key = (item.get("pluginID"), item.get("pluginName"), item.get("severity"),
+               *map(get, _PLUGIN_FIELDS), tuple(cves), tuple(cwes))  # fmt: skip
+        known = self.plugins.get(key)
+        if known is not None:
+            return known
+        if len(self.plugins) >= _MEMO_SIZE:
+            self.plugins.clear()
+        synopsis, description = _strip(get("synopsis")), _strip(get("description"))
+        solution = _strip(get("solution"))
         score, vector = _cvss(fields)
-        synopsis, description, solution = get("synopsis"), get("description"), get("solution")
-        return Finding(
-            tool=self.tool, format=self.name, asset_kind="host", asset_key=host.key,
-            port=port, protocol=proto, rule_id=item.get("pluginID", ""), title=title,
-            severity=severity, severity_raw=raw, cvss_score=score, cvss_vector=vector,
-            cves=cves, cwes=split_cwes(lists["cwe"]),
+        title = (item.get("pluginName") or _strip(get("plugin_name"))
+                 or f"plugin {item.get('pluginID')}")  # fmt: skip
+        known = self.plugins[key] = _Plugin(
+            title=title, severity=norm_severity(item.get("severity", ""), "nessus"),
+            score=score, vector=vector, cves=split_cves(cves), cwes=split_cwes(cwes),
             description="\n\n".join(x for x in (synopsis, description) if x),
-            solution=solution if solution and solution != "n/a" else "",
-            location=net_location(port, proto), evidence=get("plugin_output", ""),
+            solution=solution if solution != "n/a" else "",
             references=tuple(get("see_also", "").split()),
-            tags=nessus_tags(title, family, port, severity, cves), last_seen=host.seen,
-            extra={**host.extra, **{k: v for k, v in (
-                ("plugin_family", family), ("service", item.get("svc_name", "")),
-                ("risk_factor", get("risk_factor")), ("vpr_score", get("vpr_score")),
-                ("exploit_available", get("exploit_available")), ("xref", lists["xref"]),
-            ) if v}},
         )  # fmt: skip
+        return known
+
+    def finding(self, item: dict[str, str]) -> Finding:
+        fields = self.fields
+        get = fields.get
+        plugin = self.plugin(item, fields)
+        raw_port = item.get("port", "")
+        port = (int(raw_port) if raw_port.isdigit() else to_int(raw_port)) or None
+        proto = (item.get("protocol") or "tcp").lower()
+        family, service = item.get("pluginFamily", ""), item.get("svc_name", "")
+        tag_key = (plugin.title, family, port, plugin.severity, bool(plugin.cves), service)
+        tags = self.tags.get(tag_key)
+        if tags is None:
+            if len(self.tags) >= _MEMO_SIZE:
+                self.tags.clear()
+            tags = self.tags[tag_key] = nessus_tags(plugin.title, family, port,
+                                                    plugin.severity, plugin.cves, service)
+        host = self.host
+        extra: dict[str, Any] = {**host.extra}
+        if family:
+            extra["plugin_family"] = family
+        if service:
+            extra["service"] = service
+        for name in _EXTRA_FIELDS:
+            value = get(name)
+            if value and (value := value.strip()):
+                extra[name] = value
+        if self.lists["xref"]:
+            extra["xref"] = self.lists["xref"]
+        return Finding(
+            tool=self.tool, format=self.format, asset_kind="host", asset_key=host.key,
+            port=port, protocol=proto, rule_id=item.get("pluginID", ""), title=plugin.title,
+            severity=plugin.severity, severity_raw=item.get("severity", ""),
+            cvss_score=plugin.score, cvss_vector=plugin.vector, cves=plugin.cves,
+            cwes=plugin.cwes, description=plugin.description, solution=plugin.solution,
+            location=net_location(port, proto), evidence=_strip(get("plugin_output")),
+            references=plugin.references, tags=tags, last_seen=host.seen, extra=extra,
+        )  # fmt: skip
+
+
+def _strip(text: str | None) -> str:
+    return text.strip() if text else ""
 
 
 @dataclass
@@ -144,8 +253,7 @@ class _Host:
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_properties(cls, elem: Element) -> _Host:
-        props = {t.get("name", ""): (t.text or "").strip() for t in elem.iter("tag")}
+    def from_properties(cls, props: dict[str, str]) -> _Host:
         return cls(
             key=props.get("host-ip", ""),
             seen=epoch_iso(props.get("HOST_END_TIMESTAMP") or props.get("HOST_START_TIMESTAMP")),
@@ -170,7 +278,7 @@ def _cvss(fields: dict[str, str]) -> tuple[float | None, str | None]:
     ):
         score = to_float(fields.get(score_tag))
         if score is not None:
-            return score, (fields.get(vector_tag) or None)
+            return score, (_strip(fields.get(vector_tag)) or None)
     return None, None
 
 

@@ -27,9 +27,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
+from cityguard.ingest import expat
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import clean, first_of_each
-from cityguard.ingest.util import head_text, local, xml_error, xml_root
+from cityguard.ingest.util import head_text, local, xml_root
 from cityguard.ingest.values import split_cves
 from cityguard.model import Finding, Severity
 
@@ -179,34 +180,25 @@ def _stream(stream: BinaryIO, source: str) -> Iterator[Element]:
     times) and target / target-address / fact as they end. Memory stays bounded by one Rule
     plus the rule table the caller builds.
     """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, iterparse
-
-    stack: list[Element] = []
     keep = 0  # > 0 while inside a Rule or a rule-result
-    try:
-        for event, elem in iterparse(stream, events=("start", "end")):
-            name = local(elem.tag)
-            if event == "start":
-                stack.append(elem)
-                if name in _KEEP:
-                    keep += 1
-                elif name == "TestResult":
-                    yield elem
-                continue
-            stack.pop()
+    for event, elem, parent in expat.element_events(stream, source, None, None):
+        name = local(elem.tag)
+        if event == "start":
             if name in _KEEP:
-                keep -= 1
+                keep += 1
+            elif name == "TestResult":
                 yield elem
-            elif keep:
-                continue  # part of a Rule / rule-result: read when that one ends
-            elif name in ("target", "target-address", "fact"):
-                yield elem
-            elem.clear()
-            if stack:
-                _detach(stack[-1], elem)
-    except (ParseError, DefusedXmlException) as exc:
-        raise xml_error(source, exc) from None
+            continue
+        if name in _KEEP:
+            keep -= 1
+            yield elem
+        elif keep:
+            continue  # part of a Rule / rule-result: read when that one ends
+        elif name in ("target", "target-address", "fact"):
+            yield elem
+        elem.clear()
+        if parent is not None:
+            _detach(parent, elem)
 
 
 def _detach(parent: Element, elem: Element) -> None:
