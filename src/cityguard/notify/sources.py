@@ -157,7 +157,7 @@ def standing_events(store: Store, config: NotifyConfig, today: date) -> Iterator
         if p.overdue:
             yield Event(event_id("assessment.overdue", name, p.next_due, week),
                         "assessment.overdue", name, "high", now,
-                        {"due": p.next_due or "", "last": p.last_assessed,
+                        {"due": p.next_due or "-", "last": p.last_assessed,
                          "interval": p.interval_months})
         elif p.next_due and p.next_due <= horizon:
             days = (date.fromisoformat(p.next_due) - today).days
