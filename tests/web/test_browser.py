@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import HOSTILE_SYSTEM, PASSWORDS, PORTAL, audit_rows
 
 pytestmark = pytest.mark.browser

@@ -2,6 +2,7 @@
 
 `cityguard report [RUN_ID|latest|FILE.json] --format html,xlsx … --lang zh|en --output PATH`
 `cityguard report diff RUN_A RUN_B [--format table|html|md|json] [--output FILE]`
+`cityguard report city --format html,xlsx,md,pdf --output DIR` (web/cityreport.py)
 A first argument that is not a subcommand goes to `render`, so `report latest` works.
 """
 
@@ -121,6 +122,25 @@ def report_diff(
         console.success(t("cli.wrote", lang.value, path=short_path(write_file(output, data))))
     else:
         console.write_data(data.decode("utf-8"))
+
+
+@report_app.command("city")
+def report_city(
+    fmt: list[str] = typer.Option(["html"], "--format", "-f", metavar="html,xlsx,md,pdf",
+                                  help="html, xlsx, md and/or pdf (comma-separated)."),
+    lang: LangOpt = Lang.ZH,
+    output: str = typer.Option(None, "--output", "-o", metavar="DIR", help="Folder for "
+                               "city-report.* (default ./cityguard-report)."),
+    store: StoreOpt = None,
+) -> None:
+    """The city roll-up report (the dashboard's overview as files, for the leading group)."""
+    from cityguard.cli import console
+    from cityguard.cli._text import short_path
+    from cityguard.policy.messages import t
+    from cityguard.web.cityreport import write
+
+    for path in write(fmt, output, lang=lang.value, store=store):
+        console.success(t("cli.wrote", lang.value, path=short_path(path)))
 
 
 def register(app: typer.Typer) -> None:
