@@ -78,3 +78,21 @@ def test_items_before_their_host_properties(tmp_path: Path) -> None:
         tool="nessus", format=FMT, asset_kind="host", asset_key="10.9.9.9", rule_id="10107",
         title="HTTP", severity=Severity.INFO, location="80/tcp",
     ).fingerprint  # fmt: skip
+
+
+def test_port_scanner_items_are_high_risk_by_service_name(tmp_path: Path) -> None:
+    """ssh on 2222 is as high-risk as on 22: Nessus names the service (svc_name)."""
+    items = "".join(
+        f'<ReportItem port="{port}" svc_name="{svc}" protocol="tcp" severity="0" '
+        'pluginID="11219" pluginName="Nessus SYN scanner" pluginFamily="Port scanners">'
+        "<plugin_output>Port is open</plugin_output></ReportItem>"
+        for port, svc in ((2222, "ssh"), (3390, "msrdp"), (8080, "www"))
+    )
+    path = tmp_path / "ports.nessus"
+    path.write_text('<?xml version="1.0" ?><NessusClientData_v2><Report name="r">'
+                    '<ReportHost name="10.1.1.1"><HostProperties><tag name="host-ip">10.1.1.1'
+                    f"</tag></HostProperties>{items}</ReportHost></Report></NessusClientData_v2>",
+                    encoding="utf-8")
+    ssh, rdp, web = parse(FMT, path)
+    assert ssh.tags == rdp.tags == ("port", "mgmt-port") and web.tags == ("port",)
+    assert ssh.extra["service"] == "ssh"

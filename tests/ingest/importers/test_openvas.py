@@ -62,3 +62,22 @@ def test_nested_results_and_report_hosts_do_not_confuse_the_result_host(tmp_path
         ("10.0.0.7", "general/tcp", Severity.INFO),
     ]
     assert findings[0].solution == "Fix" and findings[0].extra["hostname"] == "db"
+
+
+def test_named_ports_of_older_openvas_give_number_and_service(tmp_path: Path) -> None:
+    """OpenVAS before GVM wrote "ssh (2222/tcp)": the number is read, and the service name
+    makes ssh on 2222 a high-risk port as on 22 (issue 21 item 8)."""
+    results = "".join(
+        f"<result><host>10.0.0.5</host><port>{port}</port><threat>Log</threat>"
+        f'<severity>0.0</severity><nvt oid="1.3.6.1.4.1.25623.1.0.{oid}"><name>Services</name>'
+        "<family>Service detection</family></nvt><description>A server is running on this "
+        "port.</description></result>"
+        for oid, port in ((10330, "ssh (2222/tcp)"), (10331, "www (8080/tcp)"))
+    )
+    path = tmp_path / "openvas6.xml"
+    path.write_text(f'<report id="r"><report><results>{results}</results></report></report>',
+                    encoding="utf-8")
+    ssh, web = parse(FMT, path)
+    assert (ssh.port, ssh.protocol, ssh.location) == (2222, "tcp", "ssh (2222/tcp)")
+    assert ssh.tags == ("port", "mgmt-port")
+    assert (web.port, web.tags) == (8080, ("port",))

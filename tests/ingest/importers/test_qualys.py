@@ -69,3 +69,15 @@ def test_fixed_detections_are_not_open_findings(tmp_path: Path) -> None:
     (f,) = parse(FMT, path)
     assert (f.rule_id, f.location, f.severity) == ("1", "443/tcp www.example.cn", Severity.MEDIUM)
     assert f.tags == ("tls",)
+
+
+def test_open_services_lists_flag_high_risk_ports_by_number_or_service_name() -> None:
+    """QID 82023/82004 list a host's open ports in one table: a row naming a high-risk port
+    (22, 135) or service (snmp, netbios ns) makes the list a high-risk-port finding."""
+    findings = parse(FMT, corpus_file("qualys/Qualys_Sample_Report.xml"))
+    tcp = one(findings, rule_id="82023", asset_key="64.41.200.243")  # 22 ssh
+    assert tcp.tags == ("port", "mgmt-port")
+    udp = one(findings, rule_id="82004", asset_key="64.41.200.243")  # 161 snmp
+    assert udp.tags == ("port", "mgmt-port")
+    ntp_only = one(findings, rule_id="82004", asset_key="64.41.200.244")  # 123 ntp, 1900
+    assert ntp_only.tags == ("port",)

@@ -43,6 +43,10 @@ MGMT_SERVICES = frozenset({
     "rmiregistry", "ms-sql-s", "oracle", "oracle-tns", "nfs", "zookeeper", "docker", "mysql",
     "postgresql", "ms-wbt-server", "rdp", "vnc", "x11", "couchdb", "redis", "mongodb",
     "mongod", "memcache", "memcached", "elasticsearch", "cassandra", "ldap", "kerberos",
+    # Nessus svc_name spellings
+    "cifs", "msrdp", "mssql", "dce-rpc", "epmap", "rlogin", "rsh", "rexec", "oracle_tnslsnr",
+    # Qualys SERVICE / "Service Detected" spellings
+    "win remote desktop", "netbios ssn", "netbios ns", "ms-sql", "rpc", "microsoft sql server",
 })  # fmt: skip
 
 
@@ -51,8 +55,13 @@ def port_tags(port: int | None, service: str | None = None) -> tuple[str, ...]:
     by its number or by the service the scanner found on it."""
     if not port:
         return ()
-    risky = port in MGMT_PORTS or (service or "").strip().lower() in MGMT_SERVICES
-    return ("port", "mgmt-port") if risky else ("port",)
+    return ("port", "mgmt-port") if is_risky(port, service) else ("port",)
+
+
+def is_risky(port: int | None, *services: str | None) -> bool:
+    """A high-risk port: by its number, or by any name a scanner gave its service."""
+    return (port in MGMT_PORTS
+            or any((s or "").strip().lower() in MGMT_SERVICES for s in services))  # fmt: skip
 
 
 def net_location(port: int | None, protocol: str | None) -> str:

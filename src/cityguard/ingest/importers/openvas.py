@@ -31,10 +31,23 @@ _CONFIG_FAMILIES = {"default accounts", "brute force attacks"}
 _COMPLIANCE_FAMILIES = {"policy", "compliance", "it-grundschutz"}
 
 
+_NAMED_PORT = re.compile(r"^\s*([\w.+-]+)\s*\(\s*(\d+)\s*/\s*(\w+)\s*\)\s*$")
+
+
 def split_port(text: str) -> tuple[int | None, str | None]:
-    """ "443/tcp" → (443, "tcp"); "general/tcp" → (None, "tcp"); "" → (None, None)."""
+    """ "443/tcp" → (443, "tcp"); "general/tcp" → (None, "tcp"); "" → (None, None);
+    "ssh (22/tcp)" (OpenVAS before GVM names the service) → (22, "tcp")."""
+    named = _NAMED_PORT.match(text)
+    if named:
+        return int(named.group(2)), named.group(3).lower()
     number, _, proto = text.strip().partition("/")
     return (to_int(number) if number.isdigit() else None), (proto.lower() or None)
+
+
+def port_service(text: str) -> str:
+    """The service name of an "ssh (22/tcp)" port; "" for "22/tcp" and "general/tcp"."""
+    named = _NAMED_PORT.match(text)
+    return named.group(1).lower() if named else ""
 
 
 def split_nvt_tags(text: str) -> dict[str, str]:
@@ -48,7 +61,8 @@ def split_nvt_tags(text: str) -> dict[str, str]:
 
 
 def openvas_tags(
-    family: str, port: int | None, severity: Severity, cves: tuple[str, ...], title: str
+    family: str, port: int | None, severity: Severity, cves: tuple[str, ...], title: str,
+    service: str = "",
 ) -> tuple[str, ...]:
     fam = family.strip().lower()
     tags: list[str] = []
@@ -59,7 +73,7 @@ def openvas_tags(
     if fam in _WEB_FAMILIES:
         tags.append("web")
     if fam in _PORT_FAMILIES:
-        tags.extend(port_tags(port))
+        tags.extend(port_tags(port, service))
     if fam in _MALWARE_FAMILIES or "backdoor" in title.lower():
         tags.append("malware")
     if fam in _CONFIG_FAMILIES:
@@ -146,7 +160,7 @@ class OpenvasImporter:
             evidence=(result.findtext("description") or "").strip(),
             references=tuple(r.get("id", "") for r in ref_list
                              if r.get("type", "").lower() != "cve" and r.get("id")),
-            tags=openvas_tags(family, port, severity, cves, title),
+            tags=openvas_tags(family, port, severity, cves, title, port_service(port_text)),
             last_seen=(result.findtext("creation_time") or "").strip() or None,
             extra={k: v for k, v in (("hostname", hostname), ("family", family), ("qod", qod),
                                      ("solution_type", tags.get("solution_type", ""))) if v},

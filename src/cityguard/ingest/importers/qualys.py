@@ -22,6 +22,7 @@ from cityguard.ingest.importers._xmlkit import (
     TLS_WORDS,
     first_of_each,
     html_text,
+    is_risky,
     port_tags,
     urls,
 )
@@ -43,8 +44,11 @@ def qualys_severity(level: object, vuln_type: str) -> Severity:
 
 
 def qualys_tags(
-    category: str, title: str, port: int | None, severity: Severity, cves: tuple[str, ...]
+    category: str, title: str, port: int | None, severity: Severity, cves: tuple[str, ...],
+    service: str = "", result: str = "",
 ) -> tuple[str, ...]:
+    """Mapping hints. `service` is Qualys's SERVICE of the port; `result` the RESULT table of
+    an open-services list (QID 82023 / 82004: one finding per host, one row per port)."""
     cat = category.strip().lower()
     tags: list[str] = []
     if cves or (severity.rank >= Severity.LOW.rank and PATCH_WORDS.search(title)):
@@ -54,12 +58,23 @@ def qualys_tags(
     if cat in _WEB:
         tags.append("web")
     if "open tcp services" in title.lower() or "open udp services" in title.lower():
-        tags.extend(port_tags(port) or ("port",))
+        tags.extend(port_tags(port, service) or ("port",))
+        if any(is_risky(p, *names) for p, names in listed_ports(result)):
+            tags.append("mgmt-port")
     if cat in _COMPLIANCE:
         tags.append("compliance")
     if severity.rank >= Severity.LOW.rank and not tags:
         tags.append("vuln")
     return tuple(dict.fromkeys(tags))
+
+
+def listed_ports(result: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(port, service names) of each row of an open-services RESULT table: "Port, IANA
+    Assigned Ports/Services, Description, Service Detected[, …]", tab-separated."""
+    for line in result.splitlines():
+        cells = [c.strip() for c in line.split("\t")]
+        if cells[0].isdigit():
+            yield int(cells[0]), tuple(c for i, c in enumerate(cells[1:4]) if i != 1)
 
 
 def qualys_location(port: int | None, protocol: str, fqdn: str) -> str:
@@ -90,6 +105,7 @@ class _Info:
     vuln_type: str
     port: int | None
     protocol: str
+    service: str
     fqdn: str
     result: str
     first: str
@@ -137,7 +153,7 @@ class QualysImporter:
             location=qualys_location(info.port, info.protocol, info.fqdn),
             evidence=info.result, references=details.references if details else (),
             tags=qualys_tags(details.category if details else "", title, info.port, severity,
-                             cves),
+                             cves, info.service, info.result),
             first_seen=info.first or None, last_seen=info.last or None,
             extra={**info.host, **{k: v for k, v in (
                 ("type", info.vuln_type), ("vuln_status", info.status),
@@ -193,7 +209,8 @@ def _vuln_infos(host: Element) -> Iterator[_Info]:
             ip=ip, host=meta, qid=(qid.text or "").strip(),
             qid_ref=qid.get("id") or f"qid_{(qid.text or '').strip()}",
             vuln_type=_text(v, "TYPE"), port=to_int(_text(v, "PORT")),
-            protocol=_text(v, "PROTOCOL"), fqdn=_text(v, "FQDN"), result=_text(v, "RESULT"),
+            protocol=_text(v, "PROTOCOL"), service=_text(v, "SERVICE"), fqdn=_text(v, "FQDN"),
+            result=_text(v, "RESULT"),
             first=_text(v, "FIRST_FOUND"), last=_text(v, "LAST_FOUND"),
             status=_text(v, "VULN_STATUS"), cvss=to_float(_text(v, "CVSS_FINAL")),
             cvss3=to_float(_text(v, "CVSS3_FINAL")),

@@ -60,7 +60,8 @@ class QualysCsvImporter:
             solution=html_text(cell(row, "Solution")),
             location=qualys_location(port or None, proto, fqdn),
             evidence=cell(row, "Results"),
-            tags=qualys_tags(cell(row, "Category"), title, port or None, severity, cves),
+            tags=qualys_tags(cell(row, "Category"), title, port or None, severity, cves,
+                             result=cell(row, "Results")),
             first_seen=local_iso(cell(row, "First Detected"), *_DATE_FORMATS),
             last_seen=local_iso(cell(row, "Last Detected"), *_DATE_FORMATS),
             extra={k: v for k, v in (

@@ -86,6 +86,7 @@ class QualysWebguiImporter:
             solution=html_text(text("SOLUTION")),
             location=qualys_location(port, proto, fqdn), evidence=text("RESULT"),
             references=tuple(r for r in refs if r),
-            tags=qualys_tags(cat.get("value", ""), title, port, severity, cves),
+            tags=qualys_tags(cat.get("value", ""), title, port, severity, cves,
+                             result=text("RESULT")),
             extra={**meta, "type": vuln_type, "category": cat.get("value", "")},
         )  # fmt: skip
