@@ -6,13 +6,9 @@ by hand (the session cookie is Secure; a test client must still send it to http:
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
 import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,9 +16,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
 
 from render_sample import PAYLOADS, build_sample  # noqa: E402
+from web_server import Server, start_server  # noqa: E402
 
 from pg_server import pg_available, start_postgres  # noqa: E402
-from sshd_server import free_port  # noqa: E402
 
 PASSWORDS = {
     "viewer1": "Viewer-Pass-2026!", "analyst1": "Analyst-Pass-2026!",
@@ -72,44 +68,6 @@ def seed(store_url: str) -> dict[str, object]:
                 store=store_url, stdin=password + "\n")
         assert p.returncode == 0, p.stderr
     return {"finding_ids": ids, "run_ids": ["20250210-city-portal", sample.run_id]}
-
-
-@dataclass
-class Server:
-    url: str
-    store: str
-    proc: subprocess.Popen
-    facts: dict[str, object] = field(default_factory=dict)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-
-
-def start_server(store_url: str, *extra: str, env: dict[str, str] | None = None) -> Server:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cityguard", "serve", "--bind", f"127.0.0.1:{port}",
-         "--store", store_url, *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **(env or {})})
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"serve exited {proc.returncode}: {proc.stderr.read()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise AssertionError("serve did not listen within 30 s")
-    return Server(f"http://127.0.0.1:{port}", store_url, proc)
 
 
 @pytest.fixture(scope="session")

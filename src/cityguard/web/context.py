@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -199,9 +200,13 @@ def _run(app: Any, request: Any, form: dict[str, str] | None, body: bytes, fn: H
             return ctx.error(403, ctx.t("web.error.csrf"))
     if sensitive:
         ctx.audit(sensitive, OK, target=path[:200])
+    started = time.perf_counter()
     try:
-        return fn(ctx)
+        response = fn(ctx)
     except CityguardError as exc:
         if api:
             return JSONResponse({"error": exc.one_line()}, status_code=400)
         return ctx.error(400, exc.one_line())
+    # how long the page took on the server (benchmarks/web_load.py reads it)
+    response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response

@@ -24,7 +24,7 @@ from cityguard.web.context import Context
 FIELDS = ("severity", "status", "tool", "cve", "unit", "department", "system", "size")
 _UNIT = re.compile(r"^L[1-4]-[A-Z]{3}\d-\d{2}$")
 _CVE = re.compile(r"^CVE-\d{4}-\d{4,7}$", re.I)
-SCAN_LIMIT = 20_000
+SCAN_LIMIT = 5_000
 PAGE_SIZE = 50
 
 
