@@ -18,7 +18,15 @@ from typing import Any
 
 from cityguard import __version__
 from cityguard.assess.fleet import FleetOptions, TargetSpec, close_all, open_all, run_fleet
-from cityguard.assess.inputs import apply_waivers, import_scans, load_answers, waiver_dict
+from cityguard.assess.inputs import (
+    apply_waivers,
+    import_scans,
+    join_store,
+    load_answers,
+    name_source_assets,
+    waiver_dict,
+)
+from cityguard.core.dates import resolve_today
 from cityguard.core.errors import UsageError
 from cityguard.core.resources import builtin_dir
 from cityguard.engine import index, load_library
@@ -35,7 +43,7 @@ from cityguard.model.serialize import assessment_to_dict
 from cityguard.policy.catalog import load_catalog, make_selection, select_items
 from cityguard.policy.checkmap import level_of_unit, load_checkmap
 from cityguard.scoring import ScoringInput, evaluate
-from cityguard.store import open_store
+from cityguard.store import DEFAULT_SYSTEM, open_store
 from cityguard.system.inventory import load_inventory
 from cityguard.system.manifest import load_manifest
 from cityguard.system.validate import line_at
@@ -70,6 +78,9 @@ class AssessRequest:
     device_type: str | None = None  # --device-type: network devices' OS family (netdev:, ssh://)
     allow_outside_paths: bool = False  # manifest paths may leave its folder (docs/security.md)
     fail_on: str | None = None  # --fail-on: recorded in the selection (the JUnit's threshold)
+    findings_since: date | None = None  # --findings-since: stored findings last seen before
+    stored_findings: bool = True  # the named system's open stored findings join the run
+    asset: str | None = None  # --asset: the asset source-code findings ('.') belong to
 
 
 @dataclass
@@ -176,7 +187,7 @@ def run_assessment(
     if req.system:
         manifest = load_manifest(req.system, allow_outside_paths=req.allow_outside_paths)
     plan = plan_assessment(req, manifest)
-    today = req.today or date.today()
+    today = resolve_today(req.today)
     fleet = FleetOptions(jobs=req.jobs, ssh=req.ssh, on_host=req.on_host,
                          device_type=req.device_type)
     targets = open_all(target_specs(req, manifest), fleet)
@@ -199,6 +210,13 @@ def run_assessment(
         scan_files = [*req.scans, *(manifest.scan_files() if manifest is not None else [])]
         scans = import_scans(scan_files, level=plan.selection.level, store=store,
                              system=system_name)
+        joined = None
+        if store is not None and (scans.findings or system_name):
+            joined = join_store(store, system_name or DEFAULT_SYSTEM, scans.findings,
+                                today=today, level=plan.selection.level,
+                                since=req.findings_since,
+                                others=bool(system_name) and req.stored_findings)
+            scans.findings.extend(joined.findings)
         answers_file = req.answers or (manifest.answers if manifest is not None else None)
         answers, mitigations = load_answers(answers_file, set(plan.catalog.by_id()))
         waivers = manifest.waivers if manifest is not None else ()
@@ -206,17 +224,23 @@ def run_assessment(
         assessment = build_assessment(plan, assets, results)
         assessment.selection["fail_on"] = req.fail_on
         assessment.findings = scans.findings
-        assessment.scans = [s.to_dict() for s in scans.imports]
+        assessment.scans = [s.to_dict() for s in scans.imports] + (joined.scans if joined
+                                                                    else [])
         assessment.waivers = [_waiver_row(w, today) for w in waivers]
         if manifest is not None:
             assessment.system = manifest.system_info()
         elif system_name:
             assessment.system = replace(assessment.system, name=system_name)
+        name_source_assets(assessment.findings, _source_asset(req, manifest, assessment))
         _score(assessment, plan, answers, [*mitigations, *_manifest_mitigations(manifest)],
                manifest, req, today)
         assessment.summary.not_checked.extend(
             f"input refused, every check of it is an error: {line}" for line in fleet.rejected)
         assessment.summary.not_checked.extend(scans.not_checked())  # scans that saw nothing
+        if joined is not None:
+            notes, gaps = joined.sentences(assessment.system.name)
+            assessment.summary.warnings.extend(notes)
+            assessment.summary.not_checked.extend(gaps)
         if fleet.unreachable:
             assessment.summary.not_checked.extend(
                 f"unreachable host, every check is an error: {line}" for line in fleet.unreachable)
@@ -226,6 +250,15 @@ def run_assessment(
         if store is not None:
             store.close()
     return assessment
+
+
+def _source_asset(req: AssessRequest, manifest: Any, a: Assessment) -> str:
+    """The asset source-code findings belong to: --asset, else the manifest's one application
+    asset, else the system."""
+    if req.asset:
+        return req.asset
+    apps = [x.id for x in a.assets if x.type == "application"] if manifest is not None else []
+    return apps[0] if len(apps) == 1 else a.system.name
 
 
 def _open_store(req: AssessRequest) -> Any:

@@ -76,8 +76,15 @@ def assess(
                                   "findings for this run."),
     name: str = typer.Option(None, "--name", metavar="NAME", help="System name in the store "
                              "and reports."),
-    today: str = typer.Option(None, "--today", hidden=True, help="Judge dates as of this day "
-                              "(YYYY-MM-DD); for reproducible examples."),
+    today: str = typer.Option(None, "--today", metavar="YYYY-MM-DD", help="Judge dates "
+                              "(waiver and acceptance expiry, evidence age) as of this day; "
+                              "also CITYGUARD_TODAY."),
+    findings_since: str = typer.Option(None, "--findings-since", metavar="YYYY-MM-DD",
+                                       help="Leave out the system's stored findings last "
+                                       "seen before this day (stale scans)."),
+    asset: str = typer.Option(None, "--asset", metavar="ASSET", help="The asset that "
+                              "source-code scanners' findings belong to (default: the "
+                              "manifest's application asset, else the system)."),
 ) -> None:
     """Assess hosts against the MLPS 2.0 items of a level (default: this host, level 3).
 
@@ -101,7 +108,8 @@ def assess(
         probe_timeout=probe_timeout, inventory=inventory, limit=limit, store=store,
         use_store=not no_store, system_name=name, today=day_option(today, "--today"),
         allow_outside_paths=allow_outside_paths, device_type=_device_type(device_type),
-        fail_on=fail_on.value if fail_on else None,
+        fail_on=fail_on.value if fail_on else None, asset=asset,
+        findings_since=day_option(findings_since, "--findings-since"),
         ssh=SSHOptions(accept_new_host_keys=accept_new_host_keys, known_hosts=known_hosts,
                        config_file=ssh_config, identity_file=ssh_identity,
                        connect_timeout=connect_timeout, sudo=sudo),

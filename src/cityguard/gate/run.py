@@ -12,7 +12,6 @@ exception; bad input is a CityguardError.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.assess.run import AssessRequest, run_assessment
-from cityguard.core import jsonio, limits
+from cityguard.core import dates, jsonio, limits
 from cityguard.core.errors import DataError, UsageError
 from cityguard.gate import evidence as _evidence  # noqa: F401  (registers its rule kinds)
 from cityguard.gate import rules as _rules  # noqa: F401  (registers its rule kinds)
@@ -113,18 +112,8 @@ def parse_stage(value: str) -> str:
 
 
 def resolve_today(value: str | date | None = None) -> date:
-    """The gate's today: the argument, else CITYGUARD_TODAY, else the calendar's (tests and
-    examples fix it so results never rot)."""
-    if isinstance(value, date):
-        return value
-    text = value or os.environ.get("CITYGUARD_TODAY", "").strip()
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"today must be YYYY-MM-DD (got {text!r}; --today or "
-                         "CITYGUARD_TODAY)") from None
+    """The gate's today (core.dates.resolve_today: --today, CITYGUARD_TODAY, the calendar)."""
+    return dates.resolve_today(value)
 
 
 def _default(rules: Sequence[StageRule], kind: str, key: str, fallback: str) -> str:

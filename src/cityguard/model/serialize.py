@@ -27,19 +27,21 @@ from cityguard.model.assessment import (
 from cityguard.model.common import CheckStatus, Severity
 from cityguard.model.findings import Finding
 from cityguard.model.results import CheckResult, Evidence
+from cityguard.model.text import from_msg, from_msgs
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """Dataclasses, enums and tuples as JSON values."""
     if isinstance(value, Enum):
         return value.value
     if hasattr(value, "to_dict"):
         return value.to_dict()
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -51,19 +53,29 @@ def assessment_to_dict(a: Assessment) -> dict[str, Any]:
         "tool": {"name": "cityguard", "version": a.tool_version},
         "system": a.system.to_dict(),
         "assets": [x.to_dict() for x in a.assets],
-        "selection": _plain(a.selection),
-        "summary": _plain(a.summary) if a.summary else None,
+        "selection": plain(a.selection),
+        "summary": plain(a.summary) if a.summary else None,
         "results": [r.to_dict() for r in a.results],
-        "items": _plain(a.items),
-        "control_points": _plain(a.control_points),
-        "classes": _plain(a.classes),
-        "high_risks": _plain(a.high_risks),
-        "risks": _plain(a.risks),
-        "findings": [f.to_dict() for f in a.findings],
-        "waivers": _plain(a.waivers),
-        "scans": _plain(a.scans),
-        "history": _plain(a.history),
+        "items": plain(a.items),
+        "control_points": plain(a.control_points),
+        "classes": plain(a.classes),
+        "high_risks": plain(a.high_risks),
+        "risks": plain(a.risks),
+        "findings": [finding_to_dict(f) for f in a.findings],
+        "waivers": plain(a.waivers),
+        "scans": plain(a.scans),
+        "history": plain(a.history),
     }
+
+
+def finding_to_dict(f: Finding) -> dict[str, Any]:
+    """A finding; one the store knows also says what the store knows (`stored`): the earlier
+    scan it came from and its date, and its triage (who accepted it, why, until when)."""
+    d = f.to_dict()
+    stored = f.extra.get("stored")
+    if stored:
+        d["stored"] = stored
+    return d
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
@@ -80,8 +92,8 @@ def _result(d: dict[str, Any]) -> CheckResult:
         unit_ids=tuple(d.get("unit_ids", ())),
         title_zh=d.get("title_zh", ""),
         title_en=d.get("title_en", ""),
-        evidence=tuple(_build(Evidence, e) for e in d.get("evidence", ())),
-        reason=d.get("reason", ""),
+        evidence=tuple(_evidence(e) for e in d.get("evidence", ())),
+        reason=from_msg(d.get("reason", ""), d.get("reason_msg")),
         remediation_zh=d.get("remediation_zh", ""),
         remediation_en=d.get("remediation_en", ""),
         duration_ms=d.get("duration_ms", 0.0),
@@ -90,14 +102,37 @@ def _result(d: dict[str, Any]) -> CheckResult:
     )
 
 
+def _evidence(d: dict[str, Any]) -> Evidence:
+    data = {k: from_msg(d[k], d.get(f"{k}_msg")) if isinstance(d.get(k), str) else d.get(k)
+            for k in ("subject", "expected", "message") if k in d}
+    return _build(Evidence, {**d, **data})
+
+
+def _summary(d: dict[str, Any]) -> Summary:
+    s = _build(Summary, d)
+    s.not_checked = from_msgs(s.not_checked, d.get("not_checked_msgs"))
+    s.warnings = from_msgs(s.warnings, d.get("warnings_msgs"))
+    return s
+
+
+def _high_risk(d: dict[str, Any]) -> HighRisk:
+    h = _build(HighRisk, d)
+    h.evidence = from_msgs(h.evidence, d.get("evidence_msgs"))
+    h.mitigation = from_msg(h.mitigation, d.get("mitigation_msg"))
+    return h
+
+
 def _finding(d: dict[str, Any]) -> Finding:
     data = dict(d)
     data["severity"] = Severity(data["severity"])
     for key in ("cves", "cwes", "references", "tags", "unit_ids"):
         data[key] = tuple(data.get(key) or ())
     fp = data.pop("fingerprint", "")
+    stored = data.pop("stored", None)
     f = _build(Finding, data)
     f._fingerprint = fp
+    if stored:
+        f.extra["stored"] = stored
     return f
 
 
@@ -133,8 +168,8 @@ def assessment_from_dict(d: dict[str, Any]) -> Assessment:
         items=[_item(i) for i in d.get("items", [])],
         control_points=[_build(GroupScore, g) for g in d.get("control_points", [])],
         classes=[_build(GroupScore, g) for g in d.get("classes", [])],
-        summary=_build(Summary, d["summary"]) if d.get("summary") else None,
-        high_risks=[_build(HighRisk, h) for h in d.get("high_risks", [])],
+        summary=_summary(d["summary"]) if d.get("summary") else None,
+        high_risks=[_high_risk(h) for h in d.get("high_risks", [])],
         risks=[_build(Risk, r) for r in d.get("risks", [])],
         waivers=d.get("waivers", []),
         scans=d.get("scans", []),

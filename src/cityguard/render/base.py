@@ -41,9 +41,13 @@ def register(cls: type[Renderer]) -> type[Renderer]:
     return cls
 
 
+def is_large(assessment: Assessment) -> bool:
+    """Too many results and findings to indent (PRETTY_LIMIT): written compact, streamed."""
+    return len(assessment.findings) + len(assessment.results) > PRETTY_LIMIT
+
+
 def json_bytes(doc: Any, assessment: Assessment, indent: int = 2) -> bytes:
     """Strict UTF-8 JSON (no NaN); indented unless the run is large (PRETTY_LIMIT)."""
-    large = len(assessment.findings) + len(assessment.results) > PRETTY_LIMIT
     text = json.dumps(doc, ensure_ascii=False, allow_nan=False,
-                      indent=None if large else indent)
+                      indent=None if is_large(assessment) else indent)
     return text.encode("utf-8", "replace") + b"\n"

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
+from itertools import chain
 from typing import Any, BinaryIO, ClassVar
 
 from cityguard.model import Assessment, CheckResult, Finding
 from cityguard.render import i18n
-from cityguard.render.base import json_bytes, register
+from cityguard.render._jsonstream import Stream, write_json
+from cityguard.render.base import is_large, register
 
 OSCAL_VERSION = "1.1.2"  # what compliance-trestle reads; also valid against the 1.2.x schema
 NS = "urn:cityguard:oscal"
@@ -58,8 +61,17 @@ class _Doc:
         self.when = _when(a.created)
         self.tool_uuid = self.uid("tool")
         self.subjects: dict[str, str] = {x.id: self.uid("asset", x.id) for x in a.assets}
-        self.obs_by_check: dict[tuple[str, str], str] = {}
+        # observation uuids are known before the observations are written (they are streamed,
+        # and the item findings and risks refer to them); scanned hosts become subjects first
+        self.obs_by_check: dict[tuple[str, str], str] = {
+            (r.asset, r.check_id): self.uid("check", r.asset, r.check_id) for r in a.results}
         self.obs_by_fp: dict[str, str] = {}
+        for r in a.results:
+            self.subject(r.asset)
+        for f in a.findings:
+            if f.status != "fixed":
+                self.obs_by_fp[f.fingerprint] = self.uid("finding", f.fingerprint)
+                self.subject(f.asset_key)
 
     def uid(self, *parts: str) -> str:
         return str(uuid.uuid5(_ROOT, "\x1f".join((self.a.run_id, *parts))))
@@ -171,9 +183,8 @@ class _Doc:
             })
         return out
 
-    def risks(self) -> list[dict[str, Any]]:
-        out = []
-        for r in self.a.risks:
+    def risks_of(self, risks: list[Any]) -> Iterator[dict[str, Any]]:
+        for r in risks:
             facets = [{"name": n, "system": FACETS, "value": str(v)} for n, v in (
                 ("likelihood", r.likelihood), ("impact", r.loss), ("risk", r.risk_value),
                 ("risk-level", r.level), ("threat-frequency", r.threat_frequency),
@@ -201,8 +212,7 @@ class _Doc:
                    or self.obs_by_fp.get(r.vulnerability))
             if obs:
                 risk["related-observations"] = [{"observation-uuid": obs}]
-            out.append(risk)
-        return out
+            yield risk
 
 
 @register
@@ -214,13 +224,15 @@ class OscalRenderer:
     description: ClassVar[str] = "NIST OSCAL assessment-results (JSON) for OSCAL tools"
 
     def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
-        out.write(json_bytes(build(assessment, lang), assessment, indent=1))
+        """Observations and risks are written one by one (memory stays flat)."""
+        write_json(build(assessment, lang), out, indent=None if is_large(assessment) else 1)
 
 
 def build(a: Assessment, lang: str = "zh") -> dict[str, Any]:
     d = _Doc(a, lang)
-    observations = [d.check_observation(r) for r in a.results]
-    observations += [d.finding_observation(f) for f in a.findings if f.status != "fixed"]
+    live = [f for f in a.findings if f.status != "fixed"]
+    observations = Stream(chain(a.results, live), lambda x: d.check_observation(x)
+                          if isinstance(x, CheckResult) else d.finding_observation(x))
     s = a.summary
     applicable = [it.unit_id for it in a.items if it.verdict != "not_applicable"]
     excluded = [it.unit_id for it in a.items if it.verdict == "not_applicable"]
@@ -247,12 +259,14 @@ def build(a: Assessment, lang: str = "zh") -> dict[str, Any]:
         },
         "reviewed-controls": {"control-selections": [selection]},
     }
-    findings, risks = d.item_findings(), d.risks()
-    inventory = d.inventory()  # after the observations: scanned hosts are subjects too
+    findings = d.item_findings()
+    risks = Stream(d.risks_of(a.risks)) if a.risks else None
+    inventory = d.inventory()  # scanned hosts are subjects too (_Doc knows them already)
     if inventory:
         result["local-definitions"]["inventory-items"] = inventory
-    result.update({k: rows for k, rows in (("observations", observations), ("risks", risks),
-                                           ("findings", findings)) if rows})
+    result.update({k: rows for k, rows in (
+        ("observations", observations if a.results or live else None), ("risks", risks),
+        ("findings", findings)) if rows})
     resource = d.uid("selection")
     return {"assessment-results": {
         "uuid": d.uid("assessment-results"),
