@@ -7,6 +7,8 @@ clear line and `error` results for that host; the others go on.
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -38,7 +40,8 @@ IMPLICIT_PATHS = (
     "/etc/kylin-release", "/etc/openEuler-release", "/etc/uos-release", "/etc/anolis-release",
     "/proc/sys/kernel/hostname", "/usr/lib/sysctl.d/*.conf", "/run/sysctl.d/*.conf",
     "/etc/systemd/system/*.timer", "/etc/systemd/system/*.service",
-    "/usr/lib/systemd/system/*.timer", "/lib/systemd/system/*.timer",
+    "/usr/lib/systemd/system/*.timer", "/lib/systemd/system/*.timer", "/etc/neokylin-release",
+    "/var/lib/dpkg/status", "/var/lib/apt/lists/*_Packages*",
 )
 # directories the probes list (cron, systemd units, drop-in dirs): listed in the same round trip
 IMPLICIT_DIRS = (
@@ -122,22 +125,50 @@ def close_all(targets: Sequence[Any]) -> None:
 
 
 def paths_read_by(checks: Sequence[Any]) -> list[str]:
-    """Every literal `path` the checks name (and the probes' own files): prefetch material."""
+    """Every literal `path` the checks name (and the probes' own files), with the directories
+    that hold them: a path that is absent makes the probe ask whether its directory can be
+    read, and the prefetch answers that too."""
     paths: set[str] = set(IMPLICIT_PATHS)
     for check in checks:
         stack = [n for n in (check.root, check.applies.present_when) if n is not None]
         while stack:
             node = stack.pop()
-            if isinstance(node, Rule):
-                value = node.params.get("path")
-                for p in value if isinstance(value, list) else [value]:
-                    if isinstance(p, str) and p.startswith("/"):
-                        paths.add(p)
+            if isinstance(node, Rule):  # `path`, `programs` …: every absolute path named
+                for value in node.params.values():
+                    for p in value if isinstance(value, list) else [value]:
+                        if isinstance(p, str) and p.startswith("/"):
+                            paths.add(p)
                 if node.probe == "sysctl" and isinstance(node.params.get("key"), str):
                     paths.add("/proc/sys/" + node.params["key"].replace(".", "/"))
             else:
                 stack.extend(node.children)
-    return sorted(paths)
+    return sorted(paths | {d for p in paths if (d := _literal_parent(p))})
+
+
+def _literal_parent(pattern: str) -> str:
+    """The directory holding `pattern` before its first wildcard ('' for the root)."""
+    head = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+    parent = head.rsplit("/", 1)[0]
+    return parent if parent not in ("", pattern) else ""
+
+
+@dataclass
+class Learned:
+    """What hosts had to read on demand: the next hosts' prefetch asks for it up front (hosts
+    of one fleet are mostly alike, and a file read once is likely read again)."""
+
+    paths: set[str] = field(default_factory=set)
+    dirs: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, target: Any) -> None:
+        with self.lock:
+            self.paths |= getattr(target, "missed_paths", set())
+            self.dirs |= getattr(target, "missed_dirs", set())
+
+    def plus(self, paths: list[str], dirs: Sequence[str]) -> tuple[list[str], list[str]]:
+        with self.lock:
+            return sorted({*paths, *self.paths}), sorted({*dirs, *self.dirs})
 
 
 def run_fleet(
@@ -158,13 +189,14 @@ def run_fleet(
                           unit_ids=unit_ids, base_dir=base_dir, default_timeout=probe_timeout,
                           on_result=on_result)
     prefetch = paths_read_by(checks)
+    learned = Learned()
 
     def one_host(target: Any) -> list[CheckResult]:
         mine = checks_for(checks, target)
         if options.on_host:
             options.on_host(target.asset_id, "start")
         try:
-            _connect(target, mine, options, prefetch)
+            _connect(target, mine, options, learned.plus(prefetch, IMPLICIT_DIRS))
         except DataError as exc:  # an input file that is not what it claims: refused, not down
             options.rejected.append(exc.one_line())
             results = unreachable_results(mine, target, unit_ids, exc.one_line(),
@@ -187,6 +219,7 @@ def run_fleet(
                               unit_ids=unit_ids, base_dir=base_dir,
                               default_timeout=probe_timeout, on_result=on_result)
         finally:
+            learned.add(target)
             if options.on_host:
                 options.on_host(target.asset_id, "done")
             target.close()  # release the SSH master as soon as the host is done
@@ -198,14 +231,14 @@ def run_fleet(
 
 
 def _connect(target: Any, checks: Sequence[Any], options: FleetOptions,
-             prefetch: list[str] | None = None) -> None:
+             prefetch: tuple[list[str], list[str]] | None = None) -> None:
     connect = getattr(target, "connect", None)
     if connect is None:
         return
     connect()
     if hasattr(target, "prefetch"):
-        paths = prefetch if prefetch is not None else paths_read_by(checks)
-        target.prefetch(paths, list(IMPLICIT_DIRS))
+        paths, dirs = prefetch or (paths_read_by(checks), list(IMPLICIT_DIRS))
+        target.prefetch(paths, dirs)
 
 
 def unreachable_results(checks: Sequence[Any], target: Any,

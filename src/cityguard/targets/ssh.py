@@ -13,7 +13,6 @@ Nothing is installed or written on the host: every operation is a read-only comm
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -29,10 +28,16 @@ from cityguard.system.sshspec import parse_ssh_address
 from cityguard.targets import TARGETS
 from cityguard.targets.base import CommandResult, FileStat, HostFacts
 from cityguard.targets.osrelease import container_hint, facts_from_files
-
-# characters that must be escaped in a glob pattern sent to the remote shell; * ? [ ] stay live
-_SHELL_SPECIAL = re.compile(r"([^A-Za-z0-9_*?\[\]/.,:=@%+\-])")
-_STAT_FORMAT = "%a|%u|%g|%U|%G|%s|%Y|%F"
+from cityguard.targets.ssh_bundle import (
+    STAT_FORMAT,
+    Bundle,
+    build_script,
+    is_glob,
+    parse_bundle,
+    parse_stat,
+    sendable,
+    shell_word,
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,16 @@ class SSHTarget:
         self._stat_cache: dict[str, FileStat | None] = {}
         self._glob_cache: dict[str, list[str]] = {}
         self._list_cache: dict[str, list[str]] = {}
+        self._closed_dirs: set[str] = set()  # exist, but this login cannot list them
+        self._answers: dict[tuple[str, ...], int] = {}  # exit codes the prefetch answered
         self._fetch_lock = threading.Lock()
+        self._lock_guard = threading.Lock()
+        self._key_locks: dict[tuple[str, str], threading.Lock] = {}
         self._facts: HostFacts | None = None
+        #: what had to be read on demand, one remote command each: a fleet adds these to the
+        #: next hosts' prefetch (paths to stat and read, directories to list)
+        self.missed_paths: set[str] = set()
+        self.missed_dirs: set[str] = set()
 
     # -- connection --------------------------------------------------------------------------
 
@@ -164,80 +177,63 @@ class SSHTarget:
     def _sudo(self, command: str) -> str:
         return f"sudo -n {command}" if self.options.sudo else command
 
-    # -- prefetch: many files in one round trip ---------------------------------------------
+    # -- prefetch: everything the checks read, in one round trip ----------------------------
 
     def prefetch(
         self, patterns: list[str], dirs: list[str] = (), max_bytes: int = 4 * 1024 * 1024
     ) -> int:
-        """Read every file matching `patterns` (absolute globs) in ONE remote command.
-
-        A check library reads a few hundred small files; one exec each costs a channel and a
-        process on both ends. The remote side only runs `stat`, `head` and `base64` and writes
-        nothing. Literal paths that do not exist are remembered as absent. Returns the number of
-        files cached; anything not prefetched is still read on demand.
-        """
-        live = sorted({p for p in patterns if p.startswith("/") and "{" not in p})
-        listed = sorted({d for d in dirs if d.startswith("/") and "{" not in d})
+        """Read every file matching `patterns` (absolute globs), their metadata and the
+        listings of `dirs` in ONE remote command (targets.ssh_bundle); returns the number of
+        files cached. Literal paths that do not exist are remembered as absent; anything not
+        prefetched is still read on demand."""
+        listed = sorted({d for d in dirs if sendable(d)})
+        # the listed directories are stat'ed too: whether they exist and may be read
+        live = sorted({p for p in patterns if sendable(p)} | set(listed))
         if not live and not listed:
             return 0
-        words = " ".join(_SHELL_SPECIAL.sub(r"\\\1", p) for p in live) or "/nonexistent-"
-        list_words = " ".join(_SHELL_SPECIAL.sub(r"\\\1", d) for d in listed) or "/nonexistent-"
-        script = (
-            f"for d in {list_words}; do "
-            '[ -d "$d" ] && ls -1A -- "$d" 2>/dev/null | while IFS= read -r n; do '
-            'printf "L\\t%s\\t%s\\n" "$d" "$n"; done; printf "E\\t%s\\t\\n" "$d"; '
-            "done; "
-            f"for f in {words}; do "
-            '[ -e "$f" ] || continue; '
-            f"s=$(stat -L -c '{_STAT_FORMAT}' -- \"$f\" 2>/dev/null) || continue; "
-            'if [ -f "$f" ] && [ -r "$f" ]; then '
-            'printf "F\\t%s\\t%s\\n" "$f" "$s"; '
-            f'head -c {int(max_bytes) + 1} -- "$f" | base64 | tr -d "\\n"; printf "\\n"; '
-            'else printf "S\\t%s\\t%s\\n" "$f" "$s"; fi; '
-            "done; true"
-        )
-        res = self._remote(self._sudo(f"sh -c {shlex.quote(script)}"), timeout=120)
-        if res.timed_out or res.exit_code != 0:
+        script, nonce = build_script(live, listed, max_bytes)
+        res = self._remote_bytes(self._sudo(f"sh -c {shlex.quote(script)}"), timeout=120)
+        if res is None:
             return 0
-        return self._load_prefetch(res.stdout, live, max_bytes)
+        try:
+            bundle = parse_bundle(res, live, nonce, max_bytes)
+        except ValueError:
+            return 0
+        return self._load_bundle(bundle, live, listed)
 
-    def _load_prefetch(self, out: str, patterns: list[str], max_bytes: int) -> int:
-        import base64
-        import fnmatch
-
-        seen: set[str] = set()
-        lines = out.split("\n")
-        i = n = 0
-        while i < len(lines):
-            head = lines[i].split("\t")
-            i += 1
-            if len(head) == 3 and head[0] == "L":
-                self._list_cache.setdefault(head[1], []).append(head[2])
-                continue
-            if len(head) == 3 and head[0] == "E":  # end of a listing (also of an empty one)
-                self._list_cache.setdefault(head[1], [])
-                continue
-            if len(head) != 3 or head[0] not in ("F", "S"):
-                continue
-            kind, path, stat_line = head
-            seen.add(path)
-            self._stat_cache[path] = _parse_stat(path, stat_line)
-            if kind == "F" and i < len(lines):
-                data = base64.b64decode(lines[i])
-                i += 1
-                if len(data) <= max_bytes:  # larger files are read on demand, whole
-                    self._read_cache[path] = data
-                    n += 1
+    def _load_bundle(self, b: Bundle, patterns: list[str], dirs: list[str]) -> int:
+        self._stat_cache.update(b.stats)
+        self._read_cache.update(b.contents)
+        for path in b.denied:
+            self._read_cache[path] = PermissionError(13, "Permission denied", path)
+        for d, names in b.listings.items():
+            self._list_cache[d] = names
+        for d in dirs:  # not there at all: `ls` would list nothing, and nothing is inside
+            if d not in b.seen_dirs and not is_glob(d):
+                self._list_cache.setdefault(d, [])
+        self._closed_dirs |= b.closed_dirs
+        for d in b.open_dirs | b.closed_dirs:  # check_readable's question, answered already
+            self._answers[("test", "-r", d, "-a", "-x", d)] = 0 if d in b.open_dirs else 1
         for pattern in patterns:
-            if not any(ch in pattern for ch in "*?["):
-                if pattern not in seen:
-                    self._stat_cache.setdefault(pattern, None)
-                    self._read_cache.setdefault(
-                        pattern, FileNotFoundError(2, "No such file or directory", pattern)
-                    )
-            else:
-                self._glob_cache[pattern] = sorted(p for p in seen if fnmatch.fnmatch(p, pattern))
-        return n
+            if is_glob(pattern):
+                self._glob_cache[pattern] = sorted(b.globs.get(pattern, ()))
+            elif pattern not in b.existing:
+                self._stat_cache.setdefault(pattern, None)
+                self._read_cache.setdefault(
+                    pattern, FileNotFoundError(2, "No such file or directory", pattern))
+        return len(b.contents)
+
+    def _remote_bytes(self, command: str, timeout: float) -> bytes | None:
+        """stdout of a remote command as bytes; None when it failed or timed out."""
+        self.connect()
+        try:
+            proc = subprocess.run(self._argv(command), capture_output=True, timeout=timeout,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return None
+        if proc.returncode == 255:
+            raise TargetError(f"{self.spec}: {_last_line(_text(proc.stderr)) or 'ssh failed'}")
+        return proc.stdout if proc.returncode == 0 else None
 
     def _known_absent(self, path: str) -> bool:
         """True when a cached listing of the parent directory shows `path` does not exist."""
@@ -264,6 +260,7 @@ class SSHTarget:
 
     def _fetch(self, path: str, max_bytes: int) -> bytes:
         self.connect()
+        self.missed_paths.add(path)
         # one byte more than allowed: a file that has it is refused, never judged on a prefix
         cmd = self._sudo(f"head -c {int(max_bytes) + 1} -- {shlex.quote(path)}")
         argv = self._argv(cmd)
@@ -299,18 +296,33 @@ class SSHTarget:
             return self._stat_cache[path]
         if self._known_absent(path):
             return None
-        res = self._remote(self._sudo(f"stat -L -c '{_STAT_FORMAT}' -- {shlex.quote(path)}"))
-        st = _parse_stat(path, res.stdout) if res.exit_code == 0 else None
-        self._stat_cache[path] = st
-        return st
+        with self._key_lock(("stat", path)):  # concurrent checks ask once
+            if path in self._stat_cache:
+                return self._stat_cache[path]
+            self.missed_paths.add(path)
+            cmd = self._sudo(f"stat -L -c '{STAT_FORMAT}' -- {shlex.quote(path)}")
+            res = self._remote(cmd)
+            st = parse_stat(path, res.stdout) if res.exit_code == 0 else None
+            self._stat_cache[path] = st
+            return st
+
+    def _key_lock(self, key: tuple[str, str]) -> threading.Lock:
+        with self._lock_guard:
+            return self._key_locks.setdefault(key, threading.Lock())
 
     def list_dir(self, path: str) -> list[str]:
         if path in self._list_cache:
             return sorted(self._list_cache[path])
-        res = self._remote(self._sudo(f"ls -1A -- {shlex.quote(path)}"))
-        names = sorted(filter(None, res.stdout.splitlines())) if res.exit_code == 0 else []
-        self._list_cache[path] = names  # the host does not change during one assessment
-        return list(names)
+        if path in self._closed_dirs:  # as `ls` on a closed directory: nothing listed
+            return []
+        with self._key_lock(("list", path)):
+            if path not in self._list_cache:
+                self.missed_dirs.add(path)
+                res = self._remote(self._sudo(f"ls -1A -- {shlex.quote(path)}"))
+                names = sorted(filter(None, res.stdout.splitlines())) if res.exit_code == 0 \
+                    else []
+                self._list_cache[path] = names  # the host does not change during one run
+            return sorted(self._list_cache[path])
 
     def glob(self, pattern: str) -> list[str]:
         if not pattern.startswith("/"):
@@ -323,12 +335,16 @@ class SSHTarget:
 
             return sorted(f"{parent}/{n}" for n in self._list_cache[parent]
                           if fnmatch.fnmatchcase(n, leaf) and not n.startswith("."))
-        live = _SHELL_SPECIAL.sub(r"\\\1", pattern)
+        self.missed_paths.add(pattern)
+        live = shell_word(pattern)
         script = f'for f in {live}; do [ -e "$f" ] && printf "%s\\n" "$f"; done; true'
         res = self._remote(self._sudo(f"sh -c {shlex.quote(script)}"))
         return sorted({line for line in res.stdout.splitlines() if line})
 
     def run(self, argv: list[str], timeout: float) -> CommandResult:
+        answered = self._answers.get(tuple(argv))
+        if answered is not None:
+            return CommandResult(tuple(argv), answered, "", "", False, 0.0)
         res = self._remote(self._sudo(shlex.join(argv)), timeout=timeout)
         return CommandResult(
             tuple(argv), res.exit_code, res.stdout, res.stderr, res.timed_out, res.duration_s
@@ -367,26 +383,6 @@ class SSHTarget:
                 self.close()
         except Exception:  # noqa: S110 - best effort during interpreter shutdown
             pass
-
-
-def _parse_stat(path: str, out: str) -> FileStat | None:
-    fields_ = out.strip().split("|")
-    if len(fields_) != 8:
-        return None
-    mode, uid, gid, owner, group, size, mtime, ftype = fields_
-    return FileStat(
-        path=path,
-        mode=int(mode, 8),
-        uid=int(uid),
-        gid=int(gid),
-        owner=owner,
-        group=group,
-        size=int(size),
-        mtime=float(mtime),
-        is_dir=ftype == "directory",
-        is_file=ftype.startswith("regular"),
-        is_link=False,
-    )
 
 
 def _text(data: bytes | str | None) -> str:

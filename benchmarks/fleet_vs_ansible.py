@@ -1,0 +1,227 @@
+"""cityguard's SSH fleet against Ansible's fact gathering, side by side in one run.
+
+Usage: python benchmarks/fleet_vs_ansible.py [--hosts 20] [--rounds 5] [--big 100] [--jobs N]
+                                             [--ansible PATH/TO/ansible]
+
+Starts `--big` (default 100) throw-away OpenSSH servers on 127.0.0.1, each on its own port with
+its own host key, as the SSH tests do (tests/sshd_server.py); nothing is installed or written on
+the "hosts". Then, `--rounds` times and alternating so that a change of machine load hits both
+tools alike:
+
+- `cityguard assess --inventory hosts.ini` with the full level-3 library, and
+- `ansible all -i hosts.ini -m setup` (ansible-core in its own virtualenv under ~/.cache, never a
+  project dependency; pipelining on, 5 forks, a fresh ControlPath directory per run so that
+  neither tool starts with a warm SSH master),
+
+over the first `--hosts` servers; it prints the medians, the ratio cityguard / Ansible (target:
+at most 0.5), the CPU-seconds each tool's process tree used, and then one cityguard run over all
+`--big` servers (target: under 60 s). The machine's load average is printed before and after:
+other work on the machine slows both tools, not their ratio.
+
+ansible-core is found with --ansible, else in ~/.cache/cityguard-ansible (created with
+`python -m venv` and `pip install ansible-core` on first use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from sshd_server import SSHServer, sshd_available, start_sshd  # noqa: E402
+
+RATIO_TARGET = 0.5
+BIG_TARGET_S = 60.0
+ANSIBLE_VENV = Path.home() / ".cache" / "cityguard-ansible"
+
+
+def start_fleet(work: Path, n: int) -> tuple[list[SSHServer], Path]:
+    """n sshd servers that all accept one key; one ssh_config with every host key."""
+    servers: list[SSHServer] = []
+    for i in range(n):
+        servers.append(start_sshd(work / f"sshd{i:03d}"))
+    key = servers[0].identity
+    pub = key.with_suffix(".pub").read_text("utf-8")
+    for srv in servers[1:]:  # each server trusts its own key: add the shared one
+        conf = (srv.identity.parent / "sshd_config").read_text("utf-8")
+        authorized = next(line.split(None, 1)[1] for line in conf.splitlines()
+                          if line.startswith("AuthorizedKeysFile"))
+        with open(authorized, "a", encoding="utf-8") as fh:
+            fh.write(pub)
+    known = work / "known_hosts"
+    known.write_text("".join(s.known_hosts.read_text("utf-8") for s in servers), "utf-8")
+    config = work / "ssh_config"
+    config.write_text(f"Host *\n  IdentityFile {key}\n  IdentitiesOnly yes\n"
+                      f"  UserKnownHostsFile {known}\n  GlobalKnownHostsFile /dev/null\n",
+                      "utf-8")
+    return servers, config
+
+
+def write_inventory(path: Path, servers: list[SSHServer]) -> Path:
+    lines = ["[fleet]"] + [
+        f"host{i:03d} ansible_host=127.0.0.1 ansible_port={s.port} ansible_user={s.user}"
+        for i, s in enumerate(servers)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def find_ansible(given: str | None) -> Path:
+    if given:
+        return Path(given)
+    ansible = ANSIBLE_VENV / "bin" / "ansible"
+    if not ansible.exists():
+        print(f"installing ansible-core into {ANSIBLE_VENV} (once)", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(ANSIBLE_VENV)], check=True)
+        subprocess.run([str(ANSIBLE_VENV / "bin" / "pip"), "install", "-q", "ansible-core"],
+                       check=True)
+    return ansible
+
+
+def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """(wall s, CPU s of the process tree, stderr tail); exits on failure."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc.stderr[-2000:] if proc.returncode not in (0, 1) else ""
+
+
+def run_cityguard(inv: Path, config: Path, out: Path, jobs: int | None) -> tuple[float, float]:
+    argv = [sys.executable, "-m", "cityguard", "assess", "--inventory", str(inv),
+            "--ssh-config", str(config), "--no-store", "--lang", "en", "--output", str(out)]
+    if jobs:
+        argv += ["--jobs", str(jobs)]
+    wall, cpu, err = timed(argv)
+    if err:
+        sys.exit(f"cityguard failed:\n{err}")
+    return wall, cpu
+
+
+def check_cityguard_output(out: Path, hosts: int) -> str:
+    doc = json.loads(out.read_text("utf-8"))
+    per_host: dict[str, int] = {}
+    errors = 0
+    for r in doc["results"]:
+        per_host[r["asset"]] = per_host.get(r["asset"], 0) + 1
+        if r["status"] == "error" and "permission denied" not in r["reason"].lower():
+            errors += 1
+    if len(per_host) != hosts or errors:
+        sys.exit(f"cityguard: {len(per_host)} hosts of {hosts}, {errors} non-privilege errors")
+    return f"{hosts} hosts × {min(per_host.values())} checks"
+
+
+def run_ansible(ansible: Path, inv: Path, config: Path, work: Path) -> tuple[float, float]:
+    cp_dir = Path(tempfile.mkdtemp(prefix="cp-", dir=work))
+    env = dict(os.environ,
+               ANSIBLE_PIPELINING="True",
+               ANSIBLE_FORKS="5",
+               ANSIBLE_HOST_KEY_CHECKING="True",
+               ANSIBLE_SSH_ARGS=f"-C -o ControlMaster=auto -o ControlPersist=60s -F {config}",
+               ANSIBLE_SSH_CONTROL_PATH_DIR=str(cp_dir),
+               ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3",
+               ANSIBLE_LOCAL_TEMP=str(work / "ansible-local"),
+               ANSIBLE_STDOUT_CALLBACK="oneline",
+               ANSIBLE_LOAD_CALLBACK_PLUGINS="True",
+               PYTHONWARNINGS="ignore")
+    wall, cpu, err = timed([str(ansible), "all", "-i", str(inv), "-m", "setup", "-o"], env)
+    for sock in cp_dir.iterdir():  # end the masters Ansible leaves for 60 s
+        subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "--", "x"],
+                       capture_output=True, timeout=10)
+    if err:
+        sys.exit(f"ansible failed:\n{err}")
+    return wall, cpu
+
+
+def check_ansible(ansible: Path, inv: Path, config: Path, work: Path) -> None:
+    """One run whose output is read: every host must answer with its facts."""
+    env = dict(os.environ, ANSIBLE_PIPELINING="True", ANSIBLE_HOST_KEY_CHECKING="True",
+               ANSIBLE_SSH_ARGS=f"-F {config}", ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3",
+               ANSIBLE_LOCAL_TEMP=str(work / "ansible-local"), PYTHONWARNINGS="ignore")
+    proc = subprocess.run([str(ansible), "all", "-i", str(inv), "-m", "setup", "-o",
+                           "-a", "gather_subset=min"], capture_output=True, text=True, env=env)
+    ok = proc.stdout.count("SUCCESS")
+    hosts = inv.read_text("utf-8").count("ansible_host=")
+    if ok != hosts:
+        sys.exit(f"ansible: {ok} of {hosts} hosts answered\n{proc.stdout[-1500:]}"
+                 f"{proc.stderr[-1500:]}")
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hosts", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--big", type=int, default=100, help="hosts of the cityguard-only run "
+                        "(0: skip it)")
+    parser.add_argument("--jobs", type=int, default=None, help="cityguard --jobs (default: "
+                        "cityguard's own)")
+    parser.add_argument("--ansible", help="the ansible program to compare with")
+    args = parser.parse_args()
+    if not sshd_available():
+        print("sshd is not installed (apt-get install openssh-server): nothing measured")
+        return 0
+    ansible = find_ansible(args.ansible)
+    version = subprocess.run([str(ansible), "--version"], capture_output=True, text=True,
+                             env=dict(os.environ, PYTHONWARNINGS="ignore")).stdout.split("\n")[0]
+    work = Path(tempfile.mkdtemp(prefix="cityguard-vs-ansible-"))
+    servers, config = start_fleet(work, max(args.hosts, args.big))
+    try:
+        inv = write_inventory(work / "hosts.ini", servers[: args.hosts])
+        print(f"{len(servers)} sshd on 127.0.0.1; {version}; {load()}", flush=True)
+        check_ansible(ansible, inv, config, work)
+        out = work / "fleet.json"
+        run_cityguard(inv, config, out, args.jobs)  # warm the parsed-library cache once
+        print(f"cityguard checked: {check_cityguard_output(out, args.hosts)}", flush=True)
+        cg: list[tuple[float, float]] = []
+        an: list[tuple[float, float]] = []
+        for n in range(args.rounds):
+            cg.append(run_cityguard(inv, config, out, args.jobs))
+            an.append(run_ansible(ansible, inv, config, work))
+            print(f"round {n + 1}: cityguard {cg[-1][0]:6.2f} s   ansible {an[-1][0]:6.2f} s",
+                  flush=True)
+        cg_s = statistics.median(w for w, _ in cg)
+        an_s = statistics.median(w for w, _ in an)
+        print(f"\n{args.hosts} hosts, median of {args.rounds} alternating runs")
+        print(f"  cityguard assess (level 3)   {cg_s:6.2f} s wall  "
+              f"{statistics.median(c for _, c in cg):6.2f} s CPU")
+        print(f"  ansible -m setup (5 forks)   {an_s:6.2f} s wall  "
+              f"{statistics.median(c for _, c in an):6.2f} s CPU")
+        ratio = cg_s / an_s
+        print(f"  ratio cityguard / ansible    {ratio:6.2f}  (target ≤ {RATIO_TARGET}: "
+              f"{'meets' if ratio <= RATIO_TARGET else 'MISSES'})")
+        if args.big:
+            big_inv = write_inventory(work / "big.ini", servers[: args.big])
+            big_s, big_cpu = run_cityguard(big_inv, config, out, args.jobs)
+            print(f"  cityguard, {check_cityguard_output(out, args.big):24} {big_s:6.2f} s wall  "
+                  f"{big_cpu:6.2f} s CPU  (target < {BIG_TARGET_S:.0f} s: "
+                  f"{'meets' if big_s < BIG_TARGET_S else 'MISSES'})")
+        print(load())
+    finally:
+        for srv in servers:
+            srv.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
