@@ -58,6 +58,7 @@ def scans_import(
                 res = st.import_findings(
                     findings, file=str(path), format=importer.name, tool=importer.tool,
                     system=system, sha256=ingest.file_sha256(path),
+                    gaps=lambda used=used: [g.to_dict() for g in ingest.gaps_of(used)],
                 )  # fmt: skip
             except CityguardError as exc:
                 results[n] = _failed(path, exc)
@@ -143,12 +144,13 @@ def scans_history(
     from cityguard.store import open_store
 
     with open_store(store) as st:
-        rows = [
-            (i["id"], i["imported_at"], i["system"], short_path(i["file"]), i["format"],
-             i["assets"], i["findings_read"], i["new"], i["seen"], i["reopened"], i["fixed"],
-             i["sha256"][:12])
-            for i in st.imports(system)
-        ]  # fmt: skip
+        imports = st.imports(system)
+    rows = [
+        (i["id"], i["imported_at"], i["system"], short_path(i["file"]), i["format"],
+         i["assets"], i["findings_read"], i["new"], i["seen"], i["reopened"], i["fixed"],
+         i["sha256"][:12])
+        for i in imports
+    ]  # fmt: skip
     lg = lang.value
     console.table(
         [Col("#", justify="right"), Col(t("cli.scans_col_when", lg)),
@@ -158,6 +160,10 @@ def scans_history(
          Col("sha256", drop=3)],
         rows,
     )  # fmt: skip
+    for i in imports:  # what an import did not check, under the table whatever its width
+        for gap in i["gaps"]:
+            text = t(f"ingest.gap.{gap['kind']}", lg, **gap)
+            console.warning(t("cli.scans_history_gap", lg, id=i["id"], text=text))
 
 
 def register(app: typer.Typer) -> None:

@@ -18,8 +18,9 @@ through Store methods below.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -119,8 +120,12 @@ class Store:
         system: str | None = None,
         sha256: str = "",
         now: datetime | None = None,
+        gaps: Callable[[], Sequence[dict[str, Any]]] | None = None,
     ) -> ImportResult:
-        """Import one file's findings in one transaction (rolled back if reading fails)."""
+        """Import one file's findings in one transaction (rolled back if reading fails).
+
+        `gaps` is asked once the findings are read: what the file says was not checked
+        (ingest.gaps_of(importer), as dicts), kept with the import for `scans history`."""
         stamp, today = now_stamp(now)
         system = system or DEFAULT_SYSTEM
         db = self.db
@@ -129,11 +134,13 @@ class Store:
             bulk.lock(f"system:{system}")
             expired = expire_acceptances(db, today, stamp)
             system_id = register.system_id(db, system, stamp)
+            found = list(gaps()) if gaps is not None else []
             import_id = db.insert_id(
-                "INSERT INTO imports (system_id, file, sha256, format, tool, scope, imported_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (system_id, file, sha256, format, tool, f"{system}/{tool}", stamp),
-            )
+                "INSERT INTO imports (system_id, file, sha256, format, tool, scope, imported_at,"
+                " gaps) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (system_id, file, sha256, format, tool, f"{system}/{tool}", stamp,
+                 json.dumps(found, ensure_ascii=False) if found else ""),
+            )  # fmt: skip
             result = ImportResult(file, format, tool, system, import_id, sha256, read=read)
             result.expired = expired
             return merge(db, system_id, result, stamp)
@@ -148,7 +155,10 @@ class Store:
         if system:
             sql += " WHERE s.name = ?"
             args.append(system)
-        return [dict(r) for r in self.db.all(sql + " ORDER BY i.id", args)]
+        rows = [dict(r) for r in self.db.all(sql + " ORDER BY i.id", args)]
+        for row in rows:  # what each import did not check, as the importer recorded it
+            row["gaps"] = json.loads(row["gaps"]) if row.get("gaps") else []
+        return rows
 
     # --- findings ----------------------------------------------------------------------------
 

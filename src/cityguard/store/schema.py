@@ -357,8 +357,16 @@ def _audit_guards(db: Db) -> None:
                " FOR EACH STATEMENT EXECUTE FUNCTION cityguard_audit_guard()")
 
 
+# 6: what an import did not check (ingest/gaps.py: the scan did not run, audited nothing, could
+# not reach targets), a JSON list of {kind, file, tool, detail…}; '' when the file had no gap.
+# `scans history` shows them, so "0 findings" from a scan that never ran cannot pass for clean.
+_IMPORT_GAPS = """
+ALTER TABLE imports ADD COLUMN gaps TEXT NOT NULL DEFAULT ''
+"""
+
 MIGRATIONS: list[Migration] = [Migration(_V1), Migration(_V2, _backfill_runs), Migration(_V3),
-                               Migration(_OUTBOX), Migration(_ACCOUNTS, _audit_guards)]
+                               Migration(_OUTBOX), Migration(_ACCOUNTS, _audit_guards),
+                               Migration(_IMPORT_GAPS)]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
