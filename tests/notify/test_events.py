@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from notify_loopback import run_doc, vuln, write_config
+
 from cityguard.model.register import SystemRecord
 from cityguard.notify.config import load_config
 from cityguard.notify.events import Event
 from cityguard.notify.service import scan
 from cityguard.notify.text import Message, clean, json_len, message_for
-from conftest import run_doc, vuln, write_config
 
 TODAY = date.today()
 

@@ -7,14 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from cityguard.notify.channels.dingtalk import dingtalk_sign
-from cityguard.notify.channels.feishu import feishu_sign
-from cityguard.notify.config import load_config
-from cityguard.notify.deliver import Deliverer, enqueue
-from cityguard.notify.events import Event, event_id
-from cityguard.store import outbox
-from conftest import (
+from notify_loopback import (
     DING_SECRET,
     DING_TOKEN,
     FEISHU_SECRET,
@@ -22,6 +15,13 @@ from conftest import (
     WECOM_KEY,
     write_config,
 )
+
+from cityguard.notify.channels.dingtalk import dingtalk_sign
+from cityguard.notify.channels.feishu import feishu_sign
+from cityguard.notify.config import load_config
+from cityguard.notify.deliver import Deliverer, enqueue
+from cityguard.notify.events import Event, event_id
+from cityguard.store import outbox
 
 FAST = {"tries": 4, "base_seconds": 0.01, "cap_seconds": 0.05, "max_seconds": 600}
 

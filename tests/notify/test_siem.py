@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from notify_loopback import HEC_TOKEN, run_doc, vuln, write_config
 
 from cityguard.notify.config import load_config
 from cityguard.notify.deliver import Deliverer, enqueue
 from cityguard.notify.events import Event, event_id
-from conftest import HEC_TOKEN, run_doc, vuln, write_config
 
 SCHEMA = Path(__file__).resolve().parents[1] / "assets" / "notify" / "ocsf" / \
     "ocsf-1.8.0-findings.schema.json"
@@ -108,9 +108,9 @@ def test_bulk_push_with_partial_failures(tmp_path, st, cli, receiver) -> None:
         return reply
 
     first = {0: 400, 1: 429, 2: 409}
-    import conftest
+    import notify_loopback
 
-    original = conftest.default_reply
+    original = notify_loopback.default_reply
     calls = []
 
     def scripted(seen):
@@ -120,12 +120,12 @@ def test_bulk_push_with_partial_failures(tmp_path, st, cli, receiver) -> None:
             return 200, {}, partial(lambda n: rule.get(n, 201))(seen.body)
         return original(seen)
 
-    conftest.default_reply = scripted
+    notify_loopback.default_reply = scripted
     try:
         result = cli("export", "--since", YESTERDAY, "--target", "es", "--config", str(cfg),
                      "--store", str(st.location.path))
     finally:
-        conftest.default_reply = original
+        notify_loopback.default_reply = original
     assert result.exit_code == 1  # one record was refused for good
     assert "mapper_parsing_exception" in result.output
     assert len(calls) == 2  # the busy one went again, alone

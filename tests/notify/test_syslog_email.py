@@ -14,11 +14,11 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from notify_loopback import write_config
 
 from cityguard.notify.config import load_config
 from cityguard.notify.deliver import Deliverer, enqueue
 from cityguard.notify.events import Event, event_id
-from conftest import write_config
 
 HOSTILE = ("evil\n<13>1 2026-01-01T00:00:00Z forged cityguard - - - FAKE RECORD|x=1 "
            "CEF:0|a|b|c|d|e|10|\r\n" + "<script>alert(1)</script> ]\"\\ " + "长" * 40_000)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 
+from notify_loopback import WEBHOOK_KEY, Receiver, write_config
+
 from cityguard.notify.channels.webhook import github_signature, signing_key, standard_signature
 from cityguard.notify.config import load_config
 from cityguard.notify.deliver import Deliverer, enqueue
 from cityguard.notify.events import Event, event_id
 from cityguard.store import outbox
-from conftest import WEBHOOK_KEY, Receiver, write_config
 
 
 def test_signatures_match_the_reference_vectors() -> None:
