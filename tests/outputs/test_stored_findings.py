@@ -88,6 +88,10 @@ def test_an_acceptance_past_its_expiry_counts_again(imported):
     doc = _assess(tmp, store, env={"CITYGUARD_TODAY": later})
     status = {f["fingerprint"]: f["status"] for f in doc["findings"]}
     assert status[target["fingerprint"]] == "reopened"  # open again: it counts
+    # the same day for every command: findings list judges the expiry by CITYGUARD_TODAY too
+    listed = _cg("findings", "list", "--system", SYSTEM, "--status", "accepted", "--format",
+                 "json", cwd=tmp, store=store, env={"CITYGUARD_TODAY": later})
+    assert json.loads(listed.stdout) == []
     assert doc["summary"]["finding_counts"]["high"] == sum(
         1 for f in doc["findings"] if f["severity"] == "high"
         and f["status"] in ("open", "reopened"))

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from cityguard.core.dates import resolve_today
 from cityguard.core.errors import DataError, UsageError
 from cityguard.model import Finding
 from cityguard.model.register import Posture, Rectification, SystemRecord
@@ -60,9 +61,11 @@ def open_store(target: str | Path | None = None, *, migrate_schema: bool = True)
 
 
 def now_stamp(now: datetime | None = None) -> tuple[str, str]:
-    """(timestamp with timezone, date) for status changes and expiry checks."""
+    """(timestamp with timezone, date) for status changes and expiry checks; without `now`
+    the date is today as every command judges it (--today, CITYGUARD_TODAY, the calendar)."""
+    day = now.astimezone().date() if now is not None else resolve_today()
     now = (now or datetime.now()).astimezone()
-    return now.isoformat(timespec="seconds"), now.date().isoformat()
+    return now.isoformat(timespec="seconds"), day.isoformat()
 
 
 def parse_date(value: str | date | None, flag: str, today: str | None = None) -> str | None:
@@ -307,7 +310,7 @@ class Store:
     def posture(self, today: date | None = None, *, intervals: dict[int, int] | None = None
                 ) -> list[Posture]:
         self.expire_acceptances()
-        return posture.compute(self.db, today or date.today(), overrides=intervals)
+        return posture.compute(self.db, today or resolve_today(), overrides=intervals)
 
     # --- rectifications ----------------------------------------------------------------------
 
