@@ -46,6 +46,8 @@ def seed(store_url: str) -> dict[str, object]:
     from cityguard.model.register import SystemRecord
     from cityguard.model.serialize import assessment_to_dict
     from cityguard.store import open_store
+    from cityguard.web import accounts
+    from cityguard.web.config import Policy
 
     sample = build_sample()
     with open_store(store_url) as st:
@@ -63,10 +65,9 @@ def seed(store_url: str) -> dict[str, object]:
         st.save_run(assessment_to_dict(older))
         st.save_run(assessment_to_dict(build_sample(history=False)))
         ids = [int(f.id or 0) for f in st.list_findings(system=PORTAL)]
-    for name, password in PASSWORDS.items():
-        p = cli("users", "add", name, "--role", ROLES[name], "--password-stdin",
-                store=store_url, stdin=password + "\n")
-        assert p.returncode == 0, p.stderr
+        # in-process (the CLI is proved by test_users_cli.py and the CES1-01 test)
+        for name, password in PASSWORDS.items():
+            accounts.add_user(st, name, ROLES[name], password, by="seed", policy=Policy())
     return {"finding_ids": ids, "run_ids": ["20250210-city-portal", sample.run_id]}
 
 
