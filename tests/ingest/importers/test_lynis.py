@@ -99,3 +99,15 @@ def test_binary_content_is_a_data_error(tmp_path: Path) -> None:
     bad.write_bytes(b"# Lynis Report\nhostname=\xff\xfe\n")
     with pytest.raises(DataError, match="not UTF-8"):
         parse(FMT, bad)
+
+
+def test_a_real_quick_audit_of_debian_12() -> None:
+    """`lynis audit system --quick` (3.0.8) run here: warnings are medium, a warning and the
+    suggestion of the same test are one finding, suggestions of one test stay apart."""
+    findings = parse(FMT, ASSETS / "lynis" / "lynis-3.0.8-debian12-quick.dat")
+    warned = [f for f in findings if f.severity is Severity.MEDIUM]
+    assert sorted(f.rule_id for f in warned) == ["LOGG-2138", "NETW-2705", "PKGS-7392"]
+    assert len([f for f in findings if f.rule_id == "PKGS-7392"]) == 1
+    assert len({f.location for f in findings if f.rule_id == "SSH-7408"}) == 10
+    assert len([f for f in findings if f.rule_id == "NETW-3200"]) == 4
+    assert {f.asset_key for f in findings} == {"192.0.2.2"}  # its address, not "vm"

@@ -69,3 +69,14 @@ def test_unknown_severity_is_bad_input(tmp_path: Path) -> None:
     )
     with pytest.raises(DataError, match="unknown severity"):
         parse_bytes(FMT, data, tmp_path, "t.csv")
+
+
+def test_a_real_run_against_openssl_s_server() -> None:
+    """testssl 3.0.8 against `openssl s_server` on 127.0.0.1 with a self-signed certificate."""
+    findings = parse(FMT, asset("testssl/s_server-127.0.0.1.json"))
+    chain = one(findings, rule_id="cert_chain_of_trust")
+    assert chain.severity is Severity.CRITICAL and chain.location == "33519/tcp"
+    lucky = one(findings, rule_id="LUCKY13")
+    assert lucky.cves == ("CVE-2013-0169",) and lucky.cwes == ("CWE-310",)
+    assert lucky.severity is Severity.LOW and "tls" in lucky.tags
+    assert {f.asset_key for f in findings} == {"127.0.0.1"}
