@@ -159,16 +159,21 @@ class Learned:
 
     paths: set[str] = field(default_factory=set)
     dirs: set[str] = field(default_factory=set)
+    commands: dict[tuple[str, ...], float] = field(default_factory=dict)  # argv → timeout
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, target: Any) -> None:
         with self.lock:
             self.paths |= getattr(target, "missed_paths", set())
             self.dirs |= getattr(target, "missed_dirs", set())
+            for argv, timeout in getattr(target, "missed_commands", ()):
+                self.commands[argv] = max(timeout, self.commands.get(argv, 0.0))
 
-    def plus(self, paths: list[str], dirs: Sequence[str]) -> tuple[list[str], list[str]]:
+    def plus(self, paths: list[str], dirs: Sequence[str]
+             ) -> tuple[list[str], list[str], list[tuple[tuple[str, ...], float]]]:
         with self.lock:
-            return sorted({*paths, *self.paths}), sorted({*dirs, *self.dirs})
+            return (sorted({*paths, *self.paths}), sorted({*dirs, *self.dirs}),
+                    sorted(self.commands.items()))
 
 
 def run_fleet(
@@ -231,14 +236,15 @@ def run_fleet(
 
 
 def _connect(target: Any, checks: Sequence[Any], options: FleetOptions,
-             prefetch: tuple[list[str], list[str]] | None = None) -> None:
+             prefetch: tuple[list[str], list[str], list[Any]] | None = None) -> None:
     connect = getattr(target, "connect", None)
     if connect is None:
         return
-    connect()
-    if hasattr(target, "prefetch"):
-        paths, dirs = prefetch or (paths_read_by(checks), list(IMPLICIT_DIRS))
-        target.prefetch(paths, dirs)
+    if not hasattr(target, "prefetch"):
+        connect()
+        return
+    paths, dirs, commands = prefetch or (paths_read_by(checks), list(IMPLICIT_DIRS), [])
+    target.prefetch(paths, dirs, commands=commands)  # connects too: one round trip
 
 
 def unreachable_results(checks: Sequence[Any], target: Any,

@@ -23,7 +23,7 @@ from cityguard.engine.patterns import DEADLINE, PatternError
 from cityguard.engine.probes import PROBES, Observation, ProbeContext, ProbeError
 from cityguard.engine.spec import Check, Expect, Group, Node, Rule
 from cityguard.model import CheckResult, CheckStatus, Evidence
-from cityguard.targets.base import Target
+from cityguard.targets.base import Target, WouldBlock
 
 MAX_EVIDENCE_PER_RULE = 20
 REASON_VALUES = 3  # failing values a reason names before "and N more"
@@ -128,16 +128,28 @@ def _fail_reason(subject: str, j: Any, bad: list[tuple[Any, str]], key: str,
 def _collect(probe: Any, node: Rule, ctx: ProbeContext) -> Any:
     """The probe's observation; in a watched thread unless the probe only computes on data
     already in memory (`inline`: a parsed device configuration), where a thread per call
-    costs more than the work and the deadline alone bounds the pattern matching."""
+    costs more than the work and the deadline alone bounds the pattern matching.
+
+    A target that holds what it read in memory (an SSH host after its prefetch) offers
+    `memory_only()`: the probe first runs inline, and only when it needs the host again
+    (WouldBlock) does it run in a watched thread. On a fleet, starting a thread per probe
+    call was most of the engine's time (issue 25)."""
     timeout = probe.timeout(node.params, ctx.default_timeout)
-    if not getattr(probe, "inline", False):
+    memory_only = getattr(ctx.target, "memory_only", None)
+    if not getattr(probe, "inline", False) and memory_only is None:
         return call_with_timeout(lambda: probe.collect(ctx.target, node.params, ctx), timeout)
     check_timeout(timeout)
     token = DEADLINE.set(time.monotonic() + timeout)
     try:
-        return probe.collect(ctx.target, node.params, ctx)
+        if memory_only is None:
+            return probe.collect(ctx.target, node.params, ctx)
+        with memory_only():
+            return probe.collect(ctx.target, node.params, ctx)
+    except WouldBlock:
+        pass
     finally:
         DEADLINE.reset(token)
+    return call_with_timeout(lambda: probe.collect(ctx.target, node.params, ctx), timeout)
 
 
 def evaluate(node: Node, ctx: ProbeContext) -> Outcome:

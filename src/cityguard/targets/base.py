@@ -18,6 +18,11 @@ class CommandsUnavailable(Exception):
     """The target cannot run commands (a `dir:` target): command probes are not_applicable."""
 
 
+class WouldBlock(BaseException):  # noqa: N818 - a signal, not an error: probes must not catch it
+    """Raised inside a target's `memory_only()` block when an answer needs the host itself:
+    the runner then runs the probe again in a watched thread (engine.runner._collect)."""
+
+
 @dataclass(frozen=True)
 class FileStat:
     path: str

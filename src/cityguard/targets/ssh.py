@@ -12,6 +12,7 @@ Nothing is installed or written on the host: every operation is a read-only comm
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -19,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -26,7 +28,7 @@ from cityguard.core.errors import FileTooLarge, TargetError, UsageError
 from cityguard.core.limits import MAX_TARGET_FILE
 from cityguard.system.sshspec import parse_ssh_address
 from cityguard.targets import TARGETS
-from cityguard.targets.base import CommandResult, FileStat, HostFacts
+from cityguard.targets.base import CommandResult, FileStat, HostFacts, WouldBlock
 from cityguard.targets.osrelease import container_hint, facts_from_files
 from cityguard.targets.ssh_bundle import (
     STAT_FORMAT,
@@ -38,6 +40,10 @@ from cityguard.targets.ssh_bundle import (
     sendable,
     shell_word,
 )
+
+
+class _SlowFirstCommand(Exception):
+    """The command that was to open the connection did not end in time."""
 
 
 @dataclass(frozen=True)
@@ -80,13 +86,14 @@ class SSHTarget:
             raise TargetError(f"{spec}: the OpenSSH client (ssh) is not installed")
         self._control_dir = tempfile.mkdtemp(prefix="cityguard-ssh-")
         self._lock = threading.Lock()
+        self._local = threading.local()
         self._connected = False
         self._read_cache: dict[str, bytes | BaseException] = {}
         self._stat_cache: dict[str, FileStat | None] = {}
         self._glob_cache: dict[str, list[str]] = {}
         self._list_cache: dict[str, list[str]] = {}
         self._closed_dirs: set[str] = set()  # exist, but this login cannot list them
-        self._answers: dict[tuple[str, ...], int] = {}  # exit codes the prefetch answered
+        self._answers: dict[tuple[str, ...], CommandResult] = {}  # run by the prefetch
         self._fetch_lock = threading.Lock()
         self._lock_guard = threading.Lock()
         self._key_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -95,6 +102,7 @@ class SSHTarget:
         #: next hosts' prefetch (paths to stat and read, directories to list)
         self.missed_paths: set[str] = set()
         self.missed_dirs: set[str] = set()
+        self.missed_commands: set[tuple[tuple[str, ...], float]] = set()
 
     # -- connection --------------------------------------------------------------------------
 
@@ -132,28 +140,53 @@ class SSHTarget:
             argv += ["-l", self.user]
         return argv
 
+    @contextlib.contextmanager
+    def memory_only(self) -> Iterator[None]:
+        """Within this block, anything that would need the host raises WouldBlock: the
+        engine runs probes inline on what the prefetch brought and falls back to a watched
+        thread only for the rest (engine.runner._collect)."""
+        self._local.memory_only = True
+        try:
+            yield
+        finally:
+            self._local.memory_only = False
+
+    def _may_block(self) -> None:
+        if getattr(self._local, "memory_only", False):
+            raise WouldBlock
+
     def connect(self) -> None:
         """Open the master connection; a clear TargetError when the host cannot be reached."""
+        self._open("true")
+
+    def _open(self, command: str, timeout: float = 0.0) -> subprocess.CompletedProcess | None:
+        """Open the master connection with `command` as its first session, so that connecting
+        and the first real work are one round trip; None when already connected."""
+        self._may_block()
         with self._lock:
             if self._connected:
-                return
+                return None
             try:
                 proc = subprocess.run(
-                    self._argv("true"),
+                    self._argv(command),
                     capture_output=True,
-                    text=True,
-                    timeout=self.options.connect_timeout + 5,
+                    timeout=self.options.connect_timeout + 5 + timeout,
                     stdin=subprocess.DEVNULL,
                 )
             except subprocess.TimeoutExpired:
+                if command != "true":
+                    raise _SlowFirstCommand from None
                 raise TargetError(
                     f"{self.spec}: no SSH answer within {self.options.connect_timeout:g} s"
                 ) from None
-            if proc.returncode != 0:
-                raise TargetError(f"{self.spec}: {_last_line(proc.stderr) or 'ssh failed'}")
+            if proc.returncode == 255 or (command == "true" and proc.returncode != 0):
+                err = _last_line(_text(proc.stderr)) or "ssh failed"
+                raise TargetError(f"{self.spec}: {err}")
             self._connected = True
+            return proc
 
     def _remote(self, command: str, timeout: float | None = None) -> CommandResult:
+        self._may_block()
         self.connect()
         started = time.monotonic()
         limit = timeout if timeout is not None else self.options.command_timeout
@@ -180,23 +213,25 @@ class SSHTarget:
     # -- prefetch: everything the checks read, in one round trip ----------------------------
 
     def prefetch(
-        self, patterns: list[str], dirs: list[str] = (), max_bytes: int = 4 * 1024 * 1024
+        self, patterns: list[str], dirs: Sequence[str] = (), max_bytes: int = 4 * 1024 * 1024,
+        commands: Sequence[tuple[tuple[str, ...], float]] = (),
     ) -> int:
-        """Read every file matching `patterns` (absolute globs), their metadata and the
-        listings of `dirs` in ONE remote command (targets.ssh_bundle); returns the number of
-        files cached. Literal paths that do not exist are remembered as absent; anything not
-        prefetched is still read on demand."""
+        """Read every file matching `patterns` (absolute globs), their metadata, the listings
+        of `dirs` and the output of `commands` (argv, timeout) in ONE remote command
+        (targets.ssh_bundle), which also opens the connection when it is not open yet;
+        returns the number of files cached. Literal paths that do not exist are remembered
+        as absent; anything not prefetched is still read or run on demand."""
         listed = sorted({d for d in dirs if sendable(d)})
         # the listed directories are stat'ed too: whether they exist and may be read
         live = sorted({p for p in patterns if sendable(p)} | set(listed))
         if not live and not listed:
             return 0
-        script, nonce = build_script(live, listed, max_bytes)
+        script, nonce = build_script(live, listed, max_bytes, commands)
         res = self._remote_bytes(self._sudo(f"sh -c {shlex.quote(script)}"), timeout=120)
         if res is None:
             return 0
         try:
-            bundle = parse_bundle(res, live, nonce, max_bytes)
+            bundle = parse_bundle(res, live, nonce, max_bytes, commands)
         except ValueError:
             return 0
         return self._load_bundle(bundle, live, listed)
@@ -213,7 +248,10 @@ class SSHTarget:
                 self._list_cache.setdefault(d, [])
         self._closed_dirs |= b.closed_dirs
         for d in b.open_dirs | b.closed_dirs:  # check_readable's question, answered already
-            self._answers[("test", "-r", d, "-a", "-x", d)] = 0 if d in b.open_dirs else 1
+            argv = ("test", "-r", d, "-a", "-x", d)
+            code = 0 if d in b.open_dirs else 1
+            self._answers[argv] = CommandResult(argv, code, "", "", False, 0.0)
+        self._answers.update(b.commands)
         for pattern in patterns:
             if is_glob(pattern):
                 self._glob_cache[pattern] = sorted(b.globs.get(pattern, ()))
@@ -224,13 +262,19 @@ class SSHTarget:
         return len(b.contents)
 
     def _remote_bytes(self, command: str, timeout: float) -> bytes | None:
-        """stdout of a remote command as bytes; None when it failed or timed out."""
-        self.connect()
+        """stdout of a remote command as bytes (the first one also connects); None when it
+        failed or timed out."""
         try:
-            proc = subprocess.run(self._argv(command), capture_output=True, timeout=timeout,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
+            proc = self._open(command, timeout)
+        except _SlowFirstCommand:  # slow work, or a host that never answers? ask plainly
+            self.connect()
             return None
+        if proc is None:
+            try:
+                proc = subprocess.run(self._argv(command), capture_output=True,
+                                      timeout=timeout, stdin=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                return None
         if proc.returncode == 255:
             raise TargetError(f"{self.spec}: {_last_line(_text(proc.stderr)) or 'ssh failed'}")
         return proc.stdout if proc.returncode == 0 else None
@@ -259,6 +303,7 @@ class SSHTarget:
             return self._fetch(path, max_bytes)
 
     def _fetch(self, path: str, max_bytes: int) -> bytes:
+        self._may_block()
         self.connect()
         self.missed_paths.add(path)
         # one byte more than allowed: a file that has it is refused, never judged on a prefix
@@ -344,7 +389,9 @@ class SSHTarget:
     def run(self, argv: list[str], timeout: float) -> CommandResult:
         answered = self._answers.get(tuple(argv))
         if answered is not None:
-            return CommandResult(tuple(argv), answered, "", "", False, 0.0)
+            return answered
+        self._may_block()
+        self.missed_commands.add((tuple(argv), float(timeout)))
         res = self._remote(self._sudo(shlex.join(argv)), timeout=timeout)
         return CommandResult(
             tuple(argv), res.exit_code, res.stdout, res.stderr, res.timed_out, res.duration_s

@@ -25,12 +25,14 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import shlex
 import tarfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cityguard.core.decompress import decompress
 from cityguard.core.limits import MAX_DECOMPRESSED
-from cityguard.targets.base import FileStat
+from cityguard.targets.base import CommandResult, FileStat
 
 #: characters escaped in a glob sent to the remote shell; * ? [ ] stay live
 SHELL_SPECIAL = re.compile(r"([^A-Za-z0-9_*?\[\]/.,:=@%+\-])")
@@ -65,19 +67,33 @@ class Bundle:
     globs: dict[str, list[str]] = field(default_factory=dict)
     existing: set[str] = field(default_factory=set)
     seen_dirs: set[str] = field(default_factory=set)  # listed dirs that exist
+    commands: dict[tuple[str, ...], CommandResult] = field(default_factory=dict)
 
 
 def build_script(patterns: list[str], dirs: list[str], max_bytes: int,
+                 commands: Sequence[tuple[tuple[str, ...], float]] = (),
                  nonce: str | None = None) -> tuple[str, str]:
-    """(script, nonce): a POSIX sh script printing the bundle of `patterns` and `dirs`."""
+    """(script, nonce): a POSIX sh script printing the bundle of `patterns`, `dirs` and
+    `commands` (argv, timeout)."""
     nonce = nonce or secrets.token_hex(8)
-    calls = "\n".join(f"g {i} {word}" for i, word in enumerate(map(shell_word, patterns), 1))
+    runs = "\n".join(f"__cg_r {i} {int(max(1, t))} {shlex.join(argv)}"
+                      for i, (argv, t) in enumerate(commands, 1))
+    calls = "\n".join(f"__cg_g {i} {word}" for i, word in enumerate(map(shell_word, patterns), 1))
     list_words = " ".join(map(shell_word, dirs)) or "/nonexistent-"
     m = f"@{nonce}:"
     limit = int(max_bytes)
     script = f"""nl='
 '
-g() {{
+__to=
+command -v timeout >/dev/null 2>&1 && __to=1
+__cg_r() {{
+__i=$1; __t=$2; shift 2
+__w=0
+if [ -n "$__to" ] && command -v "$1" >/dev/null 2>&1; then set -- timeout "$__t" "$@"; __w=1; fi
+__o=$( {{ __e=$("$@" 2>&1 1>&3 3>&-; printf 'x%s' "$?"); printf '%s|%s' '{m}' "$__e"; }} 3>&1 )
+printf 'C\\t%s\\t%s\\t%s\\n%s\\n' "$__i" "$__w" "$(LC_ALL=C; printf %s "${{#__o}}")" "$__o"
+}}
+__cg_g() {{
 i=$1; shift
 for p in "$@"; do
   case $p in *"$nl"*) continue;; esac
@@ -93,7 +109,7 @@ for p in "$@"; do
   fi
 done
 }}
-main() {{
+__cg_main() {{
 el=
 tl=
 zl=
@@ -115,6 +131,8 @@ IFS=$nl; set -f
 set -- $el
 set +f; unset IFS
 [ $# -gt 0 ] && stat -L -c '{STAT_FORMAT}|%n' -- "$@" 2>/dev/null
+printf '%sC\\n' '{m}'
+{runs}
 printf '%sZ\\n' '{m}'
 IFS=$nl; set -f
 set -- $zl
@@ -126,23 +144,27 @@ printf '%sT\\n' '{m}'
   if [ "$s" -le {limit} ]; then printf '%s\\n' "$f"; else printf 'B\\t%s\\n' "$f" >&2; fi
 done | tar -chf - -T - 2>/dev/null
 }}
-if command -v gzip >/dev/null 2>&1; then main 2>/dev/null | gzip -1; else main 2>/dev/null; fi
+if command -v gzip >/dev/null 2>&1; then __cg_main 2>/dev/null | gzip -1
+else __cg_main 2>/dev/null; fi
 true
 """
     return script, nonce
 
 
-def parse_bundle(raw: bytes, patterns: list[str], nonce: str, max_bytes: int) -> Bundle:
+def parse_bundle(raw: bytes, patterns: list[str], nonce: str, max_bytes: int,
+                 commands: Sequence[tuple[tuple[str, ...], float]] = ()) -> Bundle:
     """The Bundle in `raw` (gzip or plain); ValueError when it is not one."""
     if raw[:2] == b"\x1f\x8b":
         raw = decompress("bundle.gz", raw, MAX_DECOMPRESSED)
     m = f"@{nonce}:".encode()
     head, s_mark, rest = raw.partition(m + b"S\n")
-    stats_part, z_mark, rest = rest.partition(m + b"Z\n")
+    stats_part, c_mark, rest = rest.partition(m + b"C\n")
+    c_part, z_mark, rest = rest.partition(m + b"Z\n")
     z_part, t_mark, tar_part = rest.partition(m + b"T\n")
-    if not (s_mark and z_mark and t_mark):
+    if not (s_mark and c_mark and z_mark and t_mark):
         raise ValueError("the host's answer is not a complete bundle")
     b = Bundle()
+    _parse_commands(c_part, m + b"|", commands, b)
     _parse_head(head.decode("utf-8", "surrogateescape"), patterns, b)
     for line in stats_part.decode("utf-8", "surrogateescape").split("\n"):
         parts = line.split("|", 8)
@@ -184,6 +206,32 @@ def _parse_head(text: str, patterns: list[str], b: Bundle) -> None:
             unreliable.add(rest)
     for d in unreliable:
         b.listings.pop(d, None)
+
+
+def _parse_commands(data: bytes, sep: bytes, commands: Sequence[tuple[tuple[str, ...], float]],
+                    b: Bundle) -> None:
+    """`C <index> <wrapped in timeout> <length>` headers, each followed by that many bytes:
+    stdout, the separator, stderr, `x` and the exit code."""
+    pos = 0
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        if end < 0:
+            return
+        head = data[pos:end].split(b"\t")
+        if len(head) != 4 or head[0] != b"C" or not all(x.isdigit() for x in head[1:]):
+            return
+        idx, wrapped, size = (int(x) for x in head[1:])
+        body = data[end + 1:end + 1 + size]
+        pos = end + 2 + size
+        out, found, rest = body.partition(sep)
+        err, x, code = rest.rpartition(b"x")
+        if not (found and x and code.isdigit()) or not 0 < idx <= len(commands):
+            continue
+        argv, timeout = commands[idx - 1]
+        rc = int(code)
+        b.commands[argv] = CommandResult(
+            argv, rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+            bool(wrapped) and rc == 124, 0.0)
 
 
 def _parse_zero(data: bytes, marker: bytes, zero: list[str], b: Bundle) -> None:
