@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cityguard.engine.runner import manual_question
 from cityguard.model import (
     Assessment,
     Asset,
@@ -26,6 +27,7 @@ from cityguard.model import (
     Summary,
     SystemInfo,
 )
+from cityguard.policy.messages import text
 
 #: markup that must stay text everywhere; each would change the title or add #pwned if it ran
 PAYLOADS = (
@@ -81,13 +83,19 @@ def _results() -> list[CheckResult]:
         for cid, zh, en, units, sev in _CHECKS:
             status = _STATUS_CYCLE[n % len(_STATUS_CYCLE)]
             n += 1
-            ev = (Evidence("config_value", "/etc/ssh/sshd_config", "yes", "equals no", False,
+            # the engine's own words are Texts (said in the report's language), as in a run
+            ev = (Evidence("config_value", "/etc/ssh/sshd_config", "yes",
+                           text("engine.expect.compare", symbol="==", value="no"), False,
                            "/etc/ssh/sshd_config", 32, "PermitRootLogin yes"),)
             if cid.startswith("redis"):
                 ev = (Evidence("file_content", "/etc/redis/redis.conf", f"requirepass {MASKED}",
-                               "set", True, "/etc/redis/redis.conf", 12),)
-            reason = {"error": "command timed out after 30 s", "manual": "请提供双因素设备台账",
-                      "not_applicable": "service not installed"}.get(status.value, "")
+                               text("engine.expect.exists"), True, "/etc/redis/redis.conf", 12),)
+            reason = {"error": text("engine.probe.command_timeout", command="sshd -T",
+                                    seconds="30"),
+                      "manual": manual_question("请提供双因素设备台账",
+                                                "Provide the register of two-factor devices"),
+                      "not_applicable": text("engine.applies.absent", what="redis")
+                      }.get(status.value, "")
             waived = status is CheckStatus.FAIL and cid.startswith("linux.backup")
             out.append(CheckResult(
                 cid, asset.id, status, sev, units, zh, en, ev if status is not
@@ -168,8 +176,9 @@ def _summary() -> Summary:
                                         "not_applicable": 1, "not_assessed": 2},
         check_counts={"pass": 12, "fail": 11, "error": 6, "manual": 6, "not_applicable": 5},
         finding_counts={"critical": 2, "high": 3, "medium": 2, "low": 2, "info": 1},
-        not_checked=["L3-CES1-04：双因素鉴别需人工核查（2 个对象未测评）",
-                     "L3-PSS1-01：安全策略文件未提供"],
+        not_checked=[text("scoring.not_checked.objects", count=1,
+                          ids="L3-CES1-04 (web01, db01)"),
+                     text("scoring.not_checked.not_assessed", count=1, ids="L3-PSS1-01")],
         score_formula_en="rate = (3 + 1.25) / 8 × 100 = 51.4%",
         rate_formula="符合率 = (符合项数 + 部分符合得分) / 适用项数 × 100"
                      " = (3 + 1.25) / 8 × 100 ≈ 51.4%",
@@ -180,7 +189,7 @@ def _summary() -> Summary:
         major_hidden_risk_reason_en="2 open high-risk issues", high_risk_counts={"open": 2,
                                                                                  "mitigated": 1},
         risk_counts={"5": 1, "4": 2, "3": 2, "2": 1, "1": 1}, applicable_items=8,
-        warnings=["1 answer(s) for items not selected at this level were ignored: L3-XYZ1-01"],
+        warnings=[text("scoring.warning.answers_not_selected", count=1, ids="L3-XYZ1-01")],
     )
 
 

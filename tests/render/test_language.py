@@ -3,9 +3,11 @@
 A Chinese report must not show an English sentence or a raw enum value (`high`, `open`,
 `non_compliant`), an English one no Chinese; neither may show an absolute path of the machine
 that rendered it. What the Assessment carries as data — a scanner's title, a person's note,
-an engine's reason, an asset name, a command in a remediation — is quoted as it came and
-is allowed as written; labels, headings and enumerated values are cityguard's own and must be
-in the report's language.
+an asset name, a command in a remediation, a path or value a check saw — is quoted as it came
+and is allowed as written; labels, headings, enumerated values and cityguard's own sentences
+(the engine's reasons, expectations and notes, scoring's sentences on what was not checked,
+high-risk evidence) are not data and must be in the report's language: only the values they
+quote (the `fields` of their `*_msg` form in the JSON) are.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ ZH_SIDE = re.compile(r"(_zh|^conclusion_reason|^major_hidden_risk_reason|^rate_f
 EN_SIDE = re.compile(r"_en$")
 NOT_DATA = {("risks", "vulnerability_title"),  # a check's English title: the report says the
             ("items", "reason")}  # problem; objects' English reason (reason_zh: Chinese side)
+# cityguard's own sentences: never quoted data, whatever language they came in (their `_msg`
+# form says them in the report's language; the values they quote are data, see _quoted)
+OWN = {("results", "reason"), ("results", "expected"), ("results", "message"),
+       ("summary", "not_checked"), ("summary", "warnings"), ("high_risks", "evidence")}
 
 
 def _leaves(node: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -60,7 +66,10 @@ def _data(doc: dict, lang: str) -> list[str]:
     out = set()
     for path, value in _leaves(doc):
         key = path[-1] if path else ""
-        if other.search(key) or (path[0], key) in NOT_DATA:
+        if any(p.endswith(("_msg", "_msgs")) for p in path):
+            if "fields" not in path or key in ("key", "text"):
+                continue  # a message key, or the English of a sentence inside a sentence
+        elif other.search(key) or (path[0], key) in NOT_DATA | OWN:
             continue
         value = value.strip()
         if (path[0], key) == ("high_risks", "mitigation") and " / " in value:

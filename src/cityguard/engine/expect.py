@@ -18,6 +18,8 @@ from cityguard.engine.patterns import Budget
 from cityguard.engine.probes.base import Value
 from cityguard.engine.spec import Expect
 from cityguard.engine.versions import compare_versions
+from cityguard.model.text import Text
+from cityguard.policy.messages import text as say_text
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DURATION = re.compile(r"^(\d+[smhdw])+$", re.IGNORECASE)
@@ -30,7 +32,7 @@ _SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "equals": "=="}
 @dataclass
 class Judgement:
     status: str  # pass | fail | not_applicable
-    expected: str  # human-readable expectation
+    expected: str  # human-readable expectation (a Text: said in the report's language)
     # value, ok (this value is acceptable), note
     checked: list[tuple[Value, bool, str]] = field(default_factory=list)
     message: str = ""
@@ -77,23 +79,23 @@ def _fold(s: str, case: bool) -> str:
     return s if case else s.lower()
 
 
-def describe(e: Expect) -> str:
+def describe(e: Expect) -> Text:
+    """The expectation in words (messages `engine.expect.<op>`), e.g. "<= 90", "exists"."""
     op, arg = e.op, e.arg
     if op == "count":
         (k, n), = arg.items()
-        return f"count {_SYMBOL[k]} {text(n)}"
+        return say_text("engine.expect.count", symbol=_SYMBOL[k], value=text(n))
     if op in _SYMBOL:
-        return f"{_SYMBOL[op]} {text(arg)}"
+        return say_text("engine.expect.compare", symbol=_SYMBOL[op], value=text(arg))
     if op in ("in", "not_in", "subset_of"):
-        return f"{op.replace('_', ' ')} [{', '.join(text(a) for a in arg)}]"
+        return say_text(f"engine.expect.{op}", values=", ".join(text(a) for a in arg))
     if op == "exists":
-        return "exists" if arg else "absent"
+        return say_text("engine.expect.exists" if arg else "engine.expect.absent")
     if op == "mode_max":
-        return f"mode at most {str(arg).zfill(4)}"
-    label = {"not_equals": "!=", "regex": "matches", "not_regex": "does not match",
-             "version_ge": "version >=", "version_lt": "version <", "age_days_le": "age (days) <=",
-             "mode_max": "mode at most"}.get(op, op.replace("_", " "))
-    return f"{label} {text(arg)}"
+        return say_text("engine.expect.mode_max", value=str(arg).zfill(4))
+    if op == "not_equals":
+        return say_text("engine.expect.compare", symbol="!=", value=text(arg))
+    return say_text(f"engine.expect.{op}", value=text(arg))
 
 
 def _one(e: Expect, v: Any, budget: Budget, at: str = "") -> tuple[bool, str]:
@@ -109,7 +111,9 @@ def _one(e: Expect, v: Any, budget: Budget, at: str = "") -> tuple[bool, str]:
     if op in ("lt", "le", "gt", "ge", "age_days_le"):
         n = number(v)
         if n is None:
-            return False, "not set" if v is None or v == "" else f"not a number: {text(v)!r}"
+            if v is None or v == "":
+                return False, say_text("engine.judge.not_set")
+            return False, say_text("engine.judge.not_a_number", value=repr(text(v)))
         return _CMP["le" if op == "age_days_le" else op](n, float(arg)), ""
     if op in ("in", "not_in"):
         member = _fold(text(v), case) in {_fold(text(a), case) for a in arg}
@@ -120,19 +124,21 @@ def _one(e: Expect, v: Any, budget: Budget, at: str = "") -> tuple[bool, str]:
     if op == "subset_of":
         allowed = {_fold(text(a), case) for a in arg}
         extra = [t for t in tokens(v) if _fold(t, case) not in allowed]
-        return (not extra, f"not allowed: {', '.join(extra)}" if extra else "")
+        return (not extra, say_text("engine.judge.not_allowed", values=", ".join(extra))
+                if extra else "")
     if op in ("version_ge", "version_lt"):
         if v is None or text(v) == "":
-            return False, "no version"
+            return False, say_text("engine.judge.no_version")
         c = compare_versions(text(v), text(arg))
         return (c >= 0, "") if op == "version_ge" else (c < 0, "")
     if op == "mode_max":
         try:
             mode = v if isinstance(v, int) else int(text(v), 8)
         except ValueError:
-            return False, f"not a mode: {text(v)!r}"
+            return False, say_text("engine.judge.not_a_mode", value=repr(text(v)))
         extra_bits = mode & ~int(str(arg), 8)
-        return (not extra_bits, f"extra bits {extra_bits:04o}" if extra_bits else "")
+        return (not extra_bits, say_text("engine.judge.extra_bits", bits=f"{extra_bits:04o}")
+                if extra_bits else "")
     raise ValueError(f"unknown operator {op!r}")  # the loader refuses these
 
 
@@ -142,23 +148,24 @@ def judge(e: Expect, values: tuple[Value, ...] | list[Value]) -> Judgement:
         present = [v for v in values if v.value is not False and v.value is not None]
         if e.op == "exists":
             ok = bool(present) == bool(e.arg)
-            msg = f"{len(present)} found"
+            msg = say_text("engine.judge.found", n=len(present))
         else:
             (k, n), = e.arg.items()
             ok = _CMP[k](len(present), n)
-            msg = f"count = {len(present)}"
+            msg = say_text("engine.judge.count", n=len(present))
         checked = [(v, ok, "") for v in present] or []
         return Judgement("pass" if ok else "fail", expected, checked, msg)
     if not values:
         status = {"fail": "fail", "pass": "pass", "not_applicable": "not_applicable"}[e.missing]
-        return Judgement(status, expected, [], "no value found")
+        return Judgement(status, expected, [], say_text("engine.judge.no_value"))
     checked = []
     budget = Budget(f"a value checked with {e.op}")
     for v in values:
         at = f"{v.file}:{v.line}" if v.file and v.line else (v.file or "")
         ok, note = _one(e, v.value, budget, at)
         if e.quantifier == "none":  # `ok` says whether the value is acceptable: here, if not
-            ok, note = not ok, note or (f"{expected} must hold for no value" if ok else "")
+            ok, note = not ok, note or (say_text("engine.judge.for_no_value", expected=expected)
+                                        if ok else "")
         checked.append((v, ok, note))
     oks = [ok for _, ok, _ in checked]
     passed = any(oks) if e.quantifier == "any" else all(oks)

@@ -23,6 +23,9 @@ from cityguard.engine.patterns import DEADLINE, PatternError
 from cityguard.engine.probes import PROBES, Observation, ProbeContext, ProbeError
 from cityguard.engine.spec import Check, Expect, Group, Node, Rule
 from cityguard.model import CheckResult, CheckStatus, Evidence
+from cityguard.model.text import Text
+from cityguard.policy.messages import joined
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target, WouldBlock
 
 MAX_EVIDENCE_PER_RULE = 20
@@ -33,6 +36,12 @@ PASS, FAIL, ERROR, NA, MANUAL = "pass", "fail", "error", "not_applicable", "manu
 
 class ProbeTimeout(Exception):
     pass
+
+
+def message_of(exc: BaseException) -> str:
+    """An exception's message, a Text when it was raised with one (str(exc) would flatten it)."""
+    arg = exc.args[0] if len(exc.args) == 1 else None
+    return arg if isinstance(arg, Text) else str(exc)
 
 
 @dataclass
@@ -71,7 +80,7 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float) -> Any:
     t.start()
     t.join(timeout)
     if t.is_alive():
-        raise ProbeTimeout(f"timed out after {timeout:g}s")
+        raise ProbeTimeout(f"{timeout:g}")
     if "error" in box:
         raise box["error"]
     return box.get("value")
@@ -87,23 +96,23 @@ def _evidence(rule: Rule, subject: str, obs: Observation, ctx: ProbeContext) -> 
     ev: list[Evidence] = []
     for value, ok, note in ordered[:MAX_EVIDENCE_PER_RULE]:
         subj = subject if value.subject in (None, "", subject) else f"{subject} [{value.subject}]"
-        msg = "; ".join(x for x in (note, obs.note if value.subject == "default" else "") if x)
+        msg = joined((note, obs.note if value.subject == "default" else ""))
         ev.append(Evidence(rule.probe, subj, redact(value.value, key), j.expected, ok,
                            value.file, value.line, msg))
     omitted = ordered[MAX_EVIDENCE_PER_RULE:]
     if omitted:
         n_bad = sum(1 for _, ok, _ in omitted if not ok)
-        ev.append(Evidence(rule.probe, subject, None, j.expected, None, message=(
-            f"{len(omitted)} more values omitted ({n_bad} failing, "
-            f"{len(omitted) - n_bad} passing)")))
+        ev.append(Evidence(rule.probe, subject, None, j.expected, None, message=say(
+            "engine.evidence.omitted", n=len(omitted), failing=n_bad,
+            passing=len(omitted) - n_bad)))
     if not j.checked or (obs.note and rule.expect.op in ("exists", "count")):
-        msg = "; ".join(x for x in (j.message, obs.note) if x)
+        msg = joined((j.message, obs.note))
         ev.append(Evidence(rule.probe, subject, None, j.expected, j.status == PASS, message=msg))
     reason = ""
     if j.status == FAIL:
         reason = _fail_reason(subject, j, [(v, n) for v, _, n in bad], key, obs.note)
     elif j.status == NA:
-        reason = f"{subject}: no value ({obs.note or j.message})"
+        reason = say("engine.reason.no_value", subject=subject, why=obs.note or j.message)
     return Outcome(j.status, ev, reason)
 
 
@@ -111,18 +120,23 @@ def _fail_reason(subject: str, j: Any, bad: list[tuple[Any, str]], key: str,
                  note: str) -> str:
     """'<subject>: <failing values> and N more, expected <…>', naming what failed."""
     if not bad:  # nothing found where something was expected (exists, count, missing)
-        found = "; ".join(x for x in (j.message, note) if x) or "nothing found"
-        return f"{subject}: {found}, expected {j.expected}"
+        found = joined((j.message, note)) or say("engine.reason.nothing_found")
+        return say("engine.reason.fail_found", subject=subject, found=found,
+                   expected=j.expected)
     shown = []
     for value, why in bad[:REASON_VALUES]:
         seen = redact(value.value, key)
         seen = repr(seen) if isinstance(seen, str) else text(seen)
         who = "" if value.subject in (None, "", subject) else f"{value.subject} = "
-        at = "" if who or value.line is None else f" (line {value.line})"
-        shown.append(f"{who}{seen}{at}" + (f" [{why}]" if why else ""))
-    more = f" and {len(bad) - REASON_VALUES} more" if len(bad) > REASON_VALUES else ""
-    counted = f" ({j.message})" if j.message else ""
-    return f"{subject}: {', '.join(shown)}{more}{counted}, expected {j.expected}"
+        one: str = f"{who}{seen}"
+        if not who and value.line is not None:
+            one = say("engine.reason.at_line", value=one, line=value.line)
+        shown.append(say("engine.reason.because", value=one, why=why) if why else one)
+    more = (say("engine.reason.more", n=len(bad) - REASON_VALUES)
+            if len(bad) > REASON_VALUES else "")
+    counted = say("engine.reason.counted", message=j.message) if j.message else ""
+    return say("engine.reason.fail_values", subject=subject, values=shown, more=more,
+               counted=counted, expected=j.expected)
 
 
 def _collect(probe: Any, node: Rule, ctx: ProbeContext) -> Any:
@@ -160,11 +174,13 @@ def evaluate(node: Node, ctx: ProbeContext) -> Outcome:
     try:
         obs = _collect(probe, node, ctx)
     except ProbeTimeout as exc:
-        return _error(node, subject, f"probe {node.probe} {exc}")
+        return _error(node, subject, say("engine.error.timeout", probe=node.probe,
+                                         seconds=str(exc)))
     except (ProbeError, PatternError) as exc:
-        return _error(node, subject, str(exc))
+        return _error(node, subject, message_of(exc))
     except Exception as exc:  # a probe bug or an unexpected file: this check only
-        return _error(node, subject, f"probe {node.probe} failed: {type(exc).__name__}: {exc}")
+        return _error(node, subject, say("engine.error.probe_failed", probe=node.probe,
+                                         error=f"{type(exc).__name__}: {exc}"))
     if obs.not_applicable:
         ev = Evidence(node.probe, subject, None, describe(node.expect), None,
                       message=obs.not_applicable)
@@ -175,7 +191,7 @@ def evaluate(node: Node, ctx: ProbeContext) -> Outcome:
     try:
         return _evidence(node, subject, obs, ctx)
     except PatternError as exc:  # an expect pattern that a value makes run too long
-        return _error(node, subject, str(exc))
+        return _error(node, subject, message_of(exc))
 
 
 def _error(rule: Rule, subject: str, message: str) -> Outcome:
@@ -201,10 +217,10 @@ def _combine(op: str, parts: list[Outcome]) -> Outcome:
         status = PASS if op in ("all", "none") else FAIL
     reasons = [p.reason for p, s in zip(parts, statuses, strict=True) if s == status and p.reason]
     if op == "none" and status == FAIL:
-        reasons = [f"{e.subject}: holds, but none of these may"
+        reasons = [say("engine.reason.none_may_hold", subject=e.subject)
                    for p, s in zip(parts, statuses, strict=True)
                    if s == FAIL for e in p.evidence[:1]]
-    return Outcome(status, ev, "; ".join(reasons[:3]))
+    return Outcome(status, ev, joined(reasons[:3]))
 
 
 def applicability(check: Check, ctx: ProbeContext) -> Outcome | None:
@@ -215,13 +231,15 @@ def applicability(check: Check, ctx: ProbeContext) -> Outcome | None:
     """
     a, facts = check.applies, ctx.facts
     if a.min_level is not None and ctx.level < a.min_level:
-        return Outcome(NA, [], f"applies from level {a.min_level}; the system is level {ctx.level}")
+        return Outcome(NA, [], say("engine.applies.min_level", min_level=a.min_level,
+                                   level=ctx.level))
     if a.platform and "any" not in a.platform and facts.platform != "unknown" \
             and facts.platform not in a.platform:
-        return Outcome(NA, [], f"platform {facts.platform} is not {', '.join(a.platform)}")
+        return Outcome(NA, [], say("engine.applies.platform", platform=facts.platform,
+                                   wanted=", ".join(a.platform)))
     if a.os_family and facts.os_family != "unknown" and facts.os_family not in a.os_family:
-        return Outcome(NA, [], f"OS family {facts.os_family} is not one of "
-                               f"{', '.join(a.os_family)}")
+        return Outcome(NA, [], say("engine.applies.os_family", family=facts.os_family,
+                                   wanted=", ".join(a.os_family)))
     if a.present_when is not None or a.service:
         node = a.present_when or Rule("service", {"name": a.service, "property": "present"},
                                       _present_expect())
@@ -229,8 +247,9 @@ def applicability(check: Check, ctx: ProbeContext) -> Outcome | None:
         if got.status == ERROR:
             return got
         if got.status != PASS:
-            what = a.service or "the component"
-            return Outcome(NA, [], f"{what} is not present on this asset")
+            if a.service:
+                return Outcome(NA, [], say("engine.applies.absent", what=a.service))
+            return Outcome(NA, [], say("engine.applies.component_absent"))
     return None
 
 
@@ -248,15 +267,24 @@ def run_check(check: Check, ctx: ProbeContext, unit_ids: Sequence[str] = (),
     try:
         outcome = applicability(check, ctx)
         if outcome is None and check.mode == "manual":
-            outcome = Outcome("manual", [], f"{check.question_zh} / {check.question_en}")
+            outcome = Outcome("manual", [], manual_question(check.question_zh,
+                                                            check.question_en))
         if outcome is None:
             assert check.root is not None
             outcome = evaluate(check.root, ctx)
     except Exception as exc:  # never lose the run to one check
-        outcome = Outcome(ERROR, [], f"internal error: {type(exc).__name__}: {exc}")
+        outcome = Outcome(ERROR, [], say("engine.error.internal",
+                                         error=f"{type(exc).__name__}: {exc}"))
     reason = outcome.reason if outcome.status != PASS else ""
     return CheckResult(status=CheckStatus(outcome.status), evidence=tuple(outcome.evidence),
                        reason=reason, duration_ms=(time.perf_counter() - start) * 1000, **base)
+
+
+def manual_question(zh: str, en: str) -> Text:
+    """A manual check's question. Its str stays "<zh> / <en>" (the JSON's reason has always
+    carried both, and scoring splits it into the item's open question); said in a language
+    it is that language's question only."""
+    return Text(f"{zh} / {en}", "engine.manual.question", {"question_zh": zh, "question_en": en})
 
 
 def make_context(target: Target, level: int, base_dir: Path | None = None,

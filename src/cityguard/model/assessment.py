@@ -6,11 +6,12 @@ number belongs in this record, computed by scoring/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from cityguard.model.findings import Finding
 from cityguard.model.results import CheckResult
+from cityguard.model.text import msgs_of, with_msgs
 
 SCHEMA_VERSION = "1.0"
 
@@ -152,6 +153,15 @@ class HighRisk:
     mitigable: bool = True  # whether the guideline allows a mitigation at all
     source: str = "rule"  # rule (machine rule) | answer (declared by a person)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The fields, and the structured form of scoring's sentences (`evidence_msgs`,
+        `mitigation_msg`) so a report says them in its language."""
+        d = _shallow(self)
+        msgs = msgs_of(self.evidence)
+        if msgs is not None:
+            d["evidence_msgs"] = msgs
+        return with_msgs(d, self, ("mitigation",))
+
 
 @dataclass
 class Risk:
@@ -205,6 +215,26 @@ class Summary:
     risk_counts: dict[str, int] = field(default_factory=dict)  # register level "1"–"5" → risks
     applicable_items: int = 0  # the rate's denominator
     warnings: list[str] = field(default_factory=list)  # e.g. answers for items not selected
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields; sentences that are Texts also as `not_checked_msgs` / `warnings_msgs`
+        (one entry per sentence, null for a plain one)."""
+        d = _shallow(self)
+        for name in ("not_checked", "warnings"):
+            msgs = msgs_of(getattr(self, name))
+            if msgs is not None:
+                d[f"{name}_msgs"] = msgs
+        return d
+
+
+def _shallow(obj: Any) -> dict[str, Any]:
+    """A flat dataclass's fields as a dict (lists and dicts copied; the values are JSON)."""
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        v = getattr(obj, f.name)
+        out[f.name] = list(v) if isinstance(v, (list, tuple)) else dict(v) if isinstance(
+            v, dict) else v
+    return out
 
 
 @dataclass

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cityguard.model.common import CheckStatus, Severity
+from cityguard.model.text import with_msgs
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Evidence:
             d["line"] = self.line
         if self.message:
             d["message"] = self.message
-        return d
+        return with_msgs(d, self, ("subject", "expected", "message"))
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class CheckResult:
     title_en: str = ""
     evidence: tuple[Evidence, ...] = ()
     # why a result is error / not_applicable / manual; the manual question for a person
+    # (a Text from the engine: said in the report's language, `reason_msg` in the JSON)
     reason: str = ""
     remediation_zh: str = ""
     remediation_en: str = ""
@@ -57,6 +59,9 @@ class CheckResult:
     waiver: dict[str, Any] | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
+        return with_msgs(self._fields(), self, ("reason",))
+
+    def _fields(self) -> dict[str, Any]:
         return {
             "check_id": self.check_id,
             "asset": self.asset,

@@ -9,13 +9,14 @@ label. The file is loaded on first use (not at import, so `--help` stays fast) a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from cityguard.core.datacache import cached
 from cityguard.core.resources import builtin_dir, env_dirs
 from cityguard.core.yamlio import load_schema, load_yaml, validate
+from cityguard.model.text import Text
 
 LANGS = ("zh", "en")
 MESSAGES_FILE = "i18n/messages.yaml"
@@ -58,6 +59,57 @@ def t(key: str, lang: str, /, **fields: object) -> str:
     zh, en = pair(key)
     text = en if lang == "en" else zh
     return text.format(**fields) if fields else text
+
+
+def text(key: str, /, **fields: object) -> Text:
+    """A sentence of cityguard's own for the layers below the face: its English now, its key
+    and fields to say it in any language later (`say`). A list or tuple field is joined: as
+    sentences ("a; b", `text.sep`) when the field is named `items`, else as a list of values
+    ("a, b", `text.comma`)."""
+    kept = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+    return Text(_said(key, "en", kept), key, kept)
+
+
+def joined(parts: Iterable[object]) -> str:
+    """Several sentences as one ("a; b", "a；b" in Chinese); one as itself, none as ""."""
+    kept = tuple(p for p in parts if p)
+    if len(kept) <= 1:
+        return str(kept[0]) if kept and not isinstance(kept[0], Text) else (kept[0] if kept else "")
+    return text("text.items", items=kept)
+
+
+def say(value: object, lang: str) -> str:
+    """A Text in `lang` (English too is said from its key: a Text may keep an older wording
+    as its str, like a manual check's "问题 / question"); anything else as written."""
+    if value is None:
+        return ""
+    if isinstance(value, Text) and value.key and value.key in messages():
+        return _said(value.key, lang, value.field_map())
+    return str(value)
+
+
+def _said(key: str, lang: str, fields: dict[str, object]) -> str:
+    said = {k: _field(k, v, lang) for k, v in fields.items()}
+    for name in {k[:-3] for k in fields if k.endswith(("_zh", "_en"))}:
+        # a bilingual pair of data (title_zh / title_en) fills `{title}` in the language
+        said.setdefault(name, pick(str(said.get(f"{name}_zh") or ""),
+                                   str(said.get(f"{name}_en") or ""), lang))
+    return t(key, lang, **said)
+
+
+def _field(name: str, value: object, lang: str) -> object:
+    if isinstance(value, tuple):
+        sep = t("text.sep" if name == "items" else "text.comma", lang)
+        return sep.join(say(v, lang) for v in value)
+    return say(value, lang) if isinstance(value, Text) else value
+
+
+def enum_text(group: str, value: object) -> str:
+    """An enumerated value inside a sentence: the raw value in English (as the JSON always
+    had it), its label `<group>.<value>` when said in a report (a plain str without a label)."""
+    raw = str(getattr(value, "value", value))
+    key = f"{group}.{raw}"
+    return Text(raw, key) if key in messages() else raw
 
 
 def enum(group: str, value: object, lang: str) -> str:

@@ -65,7 +65,8 @@ def issue_rows(a: Assessment, lang: str) -> Table:
             yield [n, label("issue_high", lang) + f" {h.case_id}",
                    ", ".join(h.unit_ids), h.asset, i18n.pick(h.title_zh, h.title_en, lang),
                    i18n.enum_label(i18n.HIGH_RISK_STATUS, h.status, lang),
-                   "\n".join([*h.evidence, note] if note else h.evidence), ""]
+                   "\n".join([*(i18n.say(e, lang) for e in h.evidence), *([note] if note else [])]),
+                   ""]
         for it in a.items:
             for o in it.objects:
                 if o.verdict in ("non_compliant", "partial", "not_assessed"):
@@ -172,10 +173,11 @@ def sheet_finding_rows(a: Assessment, lang: str) -> Table:
 def _evidence(r: CheckResult, lang: str) -> str:
     parts = []
     for e in r.evidence:
-        where = f"{e.file}:{e.line}" if e.file and e.line else (e.file or e.subject)
+        where = f"{e.file}:{e.line}" if e.file and e.line else (e.file or i18n.say(e.subject,
+                                                                                     lang))
         seen = e.observed if not isinstance(e.observed, (list, tuple)) else "; ".join(
             map(str, e.observed))
-        expected = i18n.paren(f"{label('expected', lang)} {e.expected}", lang)
+        expected = i18n.paren(f"{label('expected', lang)} {i18n.say(e.expected, lang)}", lang)
         parts.append(f"{where}: {seen}" + (expected if e.expected else ""))
     return "\n".join(parts)
 
@@ -199,7 +201,7 @@ def result_rows(a: Assessment, lang: str) -> Table:
         for r in a.results:
             yield [r.asset, r.check_id, i18n.pick(r.title_zh, r.title_en, lang),
                    i18n.status(r.status, lang), i18n.severity(r.severity, lang),
-                   ", ".join(r.unit_ids), _evidence(r, lang), r.reason,
+                   ", ".join(r.unit_ids), _evidence(r, lang), i18n.say(r.reason, lang),
                    i18n.pick(r.remediation_zh, r.remediation_en, lang),
                    waiver_text(index.for_result(r), lang)
                    if r.waived or r.status.value == "fail" else ""]

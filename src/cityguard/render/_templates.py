@@ -134,6 +134,7 @@ def environment(kind: str, lang: str) -> Any:
         asset_type=lambda v: i18n.enum_label(i18n.ASSET_TYPE, v, lang),
         extension=lambda v: i18n.enum_label(i18n.EXTENSION, v, lang),
         num=number,
+        say=lambda v: i18n.say(v, lang),  # cityguard's own sentences (engine, scoring)
         paren=lambda v: i18n.paren(v, lang),
         tw=_textwidth.text_width,
         fit=_textwidth.fit,

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cityguard.policy import messages
-from cityguard.policy.messages import pick  # bilingual data fields (title_zh / title_en)
+from cityguard.policy.messages import (
+    pick,  # bilingual data fields (title_zh / title_en)
+    say,  # cityguard's own sentences (model.text.Text)
+)
 
 __all__ = ["ASSET_TYPE", "CONCLUSION", "EXTENSION", "FINDING_STATUS", "HIGH_RISK_STATUS",
            "IMPORTANCE", "RISK_LEVEL", "RISK_METHOD", "SEVERITY_ORDER", "SOURCE", "STAGE",
            "STATUS_ORDER", "VERDICT_ORDER", "WAIVER_KIND", "WAIVER_STATE", "enum_label", "label",
-           "paren", "pick", "severity", "status", "translator", "verdict"]
+           "paren", "pick", "say", "severity", "status", "translator", "verdict"]
 
 # enumeration groups of messages.yaml
 VERDICT = "verdict"

@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from cityguard.model import Asset, CheckResult, Finding
+from cityguard.policy.messages import enum_text, text
 from cityguard.scoring.common import at_least
 
 
@@ -79,10 +80,12 @@ def _checks(spec: dict[str, Any], view: AssetView, case_units: set[str]) -> list
             continue
         if floor and not at_least(r.severity, floor):
             continue
-        out.append(
-            f"check {r.check_id} on {r.asset}: {r.status.value} ({r.severity.value})"
-            + (f", {r.title_en}" if r.title_en else "")
-        )
+        fields = {"check": r.check_id, "asset": r.asset,
+                  "status": enum_text("status", r.status), "severity": enum_text("severity",
+                                                                               r.severity)}
+        out.append(text("scoring.hr.check_titled", **fields, title_en=r.title_en,
+                        title_zh=r.title_zh) if r.title_en or r.title_zh
+                   else text("scoring.hr.check", **fields))
     return out
 
 
@@ -112,9 +115,10 @@ def _findings(spec: dict[str, Any], view: AssetView, case_units: set[str]) -> li
             continue
         where = f.asset_key + (f" {f.location}" if f.location else "")
         cves = f" [{', '.join(f.cves[:3])}]" if f.cves else ""
-        facing = ", internet-facing" if view.internet_facing else ""
-        sev = f.severity.value if hasattr(f.severity, "value") else str(f.severity)
-        out.append(f"finding {f.tool}:{f.rule_id} {f.title!r}{cves} ({sev}) on {where}{facing}")
+        facing = text("scoring.hr.facing_suffix") if view.internet_facing else ""
+        out.append(text("scoring.hr.finding", rule=f"{f.tool}:{f.rule_id}", title=repr(f.title),
+                        cves=cves, severity=enum_text("severity", f.severity), where=where,
+                        facing=facing))
     return out
 
 
@@ -123,19 +127,20 @@ def _asset(spec: dict[str, Any], view: AssetView) -> list[str]:
     if "internet_facing" in spec:
         if spec["internet_facing"] != view.internet_facing:
             return []
-        facts.append("internet-facing" if view.internet_facing else "not internet-facing")
+        facts.append(text("scoring.hr.facing" if view.internet_facing
+                          else "scoring.hr.not_facing"))
     if "type" in spec:
         kind = view.asset.type if view.asset else ""
         if kind not in _list(spec["type"]):
             return []
-        facts.append(f"type {kind}")
+        facts.append(text("scoring.hr.type", kind=enum_text("asset_type", kind)))
     if "tags" in spec:
         have = set(view.asset.tags) if view.asset else set()
         hit = have & set(_list(spec["tags"]))
         if not hit:
             return []
-        facts.append("tagged " + ", ".join(sorted(hit)))
-    return [f"asset {view.asset_id}: " + "; ".join(facts)]
+        facts.append(text("scoring.hr.tagged", tags=", ".join(sorted(hit))))
+    return [text("scoring.hr.asset", asset=view.asset_id, items=facts)]
 
 
 def _verdicts(spec: dict[str, Any], view: AssetView, case_units: set[str]) -> list[str]:
@@ -143,5 +148,6 @@ def _verdicts(spec: dict[str, Any], view: AssetView, case_units: set[str]) -> li
     out = []
     for uid, verdict in sorted(view.verdicts.items()):
         if verdict in wanted and _units_match(spec.get("unit"), [uid], case_units):
-            out.append(f"item {uid} on {view.asset_id}: {verdict}")
+            out.append(text("scoring.hr.item", unit=uid, asset=view.asset_id,
+                            verdict=enum_text("verdict", verdict)))
     return out

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cityguard.model import CheckResult, Finding, HighRisk, HighRiskCase, Item, ItemResult, Risk
+from cityguard.policy.messages import text
 from cityguard.scoring.common import AssetIndex
 from cityguard.scoring.conditions import AssetView, evaluate
 
@@ -113,13 +114,14 @@ def evaluate_cases(
             for cid in ans.get("high_risks") or ():
                 case = by_id.get(str(cid))
                 if case is None:
-                    warnings.append(f"answer for {uid} declares unknown high-risk case {cid}")
+                    warnings.append(text("scoring.warning.unknown_case", unit=uid, case=cid))
                     continue
                 who = " ".join(str(x) for x in (ans.get("assessor"), ans.get("date")) if x)
                 note = ans.get("note") or ""
-                ev = f"declared in the answer for {uid}" + (f" by {who}" if who else "")
+                ev = (text("scoring.hr.declared_by", unit=uid, who=who) if who
+                      else text("scoring.hr.declared", unit=uid))
                 add(case, str(ans.get("asset") or system_object),
-                    [ev + (f": {note}" if note else "")], "answer")
+                    [text("scoring.hr.with_note", text=ev, note=note) if note else ev], "answer")
 
     out = sorted(raised.values(), key=lambda h: (_case_key(h.case_id), h.asset))
     for h in out:
@@ -162,9 +164,9 @@ def _mitigate(
     ]
     if not declared:
         return
-    text = "; ".join(_describe(m) for m in declared)
+    measures = "; ".join(_describe(m) for m in declared)
     if not case.mitigable:
-        h.mitigation = f"{text} — 指引规定此情形无缓解措施 / the guideline allows no mitigation"
+        h.mitigation = f"{measures} — 指引规定此情形无缓解措施 / the guideline allows no mitigation"
         return
     view = views.get(h.asset) or AssetView(h.asset, None, False)
     limits = [r["mitigable_when"] for r in rules if "mitigable_when" in r]
@@ -172,13 +174,13 @@ def _mitigate(
         ok, _ = evaluate(cond, view, set(case.unit_ids))
         if not ok:
             h.mitigation = (
-                f"{text} — 不满足指引允许缓解的条件 / the guideline's condition for a mitigation "
-                "does not hold on this asset"
+                f"{measures} — 不满足指引允许缓解的条件 / the guideline's condition for a "
+                "mitigation does not hold on this asset"
             )
             return
     h.mitigated = True
     h.status = "mitigated"
-    h.mitigation = text
+    h.mitigation = measures
 
 
 def _list(value: Any) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date
 
 from cityguard.model import Summary
 from cityguard.policy.checkmap import load_mappings
-from cityguard.policy.messages import t
+from cityguard.policy.messages import text
 from cityguard.scoring import conclusion as concl
 from cityguard.scoring import highrisk, risk, scores, verdicts
 from cityguard.scoring.common import AssetIndex
@@ -28,10 +28,8 @@ def evaluate(inp: ScoringInput) -> ScoringOutcome:
     selected = {i.unit_id for i in inp.items}
     unknown = sorted(u for u in (inp.answers or {}) if u not in selected)
     if unknown:
-        warnings.append(
-            f"{len(unknown)} answer(s) for items not selected at this level were ignored: "
-            + ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
-        )
+        warnings.append(text("scoring.warning.answers_not_selected", count=len(unknown),
+                             ids=", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")))
 
     src = verdicts.index_sources(inp.results, inp.findings, inp.evidence_records, inp.answers,
                                  inp.mitigations, assets, cfg, _roles(inp))
@@ -116,15 +114,12 @@ def _not_checked(items: list) -> list[str]:
     out = []
     if gaps:
         ids = ", ".join(r.unit_id for r in gaps[:20]) + (" …" if len(gaps) > 20 else "")
-        out.append(
-            f"{len(gaps)} item(s) not assessed (counted as 0, not as compliant): {ids}. "
-            "Answer them in answers.yaml or add checks, scans or evidence."
-        )
+        out.append(text("scoring.not_checked.not_assessed", count=len(gaps), ids=ids))
     if partial_gaps:
         ids = ", ".join(f"{r.unit_id} ({', '.join(r.gaps)})" for r in partial_gaps[:10])
-        out.append(f"{len(partial_gaps)} item(s) have objects not assessed (counted as 0): {ids}")
+        out.append(text("scoring.not_checked.objects", count=len(partial_gaps), ids=ids))
     confirm = [r for r in items if r.needs_confirmation]
     if confirm:
         ids = ", ".join(r.unit_id for r in confirm[:20]) + (" …" if len(confirm) > 20 else "")
-        out.append(t("scoring.not_checked.confirm", "en", count=len(confirm), ids=ids))
+        out.append(text("scoring.not_checked.confirm", count=len(confirm), ids=ids))
     return out

@@ -14,6 +14,7 @@ from engine_helpers import write_tree
 
 from cityguard.core.decompress import decompress, lz4_frame
 from cityguard.engine.probes.apt_updates import NO_LISTS, candidates
+from cityguard.policy.messages import t
 from cityguard.targets import open_target
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "engine" / "apt"
@@ -21,6 +22,10 @@ LISTS = "var/lib/apt/lists"
 SEC = f"{LISTS}/deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages"
 MAIN = f"{LISTS}/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages"
 OS_RELEASE = 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'
+
+
+def _no_lists() -> str:
+    return t(NO_LISTS, "en", command="apt-get update")
 
 
 def status(*pkgs: tuple[str, str, str] | tuple[str, str, str, str]) -> str:
@@ -136,11 +141,11 @@ def test_up_to_date_host_passes_and_says_what_it_compared(tmp_path, run_rules, r
 def test_absent_lists_are_not_applicable_never_a_pass(tmp_path, run_rules, rule):
     root = _host(tmp_path / "r", status(("openssl", "3.0.11-1", "amd64")), {})
     res = run_rules(root, [rule])
-    assert res.status.value == "not_applicable" and res.reason == NO_LISTS
+    assert res.status.value == "not_applicable" and res.reason == _no_lists()
     (root / LISTS).mkdir(parents=True)
     (root / LISTS / "lock").write_text("")
     (root / MAIN.replace("_Packages", "_Packages.diff_Index")).write_text("SHA256-Current: x\n")
-    assert run_rules(root, [rule]).reason == NO_LISTS
+    assert run_rules(root, [rule]).reason == _no_lists()
 
 
 def test_lists_without_a_security_pocket_say_so(tmp_path, run_rules, rule):

@@ -17,6 +17,7 @@ from cityguard.engine.probes.base import (
     Value,
     register,
 )
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 #: login_usable: a login shell and a password that opens it (set or empty, not locked): an
@@ -113,13 +114,14 @@ class AccountsProbe(BaseProbe):
     required = ("field",)
 
     def subject(self, params: dict[str, Any]) -> str:
-        return f"accounts ({params.get('filter', 'all')}) {params['field']}"
+        return say("engine.probe.accounts_subject", filter=params.get("filter", "all"),
+                   field=params["field"])
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         field = params["field"]
         accounts = read_passwd(ctx)
         if not accounts:
-            return Observation.of([], note="/etc/passwd is absent or empty")
+            return Observation.of([], note=say("engine.probe.absent_or_empty", path="/etc/passwd"))
         flt = params.get("filter", "all")
         first_uid = uid_min(ctx) if flt in ("human", "password", "system") else 1000
         chosen = [a for a in accounts if _selected(a, flt, first_uid)]
@@ -127,7 +129,7 @@ class AccountsProbe(BaseProbe):
         if flt == "password":
             shadow = read_shadow(ctx)
             if shadow is None:
-                return Observation.of([], note="/etc/shadow is absent")
+                return Observation.of([], note=say("engine.probe.absent", path="/etc/shadow"))
             chosen = [a for a in chosen if a.name in shadow and shadow[a.name].pw_state == "set"]
         if shadow is None and (field in SHADOW_FIELDS or field in ("empty_password",
                                                                    "login_usable")):
@@ -135,7 +137,7 @@ class AccountsProbe(BaseProbe):
             # without it, "x" in passwd would look like "a password is set"
             shadow = read_shadow(ctx)
             if shadow is None and field in SHADOW_FIELDS:
-                return Observation.of([], note="/etc/shadow is absent")
+                return Observation.of([], note=say("engine.probe.absent", path="/etc/shadow"))
         today = int(time.time() // 86400)
         values = []
         for a in chosen:

@@ -24,6 +24,7 @@ from cityguard.engine.probes.base import (
     glob_paths,
     register,
 )
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 ROOT = "/etc/apparmor.d"
@@ -99,7 +100,7 @@ class AppArmorProbe(BaseProbe):
     def subject(self, params: dict[str, Any]) -> str:
         if params.get("property") == "confined":
             return "AppArmor confinement of " + ", ".join(params.get("programs", []))
-        return f"AppArmor profiles in {ROOT}"
+        return say("engine.probe.apparmor_subject", path=ROOT)
 
     def problems(self, params: dict[str, Any]) -> list[tuple[str, str]]:
         if params.get("property") == "confined" and not params.get("programs"):
@@ -108,7 +109,7 @@ class AppArmorProbe(BaseProbe):
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         if target.stat(ROOT) is None:
-            return Observation.of([], note=f"{ROOT} does not exist")
+            return Observation.of([], note=say("engine.probe.absent", path=ROOT))
         found = profiles(ctx)
         if params.get("property", "profiles") == "profiles":
             return Observation.of([Value(f"{p.mode} {p.attachment}", file=p.file, line=p.line,
@@ -119,5 +120,5 @@ class AppArmorProbe(BaseProbe):
                 p = mode_of(program, found)
                 values.append(Value(p.mode if p else "unconfined", file=p.file if p else None,
                                     line=p.line if p else None, subject=program))
-        note = "" if values else "none of the programs is installed"
+        note = "" if values else say("engine.probe.no_program_installed")
         return Observation.of(values, note=note)

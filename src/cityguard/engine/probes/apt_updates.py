@@ -26,18 +26,21 @@ from cityguard.engine.probes.base import (
     ProbeContext,
     ProbeError,
     Value,
+    cannot_read,
+    denied_root,
     register,
 )
 from cityguard.engine.probes.package import DPKG_STATUS, dpkg_records, field, stanzas
 from cityguard.engine.versions import compare_versions
+from cityguard.policy.messages import joined
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 LISTS = "/var/lib/apt/lists"
 #: a list as read (an uncompressed main list is ~50 MB) and what a compressed one may expand
 #: to (core/decompress refuses more: a 9 MB gzip bomb would otherwise expand to gigabytes)
 MAX_LIST_BYTES = limits.MAX_DECOMPRESSED
-NO_LISTS = ("no apt package lists: run apt-get update, or the host has never fetched lists "
-            "— pending updates could not be determined")
+NO_LISTS = "engine.probe.apt_no_lists"
 
 Candidate = tuple[str, str, int]  # version, list file, line of its stanza
 
@@ -82,24 +85,19 @@ class AptUpdatesProbe(BaseProbe):
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         installed = dpkg_records(ctx)
         if installed is None:
-            return Observation.na(f"no dpkg database ({DPKG_STATUS}): not a Debian-family "
-                                  "host, or an image without it")
+            return Observation.na(say("engine.probe.no_dpkg", path=DPKG_STATUS))
         readable, unreadable = list_files(ctx)
         if not readable and not unreadable:
-            return Observation.na(NO_LISTS)
+            return Observation.na(say(NO_LISTS, command="apt-get update"))
         pockets = params.get("pockets", "security")
         if pockets == "security":
             readable = [p for p in readable if "security" in p.rsplit("/", 1)[-1]]
             unreadable = [p for p in unreadable if "security" in p.rsplit("/", 1)[-1]]
             if not readable and not unreadable:
-                return Observation.na(
-                    "apt lists hold no security pocket (no file under /var/lib/apt/lists "
-                    "has 'security' in its name): pending security updates could not be "
-                    "determined; add the security archive to the sources")
+                return Observation.na(say("engine.probe.apt_no_security"))
         if not readable:
-            return Observation.na(f"apt lists are compressed as {unreadable[0].rsplit('.', 1)[-1]}"
-                                  ", which cityguard cannot read: pending updates could not be "
-                                  "determined")
+            return Observation.na(say("engine.probe.apt_compressed",
+                                      suffix=unreadable[0].rsplit(".", 1)[-1]))
         wanted = {name for name, _, _, _ in installed}
         best: dict[str, dict[str, Candidate]] = {}  # name → architecture → newest
         for path in readable:
@@ -127,9 +125,9 @@ class AptUpdatesProbe(BaseProbe):
         try:
             data = target.read_bytes(path, MAX_LIST_BYTES)
         except PermissionError:
-            raise ProbeError(f"permission denied reading {path} (run cityguard as root)") from None
+            raise ProbeError(denied_root(path)) from None
         except OSError as exc:
-            raise ProbeError(f"cannot read {path}: {exc.strerror or exc}") from None
+            raise ProbeError(cannot_read(path, exc)) from None
         key = datacache.digest("apt-list", path, data)
         hit = datacache.load("apt-lists", key)
         if hit is not datacache.MISS:
@@ -146,13 +144,13 @@ class AptUpdatesProbe(BaseProbe):
     def _note(self, ctx: ProbeContext, installed: list[Any], readable: list[str],
               unreadable: list[str]) -> str:
         stats = [s for s in (ctx.target.stat(p) for p in readable) if s is not None]
-        age = ""
+        parts = [say("engine.probe.apt_compared", installed=len(installed), lists=len(readable))]
         if stats:
             days = max(0.0, (time.time() - max(s.mtime for s in stats)) / 86400)
-            age = f"; newest list fetched {days:.0f} day(s) ago"
-        skipped = f"; unreadable (.zst): {len(unreadable)}" if unreadable else ""
-        return (f"{len(installed)} installed packages compared with {len(readable)} list(s)"
-                f"{age}{skipped}")
+            parts.append(say("engine.probe.apt_age", days=f"{days:.0f}"))
+        if unreadable:
+            parts.append(say("engine.probe.apt_zst", n=len(unreadable)))
+        return joined(parts)
 
 
 def _newest(by_arch: dict[str, Candidate], arch: str) -> Candidate | None:

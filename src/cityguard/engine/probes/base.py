@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from cityguard.core.registry import Registry
 from cityguard.engine import patterns
 from cityguard.engine.docpath import parse_path
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import HostFacts, Target
 
 T = TypeVar("T")
@@ -129,9 +130,17 @@ def _read_text(target: Target, path: str) -> str | None:
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
     except PermissionError:
-        raise ProbeError(f"permission denied reading {path} (run cityguard as root)") from None
+        raise ProbeError(denied_root(path)) from None
     except OSError as exc:
-        raise ProbeError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ProbeError(cannot_read(path, exc)) from None
+
+
+def denied_root(path: str) -> str:
+    return say("engine.probe.denied_root", path=path)
+
+
+def cannot_read(path: str, exc: OSError) -> str:
+    return say("engine.probe.cannot_read", path=path, error=exc.strerror or str(exc))
 
 
 class Probe(Protocol):
@@ -210,8 +219,7 @@ def _literal_dir(pattern: str) -> str:
 
 
 def _denied(path: str) -> str:
-    return (f"permission denied reading {path}: this evidence cannot be judged without "
-            "privilege (run cityguard as root, or --sudo on SSH hosts)")
+    return say("engine.probe.denied", path=path)
 
 
 def regex_problem(pattern: str) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from cityguard.engine.probes.base import BaseProbe, Observation, ProbeContext, ProbeError, Value
 from cityguard.engine.probes.base import register as _register
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import CommandsUnavailable, Target
 
 FIELDS = ("stdout", "stderr", "exit_code", "lines")
@@ -21,13 +22,14 @@ def run_or_na(target: Target, argv: list[str], timeout: float) -> Any:
     except CommandsUnavailable as exc:
         return Observation.na(str(exc))
     except FileNotFoundError:
-        return Observation.na(f"program not found on the target: {argv[0]}")
+        return Observation.na(say("engine.probe.no_program", program=argv[0]))
     except PermissionError:
-        raise ProbeError(f"permission denied running {argv[0]}") from None
+        raise ProbeError(say("engine.probe.denied_run", program=argv[0])) from None
     if res.timed_out:
-        raise ProbeError(f"{' '.join(argv)} timed out after {timeout:g}s")
+        raise ProbeError(say("engine.probe.command_timeout", command=" ".join(argv),
+                             seconds=f"{timeout:g}"))
     if res.exit_code == 127 and "not found" in res.stderr:  # a remote shell's answer
-        return Observation.na(f"program not found on the target: {argv[0]}")
+        return Observation.na(say("engine.probe.no_program", program=argv[0]))
     return res
 
 
@@ -62,4 +64,5 @@ class CommandProbe(BaseProbe):
                                    for i, line in enumerate(res.stdout.splitlines(), 1)
                                    if line.strip()])
         text = res.stdout if field == "stdout" else res.stderr
-        return Observation.of([Value(text.strip())], note=f"exit code {res.exit_code}")
+        return Observation.of([Value(text.strip())],
+                              note=say("engine.probe.exit_code", code=res.exit_code))

@@ -18,6 +18,7 @@ from cityguard.engine.probes.base import (
     path_problem,
     register,
 )
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 
@@ -55,9 +56,9 @@ def parsed_documents(ctx: ProbeContext, path: str, style: str) -> list[Any]:
         except DataError as exc:
             raise ProbeError(str(exc)) from None
         except ValueError as exc:  # JSONDecodeError is a ValueError
-            raise ProbeError(f"{path} is not valid JSON: {exc}") from None
+            raise ProbeError(say("engine.probe.bad_json", path=path, error=str(exc))) from None
         except Exception as exc:  # yaml.YAMLError without importing yaml at module level
-            raise ProbeError(f"{path} is not valid YAML: {exc}") from None
+            raise ProbeError(say("engine.probe.bad_yaml", path=path, error=str(exc))) from None
 
     return ctx.cached(("docs", style, path), compute)
 
@@ -129,9 +130,9 @@ class ConfigValueProbe(BaseProbe):
         effective = "all" if style in styles.DOCUMENT_STYLES else styles.STYLES.get(style).effective
         if values and not params.get("all_occurrences") and effective != "all":
             values = [values[0] if effective == "first" else values[-1]]
-        note = "" if paths else f"no file matches {params['path']}"
+        note = "" if paths else say("engine.probe.no_file", path=params["path"])
         if not values and "default" in params:
-            where = "file absent" if not paths else "key not set"
-            return Observation.of([Value(params["default"], subject="default")],
-                                  note=f"{where}: the software's default applies")
-        return Observation.of(values, note=note or ("" if values else f"{key} not set"))
+            why = "engine.probe.default_file_absent" if not paths else "engine.probe.default_key"
+            return Observation.of([Value(params["default"], subject="default")], note=say(why))
+        return Observation.of(values, note=note or ("" if values else
+                                                    say("engine.probe.key_not_set", key=key)))

@@ -21,6 +21,7 @@ from cityguard.engine.probes.base import (
     register,
 )
 from cityguard.engine.probes.service import UNIT_DIRS, wants_links
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\s*=")
@@ -146,7 +147,7 @@ class CronProbe(BaseProbe):
     required = ("pattern",)
 
     def subject(self, params: dict[str, Any]) -> str:
-        return f"scheduled jobs matching {params['pattern']}"
+        return say("engine.probe.cron_subject", pattern=params["pattern"])
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         regex = compile_pattern(params["pattern"])
@@ -156,7 +157,6 @@ class CronProbe(BaseProbe):
                   if budget.search(regex, cmd, f"{f}:{line}" if line else f)]
         if not values and unreadable:
             # nothing found where part of the schedule could not be read: not "no such job"
-            raise ProbeError(f"permission denied reading {', '.join(unreadable)}: no matching "
-                             "job in the readable cron tables and timers, the rest is unknown")
-        note = f"unreadable: {', '.join(unreadable)}" if unreadable else ""
+            raise ProbeError(say("engine.probe.cron_denied", paths=", ".join(unreadable)))
+        note = say("engine.probe.unreadable", paths=", ".join(unreadable)) if unreadable else ""
         return Observation.of(values, note=note)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.engine.probes.base import BaseProbe, Observation, ProbeContext, Value, register
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 
@@ -37,10 +38,11 @@ class EvidenceProbe(BaseProbe):
                     found.append((p, os.path.getmtime(p)))
         if params.get("property", "exists") == "exists":
             if not found:
-                return Observation.of([Value(False, subject=pattern)], note=f"{pattern} not found")
+                return Observation.of([Value(False, subject=pattern)],
+                                      note=say("engine.probe.not_found", path=pattern))
             return Observation.of([Value(True, file=p, subject=p) for p, _ in found])
         if not found:
-            return Observation.of([], note=f"{pattern} not found")
+            return Observation.of([], note=say("engine.probe.not_found", path=pattern))
         newest, mtime = max(found, key=lambda x: x[1])
         age = round(max(0.0, time.time() - mtime) / 86400, 2)
         return Observation.of([Value(age, file=newest, subject=newest)])

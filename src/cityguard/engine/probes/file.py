@@ -14,6 +14,7 @@ from cityguard.engine.probes.base import (
     glob_paths,
     register,
 )
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import FileStat, Target
 
 PROPERTIES = ("exists", "mode", "owner", "group", "type", "size", "age_days")
@@ -51,7 +52,8 @@ class FileProbe(BaseProbe):
         prop = params.get("property", "exists")
         paths = glob_paths(ctx, pattern)
         if prop == "exists" and not paths:
-            return Observation.of([Value(False, subject=pattern)], note=f"{pattern} not found")
+            return Observation.of([Value(False, subject=pattern)],
+                                  note=say("engine.probe.not_found", path=pattern))
         now = time.time()
         values = []
         for p in paths:
@@ -61,4 +63,5 @@ class FileProbe(BaseProbe):
             values.append(Value(file_property(st, prop, now), file=p, subject=p))
         if prop == "exists" and not values:
             values = [Value(False, subject=pattern)]
-        return Observation.of(values, note="" if values else f"no file matches {pattern}")
+        note = "" if values else say("engine.probe.no_file", path=pattern)
+        return Observation.of(values, note=note)

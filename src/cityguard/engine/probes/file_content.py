@@ -14,6 +14,7 @@ from cityguard.engine.probes.base import (
     glob_paths,
     register,
 )
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 MAX_VALUES = 1000
@@ -55,6 +56,7 @@ class FileContentProbe(BaseProbe):
                     value = "***"
                 values.append(Value(value, file=path, line=no))
                 if len(values) >= MAX_VALUES:
-                    return Observation.of(values, note=f"first {MAX_VALUES} matches")
-        note = "" if paths else f"no file matches {params['path']}"
+                    return Observation.of(
+                        values, note=say("engine.probe.first_matches", n=MAX_VALUES))
+        note = "" if paths else say("engine.probe.no_file", path=params["path"])
         return Observation.of(values, note=note)

@@ -19,6 +19,7 @@ from cityguard.engine.probes.base import (
     Value,
     register,
 )
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class HttpProbe(BaseProbe):
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         if not target.can_run_commands:
-            return Observation.na("dir: target makes no network requests")
+            return Observation.na(say("engine.probe.dir_no_network"))
         import http.client
 
         prop = params.get("property", "status")
@@ -133,12 +134,12 @@ class HttpProbe(BaseProbe):
             name = params.get("header", "")
             if name.lower() in headers:
                 return Observation.of([Value(headers[name.lower()], subject=name)])
-            return Observation.of([], note=f"no {name} header")
+            return Observation.of([], note=say("engine.probe.no_header", name=name))
         if tls is None:
-            return Observation.na(f"{url} is not served over TLS")
+            return Observation.na(say("engine.probe.no_tls", url=url))
         if prop == "tls_version":
             return Observation.of([Value(tls, subject=url)])
         if not der:
-            raise ProbeError(f"{url}: the server sent no certificate")
+            raise ProbeError(say("engine.probe.no_certificate", url=url))
         days = (cert_not_after(der).timestamp() - time.time()) / 86400
         return Observation.of([Value(round(days, 1), subject=url)])

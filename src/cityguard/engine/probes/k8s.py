@@ -21,6 +21,8 @@ from cityguard.engine.probes.base import (
     path_problem,
     register,
 )
+from cityguard.policy.messages import joined
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 POD_SPEC = {
@@ -51,7 +53,8 @@ def manifests(ctx: ProbeContext, path: str) -> tuple[list[Any], str]:
         try:
             docs = docpath.load_yaml_documents(text)
         except Exception as exc:  # a Helm template or a broken file: not a manifest
-            return [], f"{path} skipped: {str(exc).splitlines()[0]}"
+            return [], say("engine.probe.k8s_skipped", path=path,
+                               error=(str(exc).splitlines() or [""])[0])
         return [o for d in docs for o in _objects(d)], ""
 
     return ctx.cached(("k8s", path), compute)
@@ -104,5 +107,5 @@ class K8sProbe(BaseProbe):
                         value = default if v is docpath.MISSING else v
                         values.append(Value(value, file=path, line=vline, subject=name))
         if not workloads:
-            notes.insert(0, f"no workload in {params['path']}")
-        return Observation.of(values, note="; ".join(notes))
+            notes.insert(0, say("engine.probe.no_workload", path=params["path"]))
+        return Observation.of(values, note=joined(notes))

@@ -8,6 +8,7 @@ import struct
 from typing import Any
 
 from cityguard.engine.probes.base import BaseProbe, Observation, ProbeContext, Value, register
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 _TCP_LISTEN = "0A"
@@ -65,12 +66,12 @@ class ListeningProbe(BaseProbe):
 
     def subject(self, params: dict[str, Any]) -> str:
         port = params.get("port", "*")
-        return f"{params.get('protocol', 'any')} port {port}"
+        return say("engine.probe.port_subject", protocol=params.get("protocol", "any"), port=port)
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         found = sockets(ctx)
         if found is None:
-            return Observation.na("no /proc/net on this target: listening sockets are unknown")
+            return Observation.na(say("engine.probe.no_proc_net"))
         proto = params.get("protocol", "any")
         ports = params.get("port")
         if isinstance(ports, int):

@@ -23,6 +23,7 @@ from cityguard.engine.probes.base import (
     register,
 )
 from cityguard.engine.styles.nginx import _nginx_tokens
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 MAX_DEPTH = 16
@@ -120,8 +121,8 @@ class NginxServerProbe(BaseProbe):
     required = ("path", "key")
 
     def subject(self, params: dict[str, Any]) -> str:
-        which = "TLS server blocks" if params.get("ssl_only") else "server blocks"
-        return f"{params['key']} in force in the nginx {which} of {params['path']}"
+        which = "tls" if params.get("ssl_only") else "all"
+        return say(f"engine.probe.nginx_subject_{which}", key=params["key"], path=params["path"])
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         key = params["key"]
@@ -139,5 +140,5 @@ class NginxServerProbe(BaseProbe):
                 elif "default" in params:
                     values.append(Value(params["default"], file=server.file, line=server.line,
                                         subject=subject))
-        note = "" if values else "no matching server block"
+        note = "" if values else say("engine.probe.no_server_block")
         return Observation.of(values, note=note)

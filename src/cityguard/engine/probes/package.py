@@ -23,9 +23,11 @@ from cityguard.engine.probes.base import (
     ProbeContext,
     ProbeError,
     Value,
+    cannot_read,
     register,
 )
 from cityguard.engine.probes.command import run_or_na
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 DPKG_STATUS = "/var/lib/dpkg/status"
@@ -129,9 +131,9 @@ def _sqlite_rpmdb(ctx: ProbeContext) -> Installed | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
-        raise ProbeError(f"cannot read {RPMDB}: {exc.strerror or exc}") from None
+        raise ProbeError(cannot_read(RPMDB, exc)) from None
     if len(data) > MAX_RPMDB:
-        raise ProbeError(f"{RPMDB} is larger than {MAX_RPMDB // 2**20} MiB; not read")
+        raise ProbeError(say("engine.probe.too_large", path=RPMDB, mib=MAX_RPMDB // 2**20))
     try:  # rpm writes in WAL mode: recent transactions may still be in the -wal file
         wal = ctx.target.read_bytes(RPMDB + "-wal", MAX_RPMDB + 1)
     except OSError:
@@ -148,7 +150,7 @@ def _sqlite_rpmdb(ctx: ProbeContext) -> Installed | None:
             finally:
                 con.close()
         except sqlite3.Error as exc:
-            raise ProbeError(f"{RPMDB} is not a readable rpm database: {exc}") from None
+            raise ProbeError(say("engine.probe.bad_rpmdb", path=RPMDB, error=str(exc))) from None
     out: Installed = {}
     for (blob,) in rows:
         fields = header_fields(bytes(blob))
@@ -163,7 +165,8 @@ def _rpm_qa(target: Target) -> Installed | Observation:
     if isinstance(res, Observation):
         return res
     if res.exit_code != 0:
-        return Observation.na(f"rpm -qa failed: {(res.stderr.strip() or 'no output')[:200]}")
+        return Observation.na(say("engine.probe.rpm_failed",
+                                  error=(res.stderr.strip() or "-")[:200]))
     out: Installed = {}
     for line in res.stdout.splitlines():
         name, _, version = line.strip().partition(" ")
@@ -182,8 +185,7 @@ def rpm_installed(ctx: ProbeContext) -> tuple[Installed | Observation, str]:
                 return found, RPMDB
         if ctx.target.can_run_commands:
             return _rpm_qa(ctx.target), RPM_QA
-        return Observation.na("no dpkg status and no rpmdb.sqlite in this tree (an older "
-                              "Berkeley DB needs `rpm`; dir: target runs no commands)"), ""
+        return Observation.na(say("engine.probe.no_package_db")), ""
 
     return ctx.cached("rpm-installed", compute)
 
@@ -223,5 +225,6 @@ class PackageProbe(BaseProbe):
             else:
                 values.append(Value(version is not None, file=file, line=line, subject=name))
         if want_version and not values:
-            return Observation.of([], note=f"not installed: {', '.join(names)}")
-        return Observation.of(values, note=f"package database: {source}")
+            return Observation.of(
+                [], note=say("engine.probe.not_installed", names=", ".join(names)))
+        return Observation.of(values, note=say("engine.probe.package_db", source=source))

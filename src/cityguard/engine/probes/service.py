@@ -6,6 +6,7 @@ from typing import Any
 
 from cityguard.engine.probes.base import BaseProbe, Observation, ProbeContext, Value, register
 from cityguard.engine.probes.command import run_or_na
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system",
@@ -52,8 +53,7 @@ def init_state_known(ctx: ProbeContext) -> bool:
     return ctx.cached("init-state-known", compute)
 
 
-UNKNOWN = ("unknown: this tree holds no service manager state (no systemd unit directories, "
-           "no /etc/init.d), so whether a service is enabled cannot be told")
+UNKNOWN = "engine.probe.no_service_manager"
 
 
 def present(target: Target, unit: str, name: str) -> bool:
@@ -94,7 +94,7 @@ class ServiceProbe(BaseProbe):
         names = params["name"] if isinstance(params["name"], list) else [params["name"]]
         prop = params.get("property", "enabled")
         if prop != "active" and not target.can_run_commands and not init_state_known(ctx):
-            return Observation.na(UNKNOWN)
+            return Observation.na(say(UNKNOWN))
         values = []
         for name in names:
             unit = unit_name(name)
@@ -105,7 +105,7 @@ class ServiceProbe(BaseProbe):
                 values.append(Value(enabled(ctx, unit, base), subject=unit))
             else:
                 if not target.can_run_commands:
-                    return Observation.na("dir: target runs no commands (service state unknown)")
+                    return Observation.na(say("engine.probe.dir_no_commands"))
                 # `--`: a unit name may start with '-' (-.mount), never read as an option
                 res = run_or_na(target, ["systemctl", "is-active", "--", unit], 10.0)
                 if isinstance(res, Observation):
@@ -117,5 +117,5 @@ class ServiceProbe(BaseProbe):
                     values.append(Value(False, subject=unit))
                 else:
                     reason = (res.stderr.strip() or state or "no answer").splitlines()[0]
-                    return Observation.na(f"systemd is not running here: {reason}")
+                    return Observation.na(say("engine.probe.no_systemd", reason=reason))
         return Observation.of(values)

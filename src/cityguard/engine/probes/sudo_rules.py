@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from cityguard.engine.probes.base import BaseProbe, Observation, ProbeContext, Value, register
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 SUDOERS = "/etc/sudoers"
@@ -95,7 +96,7 @@ class SudoRulesProbe(BaseProbe):
 
     def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
         if target.stat(SUDOERS) is None:
-            return Observation.na(f"{SUDOERS} does not exist")
+            return Observation.na(say("engine.probe.absent", path=SUDOERS))
         members = _members(ctx)
         values: list[Value] = []
         for path in _files(ctx):

@@ -13,6 +13,7 @@ from cityguard.engine.probes.base import (
     Value,
     register,
 )
+from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
 #: systemd-sysctl order: files sorted by name across these dirs, earlier dirs shadowing later
@@ -59,13 +60,13 @@ class SysctlProbe(BaseProbe):
         if params.get("source", "runtime") == "config":
             hit = configured(ctx).get(key)
             if hit is None:
-                return Observation.of([], note=f"{key} is not set in any sysctl configuration")
+                return Observation.of([], note=say("engine.probe.sysctl_unset", key=key))
             return Observation.of([Value(hit[0], file=hit[1], line=hit[2])])
         if not target.can_run_commands:
             # a directory of files has no running kernel
-            return Observation.na("dir: target has no running kernel (use source: config)")
+            return Observation.na(say("engine.probe.dir_no_kernel"))
         path = "/proc/sys/" + key.replace(".", "/")
         text = ctx.read_text(path)
         if text is None:
-            return Observation.of([], note=f"{path} does not exist on this kernel")
+            return Observation.of([], note=say("engine.probe.no_kernel_key", path=path))
         return Observation.of([Value(" ".join(text.split()), file=path)])

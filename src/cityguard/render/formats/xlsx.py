@@ -158,7 +158,7 @@ def _summary_rows(a: Assessment, lang: str) -> list[list[Any]]:
         [t("applicable_items"), s.applicable_items],
     ]
     rows += [[i18n.verdict(k, lang), s.counts.get(k, 0)] for k in i18n.VERDICT_ORDER]
-    rows += [[t("method_not_checked"), line] for line in s.not_checked]
+    rows += [[t("method_not_checked"), i18n.say(line, lang)] for line in s.not_checked]
     return rows
 
 
