@@ -204,6 +204,7 @@ def create_app(config: ServeConfig) -> Any:
     ]
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
+        dashboard.overview.warm()
         yield
         dashboard.overview.stop()
         dashboard.pool.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from cityguard.web import overview
@@ -20,7 +21,8 @@ class OverviewCache:
         self.at = 0.0  # time.time() of the computation, for the page
         self.mono = 0.0  # time.monotonic() of it, for the age
         self.lock = threading.Lock()
-        self.first = threading.Lock()  # one request computes the very first copy
+        self.computing = threading.Lock()  # one computation at a time (first request or thread)
+        self.fragments: dict[tuple[str, float], str] = {}  # (lang, at) → the rendered body
         self.wake = threading.Event()
         self.stopped = False
         self.thread: threading.Thread | None = None
@@ -28,9 +30,9 @@ class OverviewCache:
     def get(self) -> tuple[overview.Overview, float]:
         """(the overview, when it was computed: time.time())."""
         if self.value is None:
-            with self.first:
+            with self.computing:  # waits for the start-up computation rather than repeating it
                 if self.value is None:
-                    self._compute()
+                    self._compute_now()
         with self.lock:
             value, at, age = self.value, self.at, time.monotonic() - self.mono
         if age >= self.ttl:
@@ -55,7 +57,24 @@ class OverviewCache:
                     self.thread.start()
         self.wake.set()
 
-    def _compute(self) -> None:
+    def fragment(self, lang: str, at: float, render: Callable[[], str]) -> str:
+        """The overview's body rendered once per language and computation (the page around it
+        names the user): 20 clients then share one rendering instead of each making its own."""
+        key = (lang, at)
+        with self.lock:
+            found = self.fragments.get(key)
+        if found is None:
+            found = render()
+            with self.lock:
+                self.fragments = {k: v for k, v in self.fragments.items() if k[1] == at}
+                self.fragments[key] = found
+        return found
+
+    def warm(self) -> None:
+        """Compute the first copy in the background as the server starts."""
+        self._kick()
+
+    def _compute_now(self) -> None:
         value = overview.compute(self.pool.get())
         with self.lock:
             self.value, self.at, self.mono = value, time.time(), time.monotonic()
@@ -67,7 +86,8 @@ class OverviewCache:
             if self.stopped:
                 break
             try:
-                self._compute()
+                with self.computing:
+                    self._compute_now()
             except Exception:  # noqa: BLE001 - a failed refresh keeps the last copy
                 time.sleep(1.0)
 

@@ -11,7 +11,7 @@ from cityguard.core.errors import UsageError
 from cityguard.render import render_bytes
 from cityguard.render.diff import render_diff
 from cityguard.store import citytrend
-from cityguard.web import findings_view
+from cityguard.web import findings_view, templating
 from cityguard.web.context import REPORT_CSP, Context, guarded
 from cityguard.web.overview_view import chart_context
 from cityguard.web.roles import READ
@@ -22,9 +22,11 @@ ACTION_LIMIT = 100
 @guarded(READ)
 def overview_page(ctx: Context) -> Any:
     ov, at = ctx.app.overview.get()
-    return ctx.html("overview.html.j2", ov=ov, links=True, action_limit=ACTION_LIMIT,
-                    computed_at=datetime.fromtimestamp(at).strftime("%H:%M:%S"),
-                    **chart_context(ov, ctx.lang))
+    body = ctx.app.overview.fragment(ctx.lang, at, lambda: templating.render(
+        "_overview.html.j2", ctx.lang, ov=ov, links=True, action_limit=ACTION_LIMIT,
+        **chart_context(ov, ctx.lang)))
+    return ctx.html("overview.html.j2", ov=ov, body=body,
+                    computed_at=datetime.fromtimestamp(at).strftime("%H:%M:%S"))
 
 
 def _system_runs(ctx: Context, name: str) -> list[dict[str, Any]]:

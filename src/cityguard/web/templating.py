@@ -44,8 +44,10 @@ def render(name: str, lang: str, **values: Any) -> str:
     def svg(text: str) -> Any:  # charts.* escape every label themselves
         return markupsafe.Markup(text)
 
+    # HTML that one of these templates rendered before (autoescaped then): the overview's body
+    rendered = svg
     return str(environment().get_template(name).render(lang=lang, t=t, enum=enum, svg=svg,
-                                                        **values))
+                                                        rendered=rendered, **values))
 
 
 def stylesheet() -> str:
