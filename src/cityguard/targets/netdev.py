@@ -83,9 +83,27 @@ def parse_device(text: str, path: str, family: str | None = None) -> DeviceConfi
         _complete(lines, path, found)
     if not root.children:
         raise DataError(path, f"no configuration lines for {found.family}")
+    _keep_version_header(root, text, found.family)
     m = _HOSTNAME.search(text)
     return DeviceConfig(path, found.family, found.dialect, found.release, root,
                         (m.group(1) or m.group(2) or "") if m else "")
+
+
+#: header lines (comments to the tree builders) that state the software release: kept as a
+#: node of their own, so a check can quote the version an assessor must compare with advisories
+_VERSION_HEADER = {
+    "huawei_vrp": re.compile(r"^!Software Version V\S+", re.M),
+    "fortinet_fortios": re.compile(r"^#(?:config-version=| Version: )\S.*$", re.M),
+    "paloalto_panos": re.compile(r"^[ \t]*<config\b[^>\n]{0,300}\bversion=\"[^\"\n]{1,40}\"", re.M),
+}
+
+
+def _keep_version_header(root: Node, text: str, family: str) -> None:
+    header = _VERSION_HEADER.get(family)
+    m = header.search(text, 0, 65536) if header is not None else None
+    if m is not None:
+        line = text.count("\n", 0, m.start()) + 1
+        root.children.insert(0, Node(m.group(0).strip()[:200], line))
 
 
 def _forced(text: str, path: str, family: str) -> Detected:

@@ -181,7 +181,9 @@ class NetdevProbe(BaseProbe):
             hit = next((v for v in values if rx.search(str(v.value))), None)
             if hit is not None:
                 where = f" (line {hit.line})" if hit.line else ""
-                return Observation.ask(_both(f"netdev.ask.{params['ask']}") + where)
+                # the question may quote the value it is about (a version, an account name)
+                asked = _both(f"netdev.ask.{params['ask']}", value=str(hit.value))
+                return Observation.ask(asked + where)
         note = "; ".join(notes)
         if per_block and missing:
             note = "; ".join(x for x in (note, f"{missing} block(s) without the line: "
