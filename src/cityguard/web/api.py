@@ -11,7 +11,7 @@ from typing import Any
 from cityguard.core.errors import UsageError
 from cityguard.store import citytrend
 from cityguard.web import accounts, findings_view, sessions
-from cityguard.web.context import Context, client_addr, guarded
+from cityguard.web.context import Context, client_addr, guarded, read_form
 from cityguard.web.roles import READ
 
 
@@ -70,8 +70,6 @@ def run(ctx: Context) -> Any:
 
 async def login(request: Any) -> Any:
     from starlette.concurrency import run_in_threadpool
-
-    from cityguard.web.context import read_form
 
     if not request.headers.get("content-type", "").startswith("application/json"):
         return _json({"error": "send JSON: {\"name\": …, \"password\": …}"}, 415)

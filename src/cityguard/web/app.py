@@ -10,11 +10,12 @@ background (web/cache.py) and at once after a change made here.
 from __future__ import annotations
 
 import contextlib
+import hmac
 from collections.abc import AsyncIterator
 from typing import Any
 
 from cityguard.web import accounts, api, auditpages, pages, sessions, triage
-from cityguard.web.auditlog import OK, record
+from cityguard.web.auditlog import OK, REFUSED, record
 from cityguard.web.cache import OverviewCache
 from cityguard.web.config import ServeConfig
 from cityguard.web.context import (
@@ -28,6 +29,7 @@ from cityguard.web.context import (
     new_login_token,
     read_form,
 )
+from cityguard.web.roles import home
 from cityguard.web.templating import STATIC, render
 
 STATIC_FILES = {"app.css": "text/css; charset=utf-8"}
@@ -107,9 +109,6 @@ async def login_submit(request: Any) -> Any:
 def _login(request: Any, form: dict[str, str] | None) -> Any:
     from starlette.responses import HTMLResponse, RedirectResponse
 
-    from cityguard.web.auditlog import REFUSED
-    from cityguard.web.roles import home
-
     dash: Dashboard = request.app.state.dashboard
     store, addr, lang = dash.pool.get(), client_addr(request), lang_of(request)
     form = form or {}
@@ -124,8 +123,6 @@ def _login(request: Any, form: dict[str, str] | None) -> Any:
         response = HTMLResponse(body, status_code=status)
         response.set_cookie(LOGIN_COOKIE, token, max_age=600, **dash.cookie_flags())
         return response
-
-    import hmac
 
     if not cookie or not given or not hmac.compare_digest(cookie.encode(), given.encode()):
         record(store, (form.get("name") or "-")[:64], "", "login", REFUSED,
