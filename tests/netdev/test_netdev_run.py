@@ -12,6 +12,8 @@ from netdev_helpers import CORPUS, FIXTURES
 from cityguard.assess.fleet import FleetOptions, open_all
 from cityguard.assess.outputs import write_outputs
 from cityguard.assess.run import AssessRequest, run_assessment, target_specs
+from cityguard.assess.views import unreachable
+from cityguard.engine.netdev.select import REFUSED_CHECK_ID
 from cityguard.model import CheckStatus
 from cityguard.targets.netdev_ssh import NetdevSSHTarget
 
@@ -65,8 +67,17 @@ def test_a_refused_file_is_one_line_and_the_others_go_on(tmp_path: Path) -> None
     refused = [line for line in a.summary.not_checked if "input refused" in line]
     assert len(refused) == 1 and str(folder / "garbage.bin") in refused[0]
     assert "binary data" in refused[0]
-    garbage = [r for r in a.results if r.asset == "garbage.bin"]
-    assert garbage and all(r.status is CheckStatus.ERROR for r in garbage)
+    # one error result for the device, carrying the file's one line: not one per check of
+    # every family (116 before), and never a check of some family that did not run
+    (garbage,) = [r for r in a.results if r.asset == "garbage.bin"]
+    assert garbage.status is CheckStatus.ERROR and garbage.check_id == REFUSED_CHECK_ID
+    assert str(folder / "garbage.bin") in garbage.reason and "binary data" in garbage.reason
+    assert garbage.title_zh and garbage.title_en and garbage.remediation_zh
+    assert ("garbage.bin", garbage.reason.split(": ", 1)[1]) in unreachable(a)
+    # a result of no library check still renders in every report that lists results
+    for path in write_outputs(a, ["html", "sarif", "junit", "oscal"], str(tmp_path / "r"),
+                              lang="en"):
+        assert REFUSED_CHECK_ID in Path(path).read_text(encoding="utf-8"), path
     assert {r.asset for r in a.results if r.status is not CheckStatus.ERROR} == \
         {"edge-fw", "bb-01", "agg-sw2"}
 
@@ -84,6 +95,9 @@ def test_cli_exit_2_for_a_bad_file_with_one_line_naming_it(tmp_path: Path,
     assert lines and "truncated" in lines[0] and "Traceback" not in proc.stderr
     doc = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
     assert {"edge-fw", "bb-01", "agg-sw2"} <= {x["id"] for x in doc["assets"]}
+    cut_results = [r for r in doc["results"] if r["asset"] == "cut.cfg"]
+    assert [(r["check_id"], r["status"]) for r in cut_results] == [(REFUSED_CHECK_ID, "error")]
+    assert "truncated" in cut_results[0]["reason"]
 
 
 def test_cli_one_bad_file_and_an_unknown_device_type(tmp_path: Path, cityguard_proc) -> None:
