@@ -169,7 +169,7 @@ def target_specs(req: AssessRequest, manifest: Any = None) -> list[Any]:
     elif req.limit:
         raise UsageError("--limit needs --inventory")
     if not specs and manifest is not None:
-        specs = [TargetSpec(a.to_model(manifest.base_dir).target, a.id)
+        specs = [TargetSpec(a.to_model(manifest.base_dir).target, a.id, a.device_type)
                  for a in manifest.assets if a.target]
         if not manifest.assets:
             specs = [TargetSpec("local")]

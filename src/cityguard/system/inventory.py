@@ -15,6 +15,7 @@ from typing import Any
 
 from cityguard.core.errors import DataError, UsageError
 from cityguard.core.yamlio import line_of, load_yaml, read_yaml_text
+from cityguard.system.devicetypes import family_of, unknown_device_type
 from cityguard.system.sshspec import host_problem, port_problem, user_problem
 
 _SECTION = re.compile(r"^\[([^\]:]+)(?::(children|vars))?\]\s*$")
@@ -63,7 +64,8 @@ class InventoryHost:
         """(variable, where-key, problem) of the first bad connection value, or None.
 
         Host, user and port reach the ssh command line: they are checked as strictly as a
-        `--target` (system.sshspec), so `ansible_host=-oProxyCommand=…` is refused here.
+        `--target` (system.sshspec), so `ansible_host=-oProxyCommand=…` is refused here; an
+        `ansible_network_os` no device family answers to is refused here too.
         """
         var, host = self._var(_HOST_VARS)
         checks = [(var if host else "", host or self.name, host_problem)]
@@ -73,10 +75,16 @@ class InventoryHost:
         var, port = self._var(_PORT_VARS)
         if port is not None:
             checks.append((var, port, port_problem))
+        if self.device_type is not None:  # refused here, with its line, not when connecting
+            checks.append(("ansible_network_os", self.device_type, _device_type_problem))
         for name, value, check in checks:
             if found := check(value):
                 return name or "host", name, found
         return None
+
+
+def _device_type_problem(name: str) -> str | None:
+    return None if family_of(str(name)) else unknown_device_type(str(name))
 
 
 @dataclass

@@ -24,6 +24,7 @@ from cityguard.core.dates import parse_day
 from cityguard.core.errors import DataError
 from cityguard.model import Asset, SystemInfo
 from cityguard.policy.grading import harm_level
+from cityguard.system.devicetypes import family_of
 from cityguard.system.paths import expand_scans, resolve_target
 from cityguard.system.validate import line_at, read_manifest
 
@@ -50,6 +51,7 @@ class ManifestAsset:
     value: int | None = None
     cia: dict[str, int] | None = None
     tags: tuple[str, ...] = ()
+    device_type: str | None = None  # a device's OS family (netdev:, ssh://); None: detect / flag
 
     def to_model(self, base_dir: Path) -> Asset:
         target = resolve_target(self.target, base_dir) if self.target else ""
@@ -228,7 +230,8 @@ def _build(path: Path, data: dict[str, Any]) -> Manifest:
     assets = tuple(
         ManifestAsset(id=x["id"], target=x.get("target"), type=x.get("type", "host"),
                       name=x.get("name", ""), internet_facing=bool(x.get("internet_facing")),
-                      value=x.get("value"), cia=x.get("cia"), tags=tuple(x.get("tags", ())))
+                      value=x.get("value"), cia=x.get("cia"), tags=tuple(x.get("tags", ())),
+                      device_type=family_of(x["device_type"]) if x.get("device_type") else None)
         for x in data.get("assets") or ()
     )
     core = {"type", "path", "date", "approver", "ref"}

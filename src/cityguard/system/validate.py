@@ -16,6 +16,7 @@ from cityguard.core.errors import DataError
 from cityguard.core.yamlio import load_schema, load_yaml, read_yaml_text, schema_errors
 from cityguard.policy.grading import harm_level
 from cityguard.system.answers import load_answers
+from cityguard.system.devicetypes import family_of, unknown_device_type
 from cityguard.system.paths import expand_scans, outside_problem
 from cityguard.system.sshspec import ssh_spec_problem
 
@@ -179,6 +180,7 @@ class _Semantics:
             if "value" in a and "cia" in a:
                 self.add(["assets", n], "give either value or cia, not both")
             target = a.get("target")
+            self._device_type(n, a.get("device_type"), target)
             where: list[str | int] = ["assets", n, "target"]
             if isinstance(target, str) and target.startswith("dir:"):
                 p = Path(target[4:]).expanduser()
@@ -196,6 +198,16 @@ class _Semantics:
                 problem = ssh_spec_problem(target)
                 if problem:
                     self.add(where, f"ssh target: {problem}")
+
+    def _device_type(self, n: int, name: Any, target: Any) -> None:
+        """`device_type` names a family cityguard reads, on a target that is a device."""
+        if not isinstance(name, str) or not name:
+            return  # absent, or a wrong type the schema already names
+        where: list[str | int] = ["assets", n, "device_type"]
+        if family_of(name) is None:
+            self.add(where, unknown_device_type(name))
+        elif not (isinstance(target, str) and target.startswith(("netdev:", "ssh://"))):
+            self.add(where, "device_type needs a netdev: or ssh:// target (a network device)")
 
     def scans(self) -> None:
 

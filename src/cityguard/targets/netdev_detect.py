@@ -15,20 +15,11 @@ import re
 from dataclasses import dataclass
 
 from cityguard.core.errors import DataError, UsageError
+from cityguard.system.devicetypes import ALIASES, FAMILIES, family_of, unknown_device_type
 
-#: the OS families cityguard reads (registry key, `--device-type`, checks' `os_family`)
-FAMILIES = ("huawei_vrp", "h3c_comware", "cisco_ios", "cisco_asa", "juniper_junos",
-            "fortinet_fortios", "paloalto_panos")
-
-#: names people and tools use for the families (netmiko device types, Ansible network OSes)
-ALIASES = {
-    "huawei": "huawei_vrp", "vrp": "huawei_vrp", "huawei_vrpv8": "huawei_vrp", "ce": "huawei_vrp",
-    "h3c": "h3c_comware", "comware": "h3c_comware", "hp_comware": "h3c_comware",
-    "cisco": "cisco_ios", "ios": "cisco_ios", "cisco_xe": "cisco_ios", "iosxe": "cisco_ios",
-    "asa": "cisco_asa", "junos": "juniper_junos", "juniper": "juniper_junos",
-    "fortinet": "fortinet_fortios", "fortios": "fortinet_fortios", "fortigate": "fortinet_fortios",
-    "paloalto": "paloalto_panos", "panos": "paloalto_panos", "pan-os": "paloalto_panos",
-}  # fmt: skip
+# the families and their aliases are listed once, in system/devicetypes.py (the manifest and
+# inventory loaders check names against them); re-exported here for the targets and engine
+__all__ = ["ALIASES", "FAMILIES", "Detected", "detect", "device_type"]
 
 
 @dataclass(frozen=True)
@@ -40,14 +31,10 @@ class Detected:
 
 def device_type(name: str) -> str:
     """A family from a `--device-type` value or an alias (cisco.ios.ios → cisco_ios)."""
-    key = name.strip().lower()
-    if key in FAMILIES:
-        return key
-    last = key.rsplit(".", 1)[-1]
-    for k in (key, last):
-        if k in ALIASES:
-            return ALIASES[k]
-    raise UsageError(f"unknown device type {name!r}; known: {', '.join(FAMILIES)}")
+    family = family_of(name)
+    if family is None:
+        raise UsageError(unknown_device_type(name))
+    return family
 
 
 def _n(pattern: str, text: str) -> int:
