@@ -16,70 +16,16 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from cityguard import render
+from cityguard.model.text import Text
+from language_check import problems
 
 HUMAN = ("html", "md", "xlsx", "csv_items")  # csv_findings, like JSON, is for machines
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-# three Latin words in a row, each at least two letters: an English phrase
-SENTENCE = re.compile(r"[A-Za-z][a-z]+(?:[ ,'’-]+[A-Za-z][a-z]+){2,}")
-ENUMS = {
-    "compliant", "partial", "non_compliant", "not_applicable", "not_assessed",
-    "basically_compliant", "critical", "high", "medium", "low", "info", "pass", "fail",
-    "error", "manual", "open", "reopened", "fixed", "accepted", "false_positive", "mitigated",
-    "waived", "checks", "findings", "answer", "plan", "build", "deploy", "operate", "matrix",
-    "multiplication", "general", "important", "active", "expiring", "expired",
-}
-# pieces of a page that are never prose: structure, ids, numbers, formulas, code
-SEPARATORS = re.compile(r"\n|\||\t|<br>| — | · |：|；|（|）|、|，|。|: |; |\(|\)|\*\*")
-# bilingual data fields: the side a report in the other language must not show
-ZH_SIDE = re.compile(r"(_zh|^conclusion_reason|^major_hidden_risk_reason|^rate_formula|"
-                     r"^score_formula|^level_zh)$")
-EN_SIDE = re.compile(r"_en$")
-NOT_DATA = {("risks", "vulnerability_title"),  # a check's English title: the report says the
-            ("items", "reason")}  # problem; objects' English reason (reason_zh: Chinese side)
-# cityguard's own sentences: never quoted data, whatever language they came in (their `_msg`
-# form says them in the report's language; the values they quote are data, see _quoted)
-OWN = {("results", "reason"), ("results", "expected"), ("results", "message"),
-       ("summary", "not_checked"), ("summary", "warnings"), ("high_risks", "evidence")}
-
-
-def _leaves(node: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _leaves(v, (*path, str(k)))
-    elif isinstance(node, list):
-        for v in node:
-            yield from _leaves(v, path)
-    elif isinstance(node, str):
-        yield path, node
-
-
-def _data(doc: dict, lang: str) -> list[str]:
-    """Strings the Assessment carries as data that a report in `lang` may quote verbatim."""
-    other = EN_SIDE if lang == "zh" else ZH_SIDE
-    out = set()
-    for path, value in _leaves(doc):
-        key = path[-1] if path else ""
-        if any(p.endswith(("_msg", "_msgs")) for p in path):
-            if "fields" not in path or key in ("key", "text"):
-                continue  # a message key, or the English of a sentence inside a sentence
-        elif other.search(key) or (path[0], key) in NOT_DATA | OWN:
-            continue
-        value = value.strip()
-        if (path[0], key) == ("high_risks", "mitigation") and " / " in value:
-            # scoring's "measure — 中文 / English": only the person's measure is data
-            value = value.split(" / ")[0].rpartition(" — ")[0]
-        if value.lower() in ENUMS or (value.isascii() and len(value) < 4):
-            continue  # an enum value is never quoted data; short ASCII would cut words
-        if len(value) >= 2:
-            out.add(value)
-    return sorted(out, key=len, reverse=True)
 
 
 class _Text(HTMLParser):
@@ -126,34 +72,8 @@ def _visible_text(a, name: str, lang: str) -> str:
     return text
 
 
-def _segments(text: str, data: list[str]) -> Iterator[str]:
-    """The text's pieces that are not quoted data (data removed first, longest first)."""
-    blob = "\n".join(data)
-    for d in data:
-        if d in text:
-            text = text.replace(d, "\n")
-    for raw in SEPARATORS.split(text):
-        seg = " ".join(raw.split()).removesuffix("…").strip()
-        if len(seg) >= 2 and seg not in blob:  # a cut piece of data (truncated) is data too
-            yield seg
-
-
 def _problems(a, doc: dict, name: str, lang: str) -> list[str]:
-    data = _data(doc, lang)
-    text = _visible_text(a, name, lang)
-    found = []
-    for seg in _segments(text, data):
-        if lang == "zh":
-            words = seg.strip(" .,:;*_#>[]-").lower()
-            if words in ENUMS or re.fullmatch(r"[a-z]+(_[a-z]+)+", words):
-                found.append(f"raw value {seg!r}")
-            elif SENTENCE.search(seg):
-                found.append(f"English {SENTENCE.search(seg).group(0)!r} in {seg[:120]!r}")
-        elif CJK.search(seg):
-            found.append(f"Chinese in {seg[:120]!r}")
-        elif re.fullmatch(r"[a-z]+(_[a-z]+)+", seg) and seg in ENUMS:
-            found.append(f"raw value {seg!r}")
-    return found
+    return problems(_visible_text(a, name, lang), doc, lang)
 
 
 def _runs(request) -> list[tuple[str, object, Path]]:
@@ -211,6 +131,13 @@ def test_the_checker_catches_what_it_should(request):
     # a value no label covers shows as written: Chinese in the English report
     zh_stage = replace(a, system=replace(a.system, stage="建设阶段"))
     assert any("Chinese" in p for p in _problems(zh_stage, doc, "html", "en"))
+    # cityguard's own sentences are no quoted data: as plain English (no key to say them in
+    # Chinese, as before they were Texts) they are caught
+    assert a.summary.not_checked and all(isinstance(x, Text) for x in a.summary.not_checked)
+    plain = replace(a, summary=replace(a.summary, not_checked=[str(x) for x in
+                                                               a.summary.not_checked]))
+    assert any("English" in p for p in _problems(plain, doc, "html", "zh"))
+    assert not _problems(a, doc, "html", "zh")
 
 
 def test_no_language_ternary_in_the_renderers_or_templates(repo_root):

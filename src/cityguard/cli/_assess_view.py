@@ -19,7 +19,7 @@ from cityguard.cli._layout import Col
 from cityguard.cli._text import short_path
 from cityguard.model import CheckStatus
 from cityguard.policy.catalog import load_catalog
-from cityguard.policy.messages import enum, pick, t
+from cityguard.policy.messages import enum, pick, say, t
 from cityguard.system.manifest import DEFAULT_NAME
 
 #: assets named in a row of the failed checks before "and N more"
@@ -65,7 +65,7 @@ def show(a: Any, *, policies: Sequence[str], lang: str, top: int,
     _failed(a, lang, top)
     _not_checked(a, lang)
     for w in a.summary.warnings if a.summary is not None else ():
-        console.warning(w)
+        console.warning(say(w, lang))
     for path in written:
         console.success(t("cli.wrote", lang, path=short_path(path)))
     if stored:
@@ -169,4 +169,4 @@ def _not_checked(a: Any, lang: str) -> None:
                      indent=4, hang=2)
     if console.settings.verbose and a.summary is not None:
         for sentence in a.summary.not_checked:
-            console.detail(sentence)
+            console.detail(say(sentence, lang))

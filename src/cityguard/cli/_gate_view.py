@@ -13,7 +13,7 @@ from typing import Any
 from cityguard import __version__
 from cityguard.cli import console
 from cityguard.cli._layout import Col
-from cityguard.policy.messages import enum, pick, t
+from cityguard.policy.messages import enum, pick, say, t
 
 FORMATS = ("table", "json", "junit", "sarif")
 FILENAMES = {"json": "gate.json", "junit": "gate.junit.xml", "sarif": "gate.sarif"}
@@ -36,7 +36,7 @@ def show_table(result: Any, lang: str) -> None:
     if console.settings.verbose:
         for o in result.outcomes:
             for line in o.details:
-                console.detail(f"{o.id}: {line}")
+                console.detail(f"{o.id}: {say(line, lang)}")
 
 
 def summary_line(result: Any, lang: str) -> str:
@@ -76,7 +76,7 @@ def junit(result: Any, lang: str) -> bytes:
     for o in result.outcomes:
         case = ET.SubElement(suite, "testcase", classname=f"cityguard.gate.{result.stage}",
                              name=f"{o.id} {_text(o, lang, 'title')}", time="0")
-        body = "\n".join([_text(o, lang, "message"), *o.details,
+        body = "\n".join([_text(o, lang, "message"), *(say(d, lang) for d in o.details),
                           *([_text(o, lang, "todo")] if o.todo_en else [])])
         if o.state == "fail":
             failure = ET.SubElement(case, "failure", message=_text(o, lang, "message"),

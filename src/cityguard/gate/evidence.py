@@ -16,6 +16,7 @@ from cityguard.core.dates import parse_day
 from cityguard.gate.kinds import Check, GateContext, kind
 from cityguard.gate.stages import StageRule
 from cityguard.model import CheckStatus
+from cityguard.policy.messages import text
 from cityguard.system.manifest import EvidenceRecord, Manifest
 
 
@@ -126,7 +127,8 @@ def check_evidence(rule: StageRule, ctx: GateContext) -> Check:
             return Check("pass", f"{rec.path}（{when}{who}）", f"{rec.path} ({when}{whom})",
                          line=rec.line, evidence=rec.path)
     rec, problems, _ = judged[0]
-    details = [f"{r.path}: " + "; ".join(en for _, en in p) for r, p, _ in judged[1:]]
+    details = [text("gate.detail.evidence", path=r.path, problems_zh="；".join(zh for zh, _ in p),
+                    problems_en="; ".join(en for _, en in p)) for r, p, _ in judged[1:]]
     return Check("fail", f"{rec.path}：" + "；".join(zh for zh, _ in problems),
                  f"{rec.path}: " + "; ".join(en for _, en in problems),
                  details=details, line=rec.line, evidence=rec.path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from cityguard.gate.kinds import Check, GateContext, kind
 from cityguard.gate.stages import StageRule
 from cityguard.model import CheckResult, CheckStatus, Finding, Severity
+from cityguard.policy.messages import enum_text, say, text
 from cityguard.system.manifest import CONCLUSION_RANK, CONCLUSION_ZH, Manifest, Waiver
 
 OPEN_FINDING = ("open", "reopened")
@@ -60,8 +61,8 @@ def check_waivers(_rule: StageRule, ctx: GateContext) -> Check:
     line = (expired or soon or [None])[0]
     at = line.line if isinstance(line, Waiver) else None
     if expired:
-        details = [f"{w.id} ({w.subject}) expired {w.expires}; approver {w.approver}"
-                   for w in expired]
+        details = [text("gate.detail.waiver_expired", id=w.id, subject=w.subject,
+                        expires=str(w.expires), approver=w.approver) for w in expired]
         return Check("fail", f"{len(expired)} 条豁免已过期：" + "；".join(
             f"{w.id}（{w.subject}）于 {w.expires} 到期" for w in expired),
             f"{len(expired)} expired waiver(s): " + "; ".join(
@@ -72,7 +73,8 @@ def check_waivers(_rule: StageRule, ctx: GateContext) -> Check:
             f"{w.id} 至 {w.expires}" for w in soon),
             f"{len(soon)} waiver(s) expire within {warn_days} days: " + ", ".join(
             f"{w.id} on {w.expires}" for w in soon),
-            details=[f"{w.id} ({w.subject}) expires {w.expires}" for w in soon], line=at)
+            details=[text("gate.detail.waiver_expires", id=w.id, subject=w.subject,
+                          expires=str(w.expires)) for w in soon], line=at)
     n = len(ctx.manifest.waivers)
     return Check("pass", f"{n} 条豁免均在有效期内", f"{n} waiver(s), none expired")
 
@@ -89,7 +91,8 @@ def check_high_risks(_rule: StageRule, ctx: GateContext) -> Check:
     note_zh = f"（基线已有 {hidden} 项，不计）" if hidden else ""
     note_en = f" ({hidden} already in the baseline, not counted)" if hidden else ""
     if new:
-        details = [f"{h.case_id} @ {h.asset}: {h.title_en or h.title_zh}" for h in new]
+        details = [text("gate.detail.high_risk", case=h.case_id, asset=h.asset,
+                        title_zh=h.title_zh, title_en=h.title_en) for h in new]
         return Check("fail", f"{len(new)} 项未处置的高风险问题{note_zh}：" + "；".join(
             f"{h.case_id} {h.title_zh}（{h.asset}）" for h in new),
             f"{len(new)} open high-risk issue(s){note_en}: " + "; ".join(details),
@@ -124,7 +127,8 @@ def check_findings(_rule: StageRule, ctx: GateContext) -> Check:
         elif (r.check_id, r.asset) in base_fail:
             hidden += 1
         else:
-            blocking.append(f"check {r.check_id} @ {r.asset} [{r.severity.value}]")
+            blocking.append(text("gate.detail.check", check=r.check_id, asset=r.asset,
+                                 severity=enum_text("severity", r.severity)))
     for f in a.findings:
         if f.severity.rank < floor:
             continue
@@ -138,8 +142,9 @@ def check_findings(_rule: StageRule, ctx: GateContext) -> Check:
         elif f.fingerprint in base_fp:
             hidden += 1
         else:
-            blocking.append(f"finding {f.fingerprint[:12]} {f.tool}:{f.rule_id} @ {f.asset_key} "
-                            f"[{f.severity.value}] {f.title}")
+            blocking.append(text("gate.detail.finding", fingerprint=f.fingerprint[:12],
+                                 rule=f"{f.tool}:{f.rule_id}", asset=f.asset_key,
+                                 severity=enum_text("severity", f.severity), title=f.title))
     notes_zh = [f"{waived} 项已豁免"] if waived else []
     notes_en = [f"{waived} waived"] if waived else []
     if hidden:
@@ -148,9 +153,11 @@ def check_findings(_rule: StageRule, ctx: GateContext) -> Check:
     nz = f"（{'，'.join(notes_zh)}）" if notes_zh else ""
     ne = f" ({', '.join(notes_en)})" if notes_en else ""
     if blocking:
-        shown = "; ".join(blocking[:5]) + (f"; … {len(blocking) - 5} more" if len(blocking) > 5
-                                           else "")
-        return Check("fail", f"{len(blocking)} 项达到 {ctx.fail_on} 及以上且未豁免{nz}：{shown}",
+        rest = len(blocking) - 5
+        shown = "; ".join(blocking[:5]) + (f"; … {rest} more" if rest > 0 else "")
+        shown_zh = "；".join(say(b, "zh") for b in blocking[:5]) + (
+            f"；…… 另有 {rest} 项" if rest > 0 else "")
+        return Check("fail", f"{len(blocking)} 项达到 {ctx.fail_on} 及以上且未豁免{nz}：{shown_zh}",
                      f"{len(blocking)} unwaived at {ctx.fail_on} or above{ne}: {shown}",
                      details=blocking)
     return Check("pass", f"没有达到 {ctx.fail_on} 及以上且未豁免的问题{nz}",

@@ -67,7 +67,9 @@ def text(key: str, /, **fields: object) -> Text:
     sentences ("a; b", `text.sep`) when the field is named `items`, else as a list of values
     ("a, b", `text.comma`)."""
     kept = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
-    return Text(_said(key, "en", kept), key, kept)
+    # the stored English keeps inner sentences as written (an enum value stays `high`, as
+    # the JSON always had it); saying it in a report uses their labels
+    return Text(_said(key, "en", kept, raw=True), key, kept)
 
 
 def joined(parts: Iterable[object]) -> str:
@@ -88,8 +90,8 @@ def say(value: object, lang: str) -> str:
     return str(value)
 
 
-def _said(key: str, lang: str, fields: dict[str, object]) -> str:
-    said = {k: _field(k, v, lang) for k, v in fields.items()}
+def _said(key: str, lang: str, fields: dict[str, object], raw: bool = False) -> str:
+    said = {k: _field(k, v, lang, raw) for k, v in fields.items()}
     for name in {k[:-3] for k in fields if k.endswith(("_zh", "_en"))}:
         # a bilingual pair of data (title_zh / title_en) fills `{title}` in the language
         said.setdefault(name, pick(str(said.get(f"{name}_zh") or ""),
@@ -97,11 +99,13 @@ def _said(key: str, lang: str, fields: dict[str, object]) -> str:
     return t(key, lang, **said)
 
 
-def _field(name: str, value: object, lang: str) -> object:
+def _field(name: str, value: object, lang: str, raw: bool) -> object:
     if isinstance(value, tuple):
         sep = t("text.sep" if name == "items" else "text.comma", lang)
-        return sep.join(say(v, lang) for v in value)
-    return say(value, lang) if isinstance(value, Text) else value
+        return sep.join(str(v) if raw else say(v, lang) for v in value)
+    if isinstance(value, Text):
+        return str(value) if raw else say(value, lang)
+    return value
 
 
 def enum_text(group: str, value: object) -> str:
