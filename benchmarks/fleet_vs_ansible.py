@@ -90,7 +90,10 @@ def find_ansible(given: str | None) -> Path:
 
 
 def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """(wall s, CPU s of the process tree, stderr tail); exits on failure."""
+    """(wall s, CPU s of the tool's process tree, stderr tail when it failed).
+
+    The CPU the hosts' sessions used is not counted: it runs under the test account's sshd
+    sessions, whose children are not reaped into any process this script can read."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True, env=env,
@@ -98,10 +101,14 @@ def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, proc.stderr[-2000:] if proc.returncode not in (0, 1) else ""
+    err = proc.stderr[-2000:] if proc.returncode not in (0, 1) else ""
+    return wall, cpu, err
 
 
-def run_cityguard(inv: Path, config: Path, out: Path, jobs: int | None) -> tuple[float, float]:
+Run = tuple[float, float]  # wall s, CPU s of the tool's process tree
+
+
+def run_cityguard(inv: Path, config: Path, out: Path, jobs: int | None) -> Run:
     argv = [sys.executable, "-m", "cityguard", "assess", "--inventory", str(inv),
             "--ssh-config", str(config), "--no-store", "--lang", "en", "--output", str(out)]
     if jobs:
@@ -125,7 +132,7 @@ def check_cityguard_output(out: Path, hosts: int) -> str:
     return f"{hosts} hosts × {min(per_host.values())} checks"
 
 
-def run_ansible(ansible: Path, inv: Path, config: Path, work: Path) -> tuple[float, float]:
+def run_ansible(ansible: Path, inv: Path, config: Path, work: Path) -> Run:
     cp_dir = Path(tempfile.mkdtemp(prefix="cp-", dir=work))
     env = dict(os.environ,
                ANSIBLE_PIPELINING="True",
@@ -192,20 +199,20 @@ def main() -> int:
         out = work / "fleet.json"
         run_cityguard(inv, config, out, args.jobs)  # warm the parsed-library cache once
         print(f"cityguard checked: {check_cityguard_output(out, args.hosts)}", flush=True)
-        cg: list[tuple[float, float]] = []
-        an: list[tuple[float, float]] = []
+        cg: list[Run] = []
+        an: list[Run] = []
         for n in range(args.rounds):
             cg.append(run_cityguard(inv, config, out, args.jobs))
             an.append(run_ansible(ansible, inv, config, work))
             print(f"round {n + 1}: cityguard {cg[-1][0]:6.2f} s   ansible {an[-1][0]:6.2f} s",
                   flush=True)
-        cg_s = statistics.median(w for w, _ in cg)
-        an_s = statistics.median(w for w, _ in an)
-        print(f"\n{args.hosts} hosts, median of {args.rounds} alternating runs")
-        print(f"  cityguard assess (level 3)   {cg_s:6.2f} s wall  "
-              f"{statistics.median(c for _, c in cg):6.2f} s CPU")
-        print(f"  ansible -m setup (5 forks)   {an_s:6.2f} s wall  "
-              f"{statistics.median(c for _, c in an):6.2f} s CPU")
+        cg_s = statistics.median(r[0] for r in cg)
+        an_s = statistics.median(r[0] for r in an)
+        print(f"\n{args.hosts} hosts, median of {args.rounds} alternating runs "
+              "(CPU: the tool's own process tree, ssh clients included)")
+        for name, runs in (("cityguard assess (level 3)", cg), ("ansible -m setup (5 forks)", an)):
+            print(f"  {name:28} {statistics.median(r[0] for r in runs):6.2f} s wall  "
+                  f"{statistics.median(r[1] for r in runs):6.2f} s CPU")
         ratio = cg_s / an_s
         print(f"  ratio cityguard / ansible    {ratio:6.2f}  (target ≤ {RATIO_TARGET}: "
               f"{'meets' if ratio <= RATIO_TARGET else 'MISSES'})")
@@ -213,8 +220,9 @@ def main() -> int:
             big_inv = write_inventory(work / "big.ini", servers[: args.big])
             big_s, big_cpu = run_cityguard(big_inv, config, out, args.jobs)
             print(f"  cityguard, {check_cityguard_output(out, args.big):24} {big_s:6.2f} s wall  "
-                  f"{big_cpu:6.2f} s CPU  (target < {BIG_TARGET_S:.0f} s: "
-                  f"{'meets' if big_s < BIG_TARGET_S else 'MISSES'})")
+                  f"{big_cpu:6.2f} s CPU")
+            print(f"  100-host target < {BIG_TARGET_S:.0f} s: "
+                  f"{'meets' if big_s < BIG_TARGET_S else 'MISSES'}")
         print(load())
     finally:
         for srv in servers:

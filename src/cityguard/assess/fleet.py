@@ -41,7 +41,8 @@ IMPLICIT_PATHS = (
     "/proc/sys/kernel/hostname", "/usr/lib/sysctl.d/*.conf", "/run/sysctl.d/*.conf",
     "/etc/systemd/system/*.timer", "/etc/systemd/system/*.service",
     "/usr/lib/systemd/system/*.timer", "/lib/systemd/system/*.timer", "/etc/neokylin-release",
-    "/var/lib/dpkg/status", "/var/lib/apt/lists/*_Packages*",
+    "/var/lib/dpkg/status", "/var/lib/apt/lists/*_Packages*", "/usr/lib/systemd/system/*.service",
+    "/etc/apparmor.d/*",
 )
 # directories the probes list (cron, systemd units, drop-in dirs): listed in the same round trip
 IMPLICIT_DIRS = (
@@ -56,7 +57,8 @@ IMPLICIT_DIRS = (
     "/usr/local/lib/sysctl.d", "/etc/ssh/sshd_config.d", "/var/lib/apt/lists",
     "/etc/postgresql/*/main/conf.d", "/etc/mysql/conf.d", "/etc/mysql/mysql.conf.d",
     "/etc/nginx/conf.d", "/etc/nginx/sites-enabled", "/etc/httpd/conf.d",
-    "/etc/apache2/conf-enabled", "/etc/apache2/sites-enabled",
+    "/etc/apache2/conf-enabled", "/etc/apache2/sites-enabled", "/etc/apparmor.d",
+    "/etc/apparmor.d/disable", "/etc/apparmor.d/force-complain",
 )
 
 
@@ -195,14 +197,21 @@ def run_fleet(
                           on_result=on_result)
     prefetch = paths_read_by(checks)
     learned = Learned()
+    # the first SSH host goes ahead (the scout): what its checks had to read on demand, the
+    # others' prefetch brings at once, instead of every host of the first wave asking too
+    scout = next((t for t in targets if hasattr(t, "prefetch")), None)
+    scouted = threading.Event()
 
     def one_host(target: Any) -> list[CheckResult]:
         mine = checks_for(checks, target)
         if options.on_host:
             options.on_host(target.asset_id, "start")
         try:
-            _connect(target, mine, options, learned.plus(prefetch, IMPLICIT_DIRS))
+            _connect(target, mine, options, None if target is scout else (scouted, prefetch),
+                     learned)
         except DataError as exc:  # an input file that is not what it claims: refused, not down
+            if target is scout:
+                scouted.set()
             options.rejected.append(exc.one_line())
             results = unreachable_results(mine, target, unit_ids, exc.one_line(),
                                           "input refused")
@@ -211,6 +220,8 @@ def run_fleet(
                     on_result(r)
             return results
         except CityguardError as exc:
+            if target is scout:
+                scouted.set()
             options.unreachable.append(exc.one_line())
             results = unreachable_results(mine, target, unit_ids, exc.one_line())
             if on_result:
@@ -218,13 +229,16 @@ def run_fleet(
                     on_result(r)
             return results
         try:
-            # a device's checks read one parsed file in memory: threads would only contend
-            jobs = 1 if is_device(target) else CHECKS_PER_HOST
+            # a device's checks read one parsed file in memory, and a host prefetched with
+            # what the scout read has everything there: threads would only contend
+            jobs = 1 if is_device(target) or target is not scout else CHECKS_PER_HOST
             return run_checks(mine, [target], level=level, jobs=jobs,
                               unit_ids=unit_ids, base_dir=base_dir,
                               default_timeout=probe_timeout, on_result=on_result)
         finally:
             learned.add(target)
+            if target is scout:
+                scouted.set()
             if options.on_host:
                 options.on_host(target.asset_id, "done")
             target.close()  # release the SSH master as soon as the host is done
@@ -236,14 +250,25 @@ def run_fleet(
 
 
 def _connect(target: Any, checks: Sequence[Any], options: FleetOptions,
-             prefetch: tuple[list[str], list[str], list[Any]] | None = None) -> None:
+             after: tuple[threading.Event, list[str]] | None = None,
+             learned: Learned | None = None) -> None:
+    """Connect, and prefetch what the checks read. With `after` (the scout's event and the
+    library's paths), the connection opens at once but the prefetch waits for the scout, so
+    that it also brings what the scout had to read on demand."""
     connect = getattr(target, "connect", None)
     if connect is None:
         return
     if not hasattr(target, "prefetch"):
         connect()
         return
-    paths, dirs, commands = prefetch or (paths_read_by(checks), list(IMPLICIT_DIRS), [])
+    if after is None:
+        paths, dirs, commands = paths_read_by(checks), list(IMPLICIT_DIRS), []
+    else:
+        event, static = after
+        if not event.is_set():
+            connect()  # the handshake overlaps the scout's run
+            event.wait()
+        paths, dirs, commands = (learned or Learned()).plus(static, IMPLICIT_DIRS)
     target.prefetch(paths, dirs, commands=commands)  # connects too: one round trip
 
 
