@@ -86,3 +86,25 @@ def test_gate_details_are_said_in_chinese(assessed, tmp_path):
                       "--verbose", "--lang", "en")
     assert code == 1
     assert all(_flat(f"{rule}: {say(d, 'en')}") in _flat(text) for rule, d in details)
+
+
+def test_a_scan_that_saw_nothing_is_said_in_chinese_in_the_summary_and_report(tmp_path):
+    """A coverage gap (an nmap run with no host up) reaches the not-checked list as a Text:
+    the terminal and the zh report say it in Chinese, the JSON keeps the English and its key."""
+    from cityguard import render
+
+    out = tmp_path / "out"
+    code, text = _cli("assess", "--target", f"dir:{REPO / 'tests/fixtures/hosts/weak'}",
+                      "--scan", str(REPO / "tests/assets/ingest/nmap/no-host.xml"),
+                      "--no-store", "--verbose", "--lang", "zh", "--output", str(out))
+    assert code == 0, text
+    doc = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
+    gaps = [m for m in doc["summary"]["not_checked_msgs"] if m and m["key"].startswith(
+        "ingest.gap.")]
+    assert [g["key"] for g in gaps] == ["ingest.gap.nothing_scanned"]
+    a = assessment_from_dict(doc)
+    gap = next(s for s in a.summary.not_checked if getattr(s, "key", "").startswith("ingest."))
+    assert "scanned no target" in gap and "未扫描到任何目标" in say(gap, "zh")
+    assert _flat(say(gap, "zh")) in _flat(text) and _flat(str(gap)) not in _flat(text)
+    html = render.render_bytes(a, "html", lang="zh").decode("utf-8")
+    assert "未扫描到任何目标" in html and "scanned no target" not in html

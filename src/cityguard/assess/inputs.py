@@ -16,7 +16,7 @@ from typing import Any
 from cityguard.ingest import CoverageGap, file_sha256, read_file
 from cityguard.ingest.mapping import iter_mapped, map_findings
 from cityguard.model import CheckResult, Finding
-from cityguard.policy.messages import t
+from cityguard.policy.messages import text
 from cityguard.system.answers import load_answers as _load
 
 
@@ -44,7 +44,7 @@ class ScanOutcome:
 
     def not_checked(self) -> list[str]:
         """One sentence per coverage gap of the scan files (for the summary's not_checked)."""
-        return [t(g.message_key, "en", **g.to_dict()) for g in self.gaps]
+        return [text(g.message_key, **g.to_dict()) for g in self.gaps]
 
 
 def import_scans(
@@ -91,12 +91,12 @@ class StoredJoin:
         if self.findings:
             by = Counter(f.status for f in self.findings)
             days = sorted(str(sc["imported_at"])[:10] for sc in self.scans)
-            notes.append(t("assess.stored.joined", "en", n=len(self.findings), system=system,
-                           scans=len(self.scans), first=days[0], last=days[-1],
-                           open=by["open"] + by["reopened"], accepted=by["accepted"],
-                           false_positive=by["false_positive"]))
+            notes.append(text("assess.stored.joined", n=len(self.findings), system=system,
+                              scans=len(self.scans), first=days[0], last=days[-1],
+                              open=by["open"] + by["reopened"], accepted=by["accepted"],
+                              false_positive=by["false_positive"]))
         if self.stale:
-            gaps.append(t("assess.stored.stale", "en", n=self.stale, since=self.since))
+            gaps.append(text("assess.stored.stale", n=self.stale, since=str(self.since)))
         return notes, gaps
 
 

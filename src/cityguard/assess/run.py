@@ -42,6 +42,7 @@ from cityguard.model import (
 from cityguard.model.serialize import assessment_to_dict
 from cityguard.policy.catalog import load_catalog, make_selection, select_items
 from cityguard.policy.checkmap import level_of_unit, load_checkmap
+from cityguard.policy.messages import text
 from cityguard.scoring import ScoringInput, evaluate
 from cityguard.store import DEFAULT_SYSTEM, open_store
 from cityguard.system.inventory import load_inventory
@@ -235,7 +236,7 @@ def run_assessment(
         _score(assessment, plan, answers, [*mitigations, *_manifest_mitigations(manifest)],
                manifest, req, today)
         assessment.summary.not_checked.extend(
-            f"input refused, every check of it is an error: {line}" for line in fleet.rejected)
+            text("assess.not_checked.refused", line=line) for line in fleet.rejected)
         assessment.summary.not_checked.extend(scans.not_checked())  # scans that saw nothing
         if joined is not None:
             notes, gaps = joined.sentences(assessment.system.name)
@@ -243,7 +244,7 @@ def run_assessment(
             assessment.summary.not_checked.extend(gaps)
         if fleet.unreachable:
             assessment.summary.not_checked.extend(
-                f"unreachable host, every check is an error: {line}" for line in fleet.unreachable)
+                text("assess.not_checked.unreachable", line=line) for line in fleet.unreachable)
         if store is not None:
             _store_run(store, assessment)
     finally:
