@@ -1,4 +1,6 @@
-"""Real loopback receivers for the notification tests (fixtures in conftest.py).
+"""Real loopback receivers for the notification tests, and their fixtures (imported by the
+test modules by name: a conftest.py here would take the module name `conftest` from the
+other test folders that import helpers from theirs).
 
 `Receiver` is an HTTP server on 127.0.0.1 that plays the robots, a Standard Webhooks endpoint,
 the Elasticsearch bulk API and Splunk HEC: it checks every signature the way the real service
@@ -21,7 +23,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+import pytest
+
 from cityguard.model import Finding, Severity
+from cityguard.store import open_store
 
 DING_SECRET = "SEC-test-0123456789abcdef"
 DING_TOKEN = "dt-token-1234567890"
@@ -181,3 +186,21 @@ def write_config(path: Path, targets: list[dict], **block: Any) -> Path:
     path.write_text(yaml.safe_dump({"notify": {**block, "targets": targets}},
                                    allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+@pytest.fixture(name="receiver")
+def receiver_fixture():
+    r = Receiver().start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture(name="store_path")
+def store_path_fixture(tmp_path: Path) -> Path:
+    return tmp_path / "cg.db"
+
+
+@pytest.fixture(name="st")
+def store_fixture(store_path: Path):
+    with open_store(store_path) as store:
+        yield store

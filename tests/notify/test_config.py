@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from notify_loopback import store_fixture, store_path_fixture  # noqa: F401 - fixtures
 
 from cityguard.core.errors import DataError
 from cityguard.notify.config import load_config

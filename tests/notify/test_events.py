@@ -6,7 +6,13 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from notify_loopback import run_doc, vuln, write_config
+from notify_loopback import (  # noqa: F401 - fixtures
+    run_doc,
+    store_fixture,
+    store_path_fixture,
+    vuln,
+    write_config,
+)
 
 from cityguard.model.register import SystemRecord
 from cityguard.notify.config import load_config

@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
-from notify_loopback import (
+from notify_loopback import (  # noqa: F401 - fixtures
     DING_SECRET,
     DING_TOKEN,
     FEISHU_SECRET,
     FEISHU_TOKEN,
     WECOM_KEY,
+    receiver_fixture,
+    store_fixture,
+    store_path_fixture,
     write_config,
 )
 

@@ -9,7 +9,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from notify_loopback import HEC_TOKEN, run_doc, vuln, write_config
+from notify_loopback import (  # noqa: F401 - fixtures
+    HEC_TOKEN,
+    receiver_fixture,
+    run_doc,
+    store_fixture,
+    store_path_fixture,
+    vuln,
+    write_config,
+)
 
 from cityguard.notify.config import load_config
 from cityguard.notify.deliver import Deliverer, enqueue

@@ -14,7 +14,11 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from notify_loopback import write_config
+from notify_loopback import (  # noqa: F401 - fixtures
+    store_fixture,
+    store_path_fixture,
+    write_config,
+)
 
 from cityguard.notify.config import load_config
 from cityguard.notify.deliver import Deliverer, enqueue

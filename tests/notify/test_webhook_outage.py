@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import base64
 
-from notify_loopback import WEBHOOK_KEY, Receiver, write_config
+from notify_loopback import (  # noqa: F401 - fixtures
+    WEBHOOK_KEY,
+    Receiver,
+    receiver_fixture,
+    store_fixture,
+    store_path_fixture,
+    write_config,
+)
 
 from cityguard.notify.channels.webhook import github_signature, signing_key, standard_signature
 from cityguard.notify.config import load_config
