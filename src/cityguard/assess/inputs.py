@@ -30,6 +30,7 @@ class ScanImport:
     reopened: int | None = None
     fixed: int | None = None
     tool: str | None = None  # the scanner (tool family), shown in the report's scan table
+    tool_version: str | None = None  # the scanner's version, where the file states it
     gaps: list[dict[str, str]] | None = None  # the file says the scan did not run / saw nothing
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +62,7 @@ def import_scans(
         imported = read_file(path)
         findings = map_findings(imported.findings, level)
         row = ScanImport(str(path), imported.format, len(findings), tool=imported.tool,
+                         tool_version=imported.tool_version or None,
                          gaps=[g.to_dict() for g in imported.gaps] or None)
         out.gaps.extend(imported.gaps)
         if store is not None:

@@ -21,6 +21,7 @@ from cityguard.core.errors import CityguardError, DataError
 from cityguard.ingest import expat, importers, util
 from cityguard.ingest.base import HEAD_BYTES, IMPORTERS, Importer
 from cityguard.ingest.gaps import CoverageGap, gaps_of
+from cityguard.ingest.scanner_version import scanner_version
 from cityguard.model import Finding
 
 __all__ = [
@@ -51,6 +52,7 @@ class ImportedFile:
     tool: str
     findings: list[Finding] = field(default_factory=list)
     gaps: list[CoverageGap] = field(default_factory=list)  # the scan did not run / saw nothing
+    tool_version: str = ""  # the scanner's version, where the file states it ("" otherwise)
 
 
 class EmptyReport:
@@ -256,7 +258,8 @@ def read_file(path: str | Path, fmt: str | None = None) -> ImportedFile:
     """The whole file's findings in a list (for normal sizes)."""
     importer, findings = iter_file(path, fmt)
     found = list(findings)
-    return ImportedFile(str(path), importer.name, importer.tool, found, gaps_of(importer))
+    return ImportedFile(str(path), importer.name, importer.tool, found, gaps_of(importer),
+                        scanner_version(importer, path))
 
 
 def file_sha256(path: str | Path) -> str:

@@ -43,6 +43,8 @@ _FIX_TEXT = {
 class Grype:
     name = "grype"
     tool = "grype"
+    version_pattern = rb'"descriptor"\s*:\s*\{[^{}]*?"version"\s*:\s*"([^"]+)"'
+    version_in = "tail"  # grype writes its descriptor after the matches
     description = "Anchore Grype JSON (matches[] of vulnerability/artifact)"
 
     def sniff(self, head: bytes) -> int:

@@ -38,6 +38,7 @@ _VULNERS_LINE = re.compile(r"^\s*(\S+)\s+(\d+(?:\.\d+)?)\s+(https?://\S+)?", re.
 class NmapImporter:
     name: ClassVar[str] = "nmap"
     tool: ClassVar[str] = "nmap"
+    version_pattern: ClassVar[bytes] = rb'<nmaprun\b[^>]*?\sversion="([^"]+)"'
     description: ClassVar[str] = "Nmap XML (-oX): open ports, NSE vulners CVEs"
 
     def sniff(self, head: bytes) -> int:

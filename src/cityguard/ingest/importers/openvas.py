@@ -98,6 +98,7 @@ class OpenvasImporter:
     name: ClassVar[str] = "openvas"
     tool: ClassVar[str] = "openvas"
     description: ClassVar[str] = "OpenVAS / Greenbone GVM report XML"
+    version_pattern: ClassVar[bytes] = rb"<(?:gmp|omp)>\s*<version>([^<]+)</version>"
 
     def sniff(self, head: bytes) -> int:
         root = xml_root(head)

@@ -104,6 +104,7 @@ class Sarif:
         if not runs and not any_key(peek(stream, HEAD_BYTES), "runs"):
             raise DataError(source, "not a SARIF log (no runs)")
         self.scanned = {(run.family, run.asset) for run in runs}
+        self.found_version = runs[0].version if runs else ""  # tool.driver of the first run
         if single and runs:
             for result in iter_json(rewind(stream), source, "runs.item.results.item"):
                 yield from runs[0].finding(result, self.name)
@@ -119,6 +120,7 @@ class _Run:
         self.source = source
         driver = tool.get("driver") or {}
         self.name = str(driver.get("name") or "").strip()
+        self.version = str(driver.get("semanticVersion") or driver.get("version") or "").strip()
         word = self.name.split()[0].lower() if self.name else "unknown"
         self.family = family_of_producer(self.name)
         self.secret_tool = word in _SECRET_TOOLS

@@ -47,6 +47,7 @@ _ASSET_KIND = {"container_image": "image", "vm": "host", "rootfs": "host"}
 class Trivy:
     name = "trivy"
     tool = "trivy"
+    version_pattern = rb'"Trivy"\s*:\s*\{\s*"Version"\s*:\s*"([^"]+)"'
     description = "Trivy JSON: legacy array, SchemaVersion 2 (vulns, misconfigs, secrets), k8s"
 
     def sniff(self, head: bytes) -> int:

@@ -89,6 +89,7 @@ class ZapImporter:
     name: ClassVar[str] = "zap"
     tool: ClassVar[str] = "zap"
     description: ClassVar[str] = "OWASP ZAP XML report"
+    version_pattern: ClassVar[bytes] = rb'<OWASPZAPReport\b[^>]*?\sversion="([^"]+)"'
 
     def sniff(self, head: bytes) -> int:
         return 95 if xml_root(head) == "OWASPZAPReport" else 0

@@ -21,6 +21,7 @@ class ZapJsonImporter:
     name: ClassVar[str] = "zap_json"
     tool: ClassVar[str] = "zap"
     description: ClassVar[str] = "OWASP ZAP traditional JSON report"
+    version_pattern: ClassVar[bytes] = rb'"@version"\s*:\s*"([^"]+)"'
 
     def sniff(self, head: bytes) -> int:
         if json_start(head) != "{":
