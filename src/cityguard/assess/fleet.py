@@ -253,8 +253,9 @@ def _connect(target: Any, checks: Sequence[Any], options: FleetOptions,
              after: tuple[threading.Event, list[str]] | None = None,
              learned: Learned | None = None) -> None:
     """Connect, and prefetch what the checks read. With `after` (the scout's event and the
-    library's paths), the connection opens at once but the prefetch waits for the scout, so
-    that it also brings what the scout had to read on demand."""
+    library's paths) the prefetch brings what is known so far at once, and once the scout is
+    done, what it had to read on demand besides (a second, small bundle over the same
+    connection), so that no host of the first wave asks for those files one by one."""
     connect = getattr(target, "connect", None)
     if connect is None:
         return
@@ -262,14 +263,19 @@ def _connect(target: Any, checks: Sequence[Any], options: FleetOptions,
         connect()
         return
     if after is None:
-        paths, dirs, commands = paths_read_by(checks), list(IMPLICIT_DIRS), []
-    else:
-        event, static = after
-        if not event.is_set():
-            connect()  # the handshake overlaps the scout's run
-            event.wait()
-        paths, dirs, commands = (learned or Learned()).plus(static, IMPLICIT_DIRS)
-    target.prefetch(paths, dirs, commands=commands)  # connects too: one round trip
+        target.prefetch(paths_read_by(checks), list(IMPLICIT_DIRS))  # connects too
+        return
+    event, static = after
+    known = learned or Learned()
+    paths, dirs, commands = known.plus(static, IMPLICIT_DIRS)
+    target.prefetch(paths, dirs, commands=commands)
+    event.wait()
+    more_paths, more_dirs, more_commands = known.plus([], ())
+    more_paths = sorted(set(more_paths) - set(paths))
+    more_dirs = sorted(set(more_dirs) - set(dirs))
+    more_commands = [c for c in more_commands if c not in commands]
+    if more_paths or more_dirs or more_commands:
+        target.prefetch(more_paths, more_dirs, commands=more_commands)
 
 
 def unreachable_results(checks: Sequence[Any], target: Any,
