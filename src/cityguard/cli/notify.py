@@ -184,7 +184,8 @@ def notify_status(
                         when(s["oldest"]), s["max_attempts"]) for s in data["summary"]],
                       title=t("notify.cli.status_title", lang, store=describe(store)))
         rows = [(d["id"], d["target"], enum("notify.state", d["state"], lang), d["kind"],
-                 d["system"], d["attempts"], f"{d['code']} {d['error']}".strip())
+                 d["system"], d["attempts"],
+                 "" if d["state"] == "sent" else f"{d['code']} {d['error']}".strip())
                 for d in data["deliveries"]]
         if rows:
             console.table(["#", t("notify.col.target", lang), t("notify.col.state", lang),

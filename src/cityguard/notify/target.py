@@ -34,6 +34,15 @@ class Target:
     def opt(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
 
+    def file(self, key: str) -> str | None:
+        """A path option, relative to the configuration file's folder (as a manifest's paths
+        are), or None when not given."""
+        value = self.opt(key)
+        if not value:
+            return None
+        path = Path(str(value)).expanduser()
+        return str(path if path.is_absolute() else Path(self.source).resolve().parent / path)
+
     def problem(self, text: str, key: str | None = None) -> DataError:
         """A configuration error of this target, naming the file, line and what to fix."""
         return DataError(self.source, f"target {self.name!r}: {text}", line=self.line,
@@ -49,7 +58,7 @@ class Target:
                                    "empty; export it before running cityguard", f"{name}_env")
             return value
         if path:
-            return _read_secret_file(self, name, Path(path).expanduser())
+            return _read_secret_file(self, name, Path(self.file(f"{name}_file") or path))
         if required:
             raise self.problem(f"no {name}: give {name}_env: VARIABLE or {name}_file: PATH",
                                name)

@@ -43,9 +43,11 @@ class DingTalk(Robot):
         if mobiles:  # DingTalk rings only who is also @-named in the text
             content += "\n" + " ".join(f"@{m}" for m in mobiles)
         url = f"{self.base}/robot/send?access_token={self.token}"
+        sign = ""
         if self.sign_secret:
             ts = str(int(now * 1000))
-            url += f"&timestamp={ts}&sign={dingtalk_sign(self.sign_secret, ts)}"
+            sign = dingtalk_sign(self.sign_secret, ts)
+            url += f"&timestamp={ts}&sign={sign}"
         data = {"msgtype": "text", "text": {"content": content},
                 "at": {"atMobiles": mobiles, "isAtAll": False}}
-        return self.post_json(url, data, event.id)
+        return self.post_json(url, data, event.id, sign)

@@ -63,7 +63,7 @@ class Elastic(Channel):
     def send_items(self, wire: Wire) -> Outcome | list[Outcome]:
         """One bulk request; an outcome per item, in order (or one for the whole request)."""
         try:
-            reply = post(wire, self.timeout, self.target.opt("ca_file"))
+            reply = post(wire, self.timeout, self.target.file("ca_file"))
         except Unreachable as exc:
             return transport_outcome(wire, exc)
         decided = http_outcome(reply)

@@ -59,7 +59,7 @@ class Email(Channel):
                                                "STARTTLS; cityguard does not send in clear "
                                                "(set starttls: false only on a trusted link)")
                     smtp.starttls(context=ssl.create_default_context(
-                        cafile=self.target.opt("ca_file")))
+                        cafile=self.target.file("ca_file")))
                     smtp.ehlo()
                 if self.username:
                     smtp.login(str(self.username), self.password or "")

@@ -43,7 +43,10 @@ class Feishu(Robot):
             "msg_type": "text",
             "content": {"text": message.text(self.budget(), json_len, prefix=prefix)},
         }
+        sign = ""
         if self.sign_secret:
             ts = str(int(now))
-            data = {"timestamp": ts, "sign": feishu_sign(self.sign_secret, ts), **data}
-        return self.post_json(f"{self.base}/open-apis/bot/v2/hook/{self.token}", data, event.id)
+            sign = feishu_sign(self.sign_secret, ts)
+            data = {"timestamp": ts, "sign": sign, **data}
+        return self.post_json(f"{self.base}/open-apis/bot/v2/hook/{self.token}", data, event.id,
+                              sign)

@@ -23,7 +23,7 @@ class File(Channel):
 
     def __init__(self, target: Target) -> None:
         super().__init__(target)
-        self.path = Path(str(target.opt("path"))).expanduser()
+        self.path = Path(target.file("path") or "")
 
     def render(self, message: Message, event: Event, now: float) -> Wire:
         rec = event_record(event, message.title, message.text(self.budget(), utf8_len))

@@ -54,7 +54,7 @@ class SplunkHec(Channel):
 
     def send(self, wire: Wire) -> Outcome:
         try:
-            reply = post(wire, self.timeout, self.target.opt("ca_file"))
+            reply = post(wire, self.timeout, self.target.file("ca_file"))
         except Unreachable as exc:
             return transport_outcome(wire, exc)
         data = reply.json() or {}

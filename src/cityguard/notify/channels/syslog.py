@@ -111,7 +111,7 @@ class Syslog(Channel):
             if self.transport == "tls":
                 import ssl
 
-                context = ssl.create_default_context(cafile=self.target.opt("ca_file"))
+                context = ssl.create_default_context(cafile=self.target.file("ca_file"))
                 raw = context.wrap_socket(raw, server_hostname=self.host)
             self.sock = raw
         return self.sock

@@ -85,7 +85,7 @@ class Webhook(Channel):
 
     def send(self, wire: Wire) -> Outcome:
         try:
-            reply = post(wire, self.timeout, self.target.opt("ca_file"))
+            reply = post(wire, self.timeout, self.target.file("ca_file"))
         except Unreachable as exc:
             return transport_outcome(wire, exc)
         if reply.status == 410:  # the receiver asks to be left alone
