@@ -84,8 +84,12 @@ def post(wire: Wire, timeout: float, ca_file: str | None = None) -> Reply:
         raise Unreachable(type(exc).__name__ + (f": {exc}" if str(exc) else "")) from None
 
 
-def transport_outcome(wire: Wire, exc: Unreachable) -> Outcome:
-    return Outcome.retry("unreachable", wire.mask(str(exc))[:300])
+def exchange(wire: Wire, timeout: float, ca_file: str | None = None) -> Reply | Outcome:
+    """The reply, or the outcome (retry) of a request that got none."""
+    try:
+        return post(wire, timeout, ca_file)
+    except Unreachable as exc:
+        return Outcome.retry("unreachable", wire.mask(str(exc))[:300])
 
 
 def http_outcome(reply: Reply) -> Outcome | None:

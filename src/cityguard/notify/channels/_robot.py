@@ -8,7 +8,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cityguard.notify.channels._http import Unreachable, http_outcome, post, transport_outcome
+from cityguard.notify.channels._http import exchange, http_outcome
 from cityguard.notify.channels.base import Channel, Outcome, Wire
 from cityguard.notify.target import Target
 
@@ -63,10 +63,9 @@ class Robot(Channel):
         return self.text_bytes + 2000
 
     def send(self, wire: Wire) -> Outcome:
-        try:
-            reply = post(wire, self.timeout, self.target.file("ca_file"))
-        except Unreachable as exc:
-            return transport_outcome(wire, exc)
+        reply = exchange(wire, self.timeout, self.target.file("ca_file"))
+        if isinstance(reply, Outcome):
+            return reply
         decided = http_outcome(reply)
         if decided is not None:
             return decided

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from cityguard.notify.channels._http import Unreachable, post, transport_outcome
+from cityguard.notify.channels._http import exchange
 from cityguard.notify.channels.base import Channel, Outcome, Wire
 from cityguard.notify.events import Event
 from cityguard.notify.siem.ecs import to_ecs
@@ -53,10 +53,9 @@ class SplunkHec(Channel):
         return self.batch([(event.created or now, to_ecs(rec))])
 
     def send(self, wire: Wire) -> Outcome:
-        try:
-            reply = post(wire, self.timeout, self.target.file("ca_file"))
-        except Unreachable as exc:
-            return transport_outcome(wire, exc)
+        reply = exchange(wire, self.timeout, self.target.file("ca_file"))
+        if isinstance(reply, Outcome):
+            return reply
         data = reply.json() or {}
         code = data.get("code")
         text = str(data.get("text", ""))[:200]

@@ -14,7 +14,7 @@ import hmac
 import json
 from datetime import datetime, timezone
 
-from cityguard.notify.channels._http import Unreachable, http_outcome, post, transport_outcome
+from cityguard.notify.channels._http import exchange, http_outcome
 from cityguard.notify.channels.base import Channel, Outcome, Wire
 from cityguard.notify.events import Event
 from cityguard.notify.target import Target
@@ -84,10 +84,9 @@ class Webhook(Channel):
                     body=body, headers=headers, secrets=self.secrets, limit=MAX_BODY)
 
     def send(self, wire: Wire) -> Outcome:
-        try:
-            reply = post(wire, self.timeout, self.target.file("ca_file"))
-        except Unreachable as exc:
-            return transport_outcome(wire, exc)
+        reply = exchange(wire, self.timeout, self.target.file("ca_file"))
+        if isinstance(reply, Outcome):
+            return reply
         if reply.status == 410:  # the receiver asks to be left alone
             return Outcome.refused("http 410", "the receiver disabled this endpoint (410 Gone)")
         return http_outcome(reply) or Outcome.sent(f"http {reply.status}")
