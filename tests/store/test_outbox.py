@@ -3,8 +3,7 @@ attempt kept, failed ones queued again; `store copy` carries it, `store check` c
 
 from __future__ import annotations
 
-from cityguard.store import copy_store, open_store
-from cityguard.store import outbox
+from cityguard.store import copy_store, open_store, outbox
 
 
 def row(n: int, kind: str = "gate.blocked") -> tuple:
