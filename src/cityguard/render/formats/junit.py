@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from typing import BinaryIO, ClassVar
 
 from cityguard.model import Assessment, CheckResult, Finding, HighRisk, Severity
+from cityguard.policy import messages
 from cityguard.render import i18n
 from cityguard.render.base import register
 
@@ -37,13 +38,16 @@ def _seconds(ms: float) -> str:
     return f"{max(0.0, ms) / 1000:.3f}"  # the XSD allows at most three decimals
 
 
-def _evidence(r: CheckResult) -> str:
+def _evidence(r: CheckResult, lang: str) -> str:
     lines = []
     for e in r.evidence:
-        where = f"{e.file}:{e.line}" if e.file and e.line else (e.file or e.subject)
-        lines.append(f"{where}: observed {e.observed!r}; expected {e.expected}".rstrip("; "))
+        where = f"{e.file}:{e.line}" if e.file and e.line else (e.file or i18n.say(e.subject,
+                                                                                     lang))
+        key = "report.junit.observed_expected" if e.expected else "report.junit.observed"
+        lines.append(messages.t(key, lang, where=where, observed=repr(e.observed),
+                                expected=i18n.say(e.expected, lang)))
         if e.message:
-            lines.append(f"  {e.message}")
+            lines.append(f"  {i18n.say(e.message, lang)}")
     return "\n".join(lines)
 
 
@@ -54,23 +58,28 @@ def _case(suite: ET.Element, r: CheckResult, lang: str) -> str:
     status = r.status.value
     if status == "fail" and r.waived:
         w = r.waiver or {}
-        detail = ", ".join(f"{k}={v}" for k, v in w.items())
-        ET.SubElement(case, "skipped", type="waived", message=_x(f"waived ({detail}): {title}"))
+        said = messages.t("report.junit.waived", lang, id=w.get("id") or "—", title=title,
+                          until=w.get("expires") or w.get("until") or "—",
+                          approver=w.get("approver") or "—")
+        ET.SubElement(case, "skipped", type="waived", message=_x(said))
         return "skipped"
     if status == "fail":
         fix = i18n.pick(r.remediation_zh, r.remediation_en, lang)
-        body = "\n".join(x for x in (_evidence(r), f"units: {', '.join(r.unit_ids)}",
-                                     f"remediation: {fix}" if fix else "") if x)
+        body = "\n".join(x for x in (
+            _evidence(r, lang), messages.t("report.junit.units", lang, units=", ".join(r.unit_ids)),
+            messages.t("report.junit.remediation", lang, fix=fix) if fix else "") if x)
         el = ET.SubElement(case, "failure", type=r.severity.value, message=_x(title))
         el.text = _x(body)
         return "failure"
     if status == "error":
-        el = ET.SubElement(case, "error", type="error", message=_x(r.reason or title))
-        el.text = _x(_evidence(r))
+        el = ET.SubElement(case, "error", type="error",
+                           message=_x(i18n.say(r.reason, lang) or title))
+        el.text = _x(_evidence(r, lang))
         return "error"
     if status in ("manual", "not_applicable"):
         ET.SubElement(case, "skipped", type=status,
-                      message=_x(f"{i18n.status(status, lang)}: {r.reason or title}"))
+                      message=_x(f"{i18n.status(status, lang)}: "
+                                 f"{i18n.say(r.reason, lang) or title}"))
         return "skipped"
     return "pass"
 
