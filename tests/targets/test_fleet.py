@@ -117,3 +117,58 @@ def test_wrong_host_key_refuses_the_host(cli, ssh_server, tmp_path):
     doc = json.loads(out.read_text("utf-8"))
     assert {r["status"] for r in doc["results"]} == {"error"}
     assert any("host key" in r["reason"].lower() for r in doc["results"])
+
+
+def _by_check(doc: dict, asset: str | None = None) -> dict[str, dict]:
+    """check id → its result without the asset and timing (what must not differ)."""
+    out = {}
+    for r in doc["results"]:
+        if asset is None or r["asset"] == asset:
+            out[r["check_id"]] = {k: v for k, v in r.items() if k not in ("asset", "duration_ms")}
+    return out
+
+
+def test_fleet_gives_host_by_host_what_a_local_run_gives(cli, ssh_server, tmp_path,
+                                                         monkeypatch):
+    """The fast path of a fleet (a scout host read file by file, the others from one bundle
+    each, probes inline) against the slow truth: every host of a fleet over the same files
+    gives the same results as every other, evidence and reasons included, and each gives the
+    local run's results for every check that reads files the SSH login may read."""
+    from cityguard.targets.ssh import SSHTarget
+
+    asked: dict[str, int] = {}  # remote commands beyond the bundles, per host
+    remote, fetch = SSHTarget._remote, SSHTarget._fetch
+
+    def count(real):
+        def wrapped(self, *a, **k):
+            if not getattr(self._local, "memory_only", False):  # else: WouldBlock, retried
+                asked[self.asset_id] = asked.get(self.asset_id, 0) + 1
+            return real(self, *a, **k)
+        return wrapped
+
+    monkeypatch.setattr(SSHTarget, "_remote", count(remote))
+    monkeypatch.setattr(SSHTarget, "_fetch", count(fetch))
+    inv = tmp_path / "hosts.ini"
+    inv.write_text("[web]\n" + "".join(
+        f"web{i} ansible_host=127.0.0.1 ansible_port={ssh_server.port} "
+        f"ansible_user={ssh_server.user}\n" for i in range(1, 4)), encoding="utf-8")
+    fleet, local = tmp_path / "fleet.json", tmp_path / "local.json"
+    res = cli("assess", "--inventory", str(inv), "--ssh-config", str(ssh_server.ssh_config),
+              "--no-store", "--jobs", "3", "--output", str(fleet))
+    assert res.exit_code == 0, res.output
+    assert cli("assess", "--no-store", "--output", str(local)).exit_code == 0
+    f_doc = json.loads(fleet.read_text("utf-8"))
+    l_doc = json.loads(local.read_text("utf-8"))
+    hosts = {h: _by_check(f_doc, h) for h in ("web1", "web2", "web3")}
+    assert len(hosts["web1"]) > 150
+    assert hosts["web2"] == hosts["web1"] and hosts["web3"] == hosts["web1"]
+    # the scout asked for what the library reads beyond the static list; the others did not
+    assert asked.get("web1", 0) > 0 and asked.get("web2", 0) == 0 and asked.get("web3", 0) == 0
+    lo = _by_check(l_doc)
+    unprivileged = _privilege_errors(f_doc) if ssh_server.user != getpass.getuser() else set()
+    ids = _file_based(set(hosts["web1"]) & set(lo)) - unprivileged
+    assert len(ids) > 50
+    for host, results in hosts.items():
+        assert {i: results[i]["status"] for i in ids} == {i: lo[i]["status"] for i in ids}, host
+        assert {i: results[i]["reason"] for i in ids} == {i: lo[i]["reason"] for i in ids}, host
+        assert {i: results[i]["evidence"] for i in ids} == {i: lo[i]["evidence"] for i in ids}

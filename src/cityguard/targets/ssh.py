@@ -12,7 +12,6 @@ Nothing is installed or written on the host: every operation is a read-only comm
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import shutil
@@ -20,7 +19,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -28,18 +27,17 @@ from cityguard.core.errors import FileTooLarge, TargetError, UsageError
 from cityguard.core.limits import MAX_TARGET_FILE
 from cityguard.system.sshspec import parse_ssh_address
 from cityguard.targets import TARGETS
-from cityguard.targets.base import CommandResult, FileStat, HostFacts, WouldBlock
+from cityguard.targets.base import CommandResult, FileStat, HostFacts
 from cityguard.targets.osrelease import container_hint, facts_from_files
 from cityguard.targets.ssh_bundle import (
     STAT_FORMAT,
-    Bundle,
     build_script,
-    is_glob,
     parse_bundle,
     parse_stat,
     sendable,
     shell_word,
 )
+from cityguard.targets.ssh_memory import HostMemory
 
 
 class _SlowFirstCommand(Exception):
@@ -70,7 +68,7 @@ def parse_ssh_spec(spec: str) -> tuple[str | None, str, int | None]:
     return addr.user, addr.host, addr.port
 
 
-class SSHTarget:
+class SSHTarget(HostMemory):
     name: ClassVar[str] = "ssh"
     kind: ClassVar[str] = "ssh"
     can_run_commands = True
@@ -86,23 +84,10 @@ class SSHTarget:
             raise TargetError(f"{spec}: the OpenSSH client (ssh) is not installed")
         self._control_dir = tempfile.mkdtemp(prefix="cityguard-ssh-")
         self._lock = threading.Lock()
-        self._local = threading.local()
         self._connected = False
-        self._read_cache: dict[str, bytes | BaseException] = {}
-        self._stat_cache: dict[str, FileStat | None] = {}
-        self._glob_cache: dict[str, list[str]] = {}
-        self._list_cache: dict[str, list[str]] = {}
-        self._closed_dirs: set[str] = set()  # exist, but this login cannot list them
-        self._answers: dict[tuple[str, ...], CommandResult] = {}  # run by the prefetch
+        HostMemory.__init__(self)
         self._fetch_lock = threading.Lock()
-        self._lock_guard = threading.Lock()
-        self._key_locks: dict[tuple[str, str], threading.Lock] = {}
         self._facts: HostFacts | None = None
-        #: what had to be read on demand, one remote command each: a fleet adds these to the
-        #: next hosts' prefetch (paths to stat and read, directories to list)
-        self.missed_paths: set[str] = set()
-        self.missed_dirs: set[str] = set()
-        self.missed_commands: set[tuple[tuple[str, ...], float]] = set()
 
     # -- connection --------------------------------------------------------------------------
 
@@ -139,21 +124,6 @@ class SSHTarget:
         if self.user:
             argv += ["-l", self.user]
         return argv
-
-    @contextlib.contextmanager
-    def memory_only(self) -> Iterator[None]:
-        """Within this block, anything that would need the host raises WouldBlock: the
-        engine runs probes inline on what the prefetch brought and falls back to a watched
-        thread only for the rest (engine.runner._collect)."""
-        self._local.memory_only = True
-        try:
-            yield
-        finally:
-            self._local.memory_only = False
-
-    def _may_block(self) -> None:
-        if getattr(self._local, "memory_only", False):
-            raise WouldBlock
 
     def connect(self) -> None:
         """Open the master connection; a clear TargetError when the host cannot be reached."""
@@ -236,31 +206,6 @@ class SSHTarget:
             return 0
         return self._load_bundle(bundle, live, listed)
 
-    def _load_bundle(self, b: Bundle, patterns: list[str], dirs: list[str]) -> int:
-        self._stat_cache.update(b.stats)
-        self._read_cache.update(b.contents)
-        for path in b.denied:
-            self._read_cache[path] = PermissionError(13, "Permission denied", path)
-        for d, names in b.listings.items():
-            self._list_cache[d] = names
-        for d in dirs:  # not there at all: `ls` would list nothing, and nothing is inside
-            if d not in b.seen_dirs and not is_glob(d):
-                self._list_cache.setdefault(d, [])
-        self._closed_dirs |= b.closed_dirs
-        for d in b.open_dirs | b.closed_dirs:  # check_readable's question, answered already
-            argv = ("test", "-r", d, "-a", "-x", d)
-            code = 0 if d in b.open_dirs else 1
-            self._answers[argv] = CommandResult(argv, code, "", "", False, 0.0)
-        self._answers.update(b.commands)
-        for pattern in patterns:
-            if is_glob(pattern):
-                self._glob_cache[pattern] = sorted(b.globs.get(pattern, ()))
-            elif pattern not in b.existing:
-                self._stat_cache.setdefault(pattern, None)
-                self._read_cache.setdefault(
-                    pattern, FileNotFoundError(2, "No such file or directory", pattern))
-        return len(b.contents)
-
     def _remote_bytes(self, command: str, timeout: float) -> bytes | None:
         """stdout of a remote command as bytes (the first one also connects); None when it
         failed or timed out."""
@@ -279,12 +224,6 @@ class SSHTarget:
             raise TargetError(f"{self.spec}: {_last_line(_text(proc.stderr)) or 'ssh failed'}")
         return proc.stdout if proc.returncode == 0 else None
 
-    def _known_absent(self, path: str) -> bool:
-        """True when a cached listing of the parent directory shows `path` does not exist."""
-        parent, _, name = path.rstrip("/").rpartition("/")
-        names = self._list_cache.get(parent or "/")
-        return names is not None and name not in names
-
     # -- the Target protocol -----------------------------------------------------------------
 
     def read_bytes(self, path: str, max_bytes: int = MAX_TARGET_FILE) -> bytes:
@@ -297,6 +236,9 @@ class SSHTarget:
             if len(cached) > max_bytes:
                 raise FileTooLarge(path, max_bytes, len(cached))
             return cached
+        st = self._stat_cache.get(path)
+        if st is not None and st.is_file and st.size > max_bytes:  # as `head -c` would show
+            raise FileTooLarge(path, max_bytes, st.size)
         with self._fetch_lock:  # checks in flight often want the same file: fetch it once
             if path in self._read_cache:
                 return self.read_bytes(path, max_bytes)
@@ -350,10 +292,6 @@ class SSHTarget:
             st = parse_stat(path, res.stdout) if res.exit_code == 0 else None
             self._stat_cache[path] = st
             return st
-
-    def _key_lock(self, key: tuple[str, str]) -> threading.Lock:
-        with self._lock_guard:
-            return self._key_locks.setdefault(key, threading.Lock())
 
     def list_dir(self, path: str) -> list[str]:
         if path in self._list_cache:
@@ -413,9 +351,7 @@ class SSHTarget:
 
     def close(self) -> None:
         # a fleet keeps its target objects until the end: drop what was read from this host
-        self._read_cache.clear()
-        self._glob_cache.clear()
-        self._list_cache.clear()
+        self.forget()
         if self._connected:
             subprocess.run(
                 self._argv(control="exit"),

@@ -61,6 +61,7 @@ class Bundle:
     stats: dict[str, FileStat] = field(default_factory=dict)
     contents: dict[str, bytes] = field(default_factory=dict)
     denied: set[str] = field(default_factory=set)  # regular files the login cannot read
+    absent: set[str] = field(default_factory=set)  # literal paths that are not there
     listings: dict[str, list[str]] = field(default_factory=dict)
     closed_dirs: set[str] = field(default_factory=set)  # exist, cannot be listed
     open_dirs: set[str] = field(default_factory=set)  # `test -r d -a -x d` holds
@@ -97,7 +98,12 @@ __cg_g() {{
 i=$1; shift
 for p in "$@"; do
   case $p in *"$nl"*) continue;; esac
-  [ -e "$p" ] || continue
+  if [ ! -e "$p" ]; then  # absent for sure when the nearest existing ancestor is searchable
+    d=${{p%/*}}
+    while [ -n "$d" ] && [ ! -e "$d" ]; do d=${{d%/*}}; done
+    [ -x "${{d:-/}}" ] && printf 'N\\t%s\\n' "$p"
+    continue
+  fi
   printf 'G\\t%s\\t%s\\n' "$i" "$p"
   el="$el$p$nl"
   if [ -f "$p" ]; then
@@ -190,6 +196,8 @@ def _parse_head(text: str, patterns: list[str], b: Bundle) -> None:
                 b.globs.setdefault(patterns[int(idx) - 1], []).append(path)
         elif kind == "D":
             b.denied.add(rest)
+        elif kind == "N":  # absent, and its directory could be searched: truly absent
+            b.absent.add(rest)
         elif kind == "A":
             b.open_dirs.add(rest)
         elif kind == "U":
