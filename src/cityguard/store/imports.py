@@ -6,7 +6,7 @@ Definitions (also in docs/ingest.md):
   and across processes: a new row is inserted with ON CONFLICT DO NOTHING, never after a
   read that another importer could race;
 - scope of an import: the system plus the set of (tool family, asset key) pairs that appear in
-  the file's findings (a SARIF file's tool family is its producer, e.g. "sarif:semgrep").
+  the file's findings (a SARIF file's tool family is its producer, e.g. "semgrep").
   After the file is read, every `open`/`reopened` finding of that system on one of those
   (tool, asset) pairs that the file did not report again becomes `fixed`. Assets the file does
   not mention are left alone, so scanning one host never "fixes" another host's findings;
