@@ -1,85 +1,90 @@
-"""Fleet assessment over SSH: N targets against a real OpenSSH server on 127.0.0.1.
+"""Fleet assessment over SSH: how `--jobs` scales, against one local assessment.
 
-Usage: python benchmarks/fleet.py [--hosts 100] [--jobs 8]
-Starts a throw-away sshd (as the tests do, see tests/sshd_server.py), writes an Ansible inventory
-of N hosts that all point at it, runs `cityguard assess --inventory … --jobs J` with the full
-level-3 library, and prints hosts per minute, the per-host overhead compared with one local
-assessment of the same machine measured in the same run, and the peak RSS of the cityguard
-process. Target: 100 hosts in under 2 minutes on a 2-core machine.
+Usage: python benchmarks/fleet.py [--hosts 20] [--jobs 1,2,4,8,16] [--rounds 3]
+
+Starts one throw-away OpenSSH server per host on 127.0.0.1 (as the tests do, see
+tests/sshd_server.py and benchmarks/fleet_vs_ansible.py), writes an Ansible inventory, and
+runs `cityguard assess --inventory … --jobs J` with the full level-3 library for every J in
+`--jobs`, the values alternating round after round so that a change of machine load hits
+each alike. It prints, per J, the median wall time, hosts per minute, the CPU-seconds of
+cityguard's process tree (its ssh clients included) and the ratio to the fastest J; and, as
+the peer measured in the same run, one local assessment of this machine. A J that is slower
+than a smaller one by more than the spread of its runs is flagged: more jobs must never cost
+time (issue 25).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
-import subprocess
+import shutil
+import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO / "tests"))
 
-from sshd_server import sshd_available, start_sshd  # noqa: E402
+from fleet_vs_ansible import (  # noqa: E402
+    check_cityguard_output,
+    load,
+    run_cityguard,
+    start_fleet,
+    timed,
+    write_inventory,
+)
 
-TARGET_S = 120.0
-
-
-def timed(argv: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
-    started = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
-    return time.perf_counter() - started, proc
+from sshd_server import sshd_available  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hosts", type=int, default=100)
-    parser.add_argument("--jobs", type=int, default=8)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hosts", type=int, default=20)
+    parser.add_argument("--jobs", default="1,2,4,8,16")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    jobs = [int(j) for j in args.jobs.split(",")]
     if not sshd_available():
         print("sshd is not installed (apt-get install openssh-server): nothing measured")
         return 0
     work = Path(tempfile.mkdtemp(prefix="cityguard-fleet-"))
-    server = start_sshd(work / "sshd")
+    servers, config = start_fleet(work, args.hosts)
     try:
-        inv = work / "hosts.ini"
-        lines = ["[fleet]"] + [
-            f"host{i:03d} ansible_host=127.0.0.1 ansible_port={server.port} "
-            f"ansible_user={server.user}" for i in range(args.hosts)
-        ]
-        inv.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        base = [sys.executable, "-m", "cityguard", "assess", "--no-store", "--lang", "en"]
-        # warm the parsed-data cache so neither run pays for it
-        subprocess.run([*base, "--output", str(work / "warm.json")], cwd=work,
-                       capture_output=True)
-        local_s, proc = timed([*base, "--output", str(work / "local.json")], work)
-        if proc.returncode != 0:
-            print(proc.stderr)
-            return 1
-        fleet_s, proc = timed(
-            [*base, "--inventory", str(inv), "--ssh-config", str(server.ssh_config),
-             "--jobs", str(args.jobs), "--output", str(work / "fleet.json")],
-            work,
-        )
-        if proc.returncode != 0:
-            print(proc.stderr)
-            return 1
-        doc = json.loads((work / "fleet.json").read_text("utf-8"))
-        errors = sum(1 for r in doc["results"] if r["status"] == "error")
-        per_host = fleet_s / args.hosts
-        rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"checks per host            {len(doc['results']) // args.hosts}")
-        print(f"local assessment           {local_s:6.2f} s")
-        print(f"{args.hosts} SSH hosts, jobs {args.jobs:<3}   {fleet_s:6.2f} s  "
-              f"({args.hosts / fleet_s * 60:.0f} hosts/min, {per_host:.2f} s/host wall)")
-        print(f"results with status error  {errors} (permission-denied reads count here)")
-        print(f"peak RSS of a child        {rss_mb:.0f} MiB")
-        verdict = "meets" if fleet_s < TARGET_S * args.hosts / 100 else "MISSES"
-        print(f"target < {TARGET_S:.0f} s per 100 hosts: {verdict}")
+        inv = write_inventory(work / "hosts.ini", servers)
+        out = work / "fleet.json"
+        print(f"{args.hosts} sshd on 127.0.0.1; {load()}", flush=True)
+        run_cityguard(inv, config, out, jobs[0])  # warm the parsed-library cache once
+        print(f"checked: {check_cityguard_output(out, args.hosts)}", flush=True)
+        local = [sys.executable, "-m", "cityguard", "assess", "--no-store", "--lang", "en",
+                 "--output", str(work / "local.json")]
+        runs: dict[int, list[tuple[float, float]]] = {j: [] for j in jobs}
+        local_s: list[float] = []
+        for n in range(args.rounds):
+            order = jobs if n % 2 == 0 else jobs[::-1]
+            for j in order:
+                runs[j].append(run_cityguard(inv, config, out, j))
+            local_s.append(timed(local)[0])
+            print(f"round {n + 1}: " + "  ".join(f"j{j} {runs[j][-1][0]:.1f}s" for j in jobs),
+                  flush=True)
+        medians = {j: statistics.median(w for w, _ in runs[j]) for j in jobs}
+        best = min(medians.values())
+        print(f"\n{args.hosts} hosts, median of {args.rounds} rounds")
+        print("  jobs   wall s  hosts/min   CPU s   × fastest")
+        for j in jobs:
+            walls = [w for w, _ in runs[j]]
+            fewer = [medians[k] for k in jobs if k < j]
+            slower = bool(fewer) and medians[j] > min(fewer) + (max(walls) - min(walls))
+            print(f"  {j:>4} {medians[j]:8.2f} {args.hosts / medians[j] * 60:10.0f} "
+                  f"{statistics.median(c for _, c in runs[j]):7.2f} {medians[j] / best:10.2f}"
+                  + ("   SLOWER than fewer jobs" if slower else ""))
+        print(f"  one local assessment (peer)  {statistics.median(local_s):6.2f} s")
+        print(load())
     finally:
-        server.stop()
+        for srv in servers:
+            srv.stop()
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -172,3 +172,13 @@ def test_fleet_gives_host_by_host_what_a_local_run_gives(cli, ssh_server, tmp_pa
         assert {i: results[i]["status"] for i in ids} == {i: lo[i]["status"] for i in ids}, host
         assert {i: results[i]["reason"] for i in ids} == {i: lo[i]["reason"] for i in ids}, host
         assert {i: results[i]["evidence"] for i in ids} == {i: lo[i]["evidence"] for i in ids}
+
+
+def test_hosts_in_flight_follow_jobs_or_the_cores():
+    import os
+
+    from cityguard.assess.fleet import HOSTS_PER_CORE, hosts_in_flight
+
+    assert hosts_in_flight(3, 100) == 3 and hosts_in_flight(1, 1) == 1
+    assert hosts_in_flight(None, 1000) == min(64, HOSTS_PER_CORE * (os.cpu_count() or 1))
+    assert hosts_in_flight(None, 2) == 2

@@ -7,6 +7,7 @@ clear line and `error` results for that host; the others go on.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -25,8 +26,24 @@ from cityguard.targets.netdev import NetdevTarget, expand_netdev
 from cityguard.targets.netdev_ssh import NetdevSSHTarget
 from cityguard.targets.ssh import SSHTarget
 
-#: checks in flight on one host while several hosts run (OpenSSH's default MaxSessions is 10)
+#: checks in flight on one host while several hosts run (OpenSSH's default MaxSessions is 10),
+#: and on a single host when --jobs is not given
 CHECKS_PER_HOST = 4
+#: hosts in flight per CPU core when --jobs is not given. A host mostly waits (handshake, the
+#: host's own work, the network) and costs little CPU here once its bundle is in memory:
+#: benchmarks/fleet.py, 20 hosts on the 2-core CI machine, gave 20.9 s with 1 job, 14.5 s
+#: with 4, 13.3 s with 8 and 11.6 s with 16, for the same CPU time (docs/performance.md).
+#: Longer round trips only widen the gap; the cap keeps ssh processes within reason.
+HOSTS_PER_CORE = 8
+MAX_HOSTS_IN_FLIGHT = 64
+
+
+def hosts_in_flight(jobs: int | None, hosts: int) -> int:
+    """--jobs when given, else HOSTS_PER_CORE per core (never more than the hosts)."""
+    if jobs is not None:
+        return max(1, jobs)
+    auto = min(MAX_HOSTS_IN_FLIGHT, HOSTS_PER_CORE * (os.cpu_count() or 1))
+    return max(1, min(hosts, auto))
 
 # files the probes read on their own (not named in a check's `path`): prefetched over SSH
 IMPLICIT_PATHS = (
@@ -71,7 +88,7 @@ class TargetSpec:
 
 @dataclass
 class FleetOptions:
-    jobs: int = 4
+    jobs: int | None = None  # hosts at a time (one host: checks at a time); None: decided here
     ssh: Any = None  # cityguard.targets.ssh.SSHOptions for ssh:// targets
     on_host: Callable[[str, str], None] | None = None  # (asset id, "start" | "done" | message)
     unreachable: list[str] = field(default_factory=list)  # one line per host that failed
@@ -192,7 +209,8 @@ def run_fleet(
     """Every check on every target; results ordered by target, then check."""
     if len(targets) == 1:  # one host: all the concurrency goes to its checks
         _connect(targets[0], checks, options)
-        return run_checks(checks_for(checks, targets[0]), targets, level=level, jobs=options.jobs,
+        return run_checks(checks_for(checks, targets[0]), targets, level=level,
+                          jobs=options.jobs or CHECKS_PER_HOST,
                           unit_ids=unit_ids, base_dir=base_dir, default_timeout=probe_timeout,
                           on_result=on_result)
     prefetch = paths_read_by(checks)
@@ -243,7 +261,7 @@ def run_fleet(
                 options.on_host(target.asset_id, "done")
             target.close()  # release the SSH master as soon as the host is done
 
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs),
+    with ThreadPoolExecutor(max_workers=hosts_in_flight(options.jobs, len(targets)),
                             thread_name_prefix="cityguard-host") as pool:
         per_host = list(pool.map(one_host, targets))
     return [r for results in per_host for r in results]
@@ -295,9 +313,11 @@ def unreachable_results(checks: Sequence[Any], target: Any,
 
 __all__ = [
     "CHECKS_PER_HOST",
+    "HOSTS_PER_CORE",
     "FleetOptions",
     "TargetSpec",
     "close_all",
+    "hosts_in_flight",
     "open_all",
     "paths_read_by",
     "run_fleet",

@@ -49,8 +49,6 @@ from cityguard.system.inventory import load_inventory
 from cityguard.system.manifest import load_manifest
 from cityguard.system.validate import line_at
 
-DEFAULT_JOBS = 4
-
 
 @dataclass
 class AssessRequest:
@@ -62,7 +60,7 @@ class AssessRequest:
     policies_dirs: Sequence[str] = ()
     only: Sequence[str] = ()  # check ids or unit ids (comma-separated entries allowed)
     skip: Sequence[str] = ()
-    jobs: int = DEFAULT_JOBS
+    jobs: int | None = None  # None: fleet.FleetOptions decides (checks or hosts)
     lang: str = "zh"
     scans: Sequence[str] = ()  # scanner files to import
     answers: str | None = None  # answers file for what only a person can judge
@@ -100,7 +98,7 @@ def _tokens(values: Sequence[str]) -> list[str]:
 
 
 def plan_assessment(req: AssessRequest, manifest: Any = None) -> Plan:
-    if req.jobs < 1:
+    if req.jobs is not None and req.jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {req.jobs})")
     if manifest is not None and req.level is None and req.grade is None:
         selection = make_selection(None, manifest.grade, req.extensions or manifest.extensions)

@@ -204,8 +204,10 @@ ProbeTimeoutOpt = Annotated[float, typer.Option(
 ConnectTimeoutOpt = Annotated[float, typer.Option(
     "--connect-timeout", parser=seconds("--connect-timeout"), metavar="SECONDS",
     help="Seconds to reach an SSH host.", show_default=True)]
-JobsOpt = Annotated[int, typer.Option("--jobs", metavar="N", parser=count("--jobs", 1),
-                                      help="Checks (or hosts) at a time.", show_default=True)]
+JobsOpt = Annotated[int | None, typer.Option(
+    "--jobs", metavar="N", parser=count("--jobs", 1), show_default=False,
+    help="Checks at a time on one host (default 4); hosts at a time in a fleet (default 8 per "
+         "CPU core: docs/performance.md).")]
 TopOpt = Annotated[int, typer.Option("--top", metavar="N", parser=count("--top"),
                                      help="Failed checks shown after assess (0: none).",
                                      show_default=True)]

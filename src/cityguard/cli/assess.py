@@ -38,7 +38,7 @@ def assess(
     fmt: ReportFormatsOpt = [],  # noqa: B006
     output: str = typer.Option(None, "--output", metavar="PATH", help="FILE for one format, "
                                "DIR for several (default ./cityguard-report/)."),
-    jobs: JobsOpt = 4,
+    jobs: JobsOpt = None,
     fail_on: FailOnOpt = None,
     lang: LangOpt = Lang.ZH,
     top: TopOpt = 10,

@@ -40,7 +40,7 @@ def gate(
     lang: LangOpt = Lang.ZH,
     policies: PoliciesOpt = [],  # noqa: B006
     checks: ChecksOpt = [],  # noqa: B006
-    jobs: JobsOpt = 4,
+    jobs: JobsOpt = None,
     allow_outside_paths: bool = typer.Option(False, "--allow-outside-paths", help="Let the "
                                              "manifest name files outside its own folder."),
     today: str = typer.Option(None, "--today", hidden=True,

@@ -195,7 +195,7 @@ class GateRequest:
     today: str | None = None
     policies_dirs: Sequence[str] = ()
     checks_dirs: Sequence[str] = ()
-    jobs: int = 4
+    jobs: int | None = None  # None: the fleet decides (assess.fleet.hosts_in_flight)
     allow_outside_paths: bool = False  # manifest paths may leave its folder (docs/security.md)
 
 
