@@ -22,7 +22,7 @@ from cityguard.engine.probes.base import (
     glob_paths,
     register,
 )
-from cityguard.engine.styles.nginx import _nginx_tokens
+from cityguard.engine.styles.nginx import nginx_tokens
 from cityguard.policy.messages import text as say
 from cityguard.targets.base import Target
 
@@ -44,7 +44,7 @@ def _tokens(ctx: ProbeContext, path: str, depth: int = 0) -> list[Token]:
     """The file's tokens with every `include` replaced by the included files' tokens."""
     text = ctx.read_text(path) or ""
     out: list[Token] = []
-    raw = [(t, no) for t, no in _nginx_tokens(text)]
+    raw = nginx_tokens(text)
     i = 0
     while i < len(raw):
         tok, no = raw[i]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal, Protocol
+from typing import Literal, Protocol
 
 from cityguard.core.registry import Registry
 
 #: opener(pattern) → [(path, text)] for the files an include directive names
 Opener = Callable[[str], list[tuple[str, str]]]
 MAX_INCLUDE_DEPTH = 16
+#: which occurrence of a repeated key is in force
+Effective = Literal["first", "last", "all"]
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,8 @@ class ConfigStyle(Protocol):
     last (most daemons), or all of them (pam, nginx, apache: every occurrence matters).
     """
 
-    name: ClassVar[str]
-    effective: ClassVar[Literal["first", "last", "all"]]
+    name: str
+    effective: Effective
 
     def parse(self, text: str, path: str, opener: Opener, depth: int, base: str
               ) -> list[Entry]: ...
@@ -38,20 +40,38 @@ class ConfigStyle(Protocol):
     def normalise_key(self, key: str) -> str: ...
 
 
-class BaseStyle:
-    effective: ClassVar[Literal["first", "last", "all"]] = "last"
+#: a style's parser: (text, path, opener, depth, base) → entries of that file and its includes
+ParseFn = Callable[[str, str, Opener, int, str], list[Entry]]
+
+
+def plain_key(key: str) -> str:
+    return key.strip().lower()
+
+
+@dataclass(frozen=True)
+class FunctionStyle:
+    """A style made of its parse function and its rules (every built-in style is one)."""
+
+    name: str
+    parser: ParseFn
+    effective: Effective = "last"
+    key_rule: Callable[[str], str] = plain_key
+
+    def parse(self, text: str, path: str, opener: Opener, depth: int, base: str
+              ) -> list[Entry]:
+        return self.parser(text, path, opener, depth, base)
 
     def normalise_key(self, key: str) -> str:
-        return key.strip().lower()
+        return self.key_rule(key)
 
 
 STYLES: Registry[ConfigStyle] = Registry("configuration style")
 
 
-def register(cls: type) -> type:
-    """Class decorator: one instance of the style goes into STYLES."""
-    STYLES.register(cls())
-    return cls
+def define(name: str, parser: ParseFn, *, effective: Effective = "last",
+           normalise_key: Callable[[str], str] = plain_key) -> None:
+    """Register the style `name` (the module's stem) with its parser and key rules."""
+    STYLES.register(FunctionStyle(name, parser, effective, normalise_key))
 
 
 def parse(style: str, text: str, path: str, opener: Opener, depth: int = 0,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from cityguard.engine.styles._common import (
-    BaseStyle,
     Entry,
     Opener,
+    define,
     lines,
-    register,
     strip_quotes,
 )
 
@@ -22,10 +21,4 @@ def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[
     return out
 
 
-@register
-class EqualsStyle(BaseStyle):
-    name = "equals"
-
-    def parse(self, text: str, path: str, opener: Opener, depth: int, base: str
-              ) -> list[Entry]:
-        return _parse(text, path, opener, depth, base)
+define("equals", _parse)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 from cityguard.engine.styles._common import (
-    BaseStyle,
     Entry,
     Opener,
+    define,
     include,
     lines,
-    register,
     rel,
     strip_quotes,
 )
@@ -18,6 +17,11 @@ from cityguard.engine.styles._common import (
 
 def _ini_key(key: str) -> str:
     return key.strip().lower().replace("-", "_")
+
+
+def _normalise_key(key: str) -> str:
+    section, dot, name = key.rpartition(".")
+    return f"{_ini_key(section)}.{_ini_key(name)}" if dot else _ini_key(name)
 
 
 def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[Entry]:
@@ -46,14 +50,4 @@ def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[
     return out
 
 
-@register
-class IniStyle(BaseStyle):
-    name = "ini"
-
-    def parse(self, text: str, path: str, opener: Opener, depth: int, base: str
-              ) -> list[Entry]:
-        return _parse(text, path, opener, depth, base)
-
-    def normalise_key(self, key: str) -> str:
-        section, dot, name = key.rpartition(".")
-        return f"{_ini_key(section)}.{_ini_key(name)}" if dot else _ini_key(name)
+define("ini", _parse, normalise_key=_normalise_key)

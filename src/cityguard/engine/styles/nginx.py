@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 
 from cityguard.engine.styles._common import (
-    BaseStyle,
     Entry,
     Opener,
+    define,
     include,
-    register,
     rel,
     strip_quotes,
 )
 
 
-def _nginx_tokens(text: str) -> list[tuple[str, int]]:
+def nginx_tokens(text: str) -> list[tuple[str, int]]:
+    """(token, line) of nginx text, quotes removed, comments left out; `{`, `}`, `;` apart.
+
+    Public: the `nginx_server` probe builds its block tree from the same tokens.
+    """
     tokens = []
     for m in re.finditer(r"#[^\n]*|\"(?:\\.|[^\"])*\"|'(?:\\.|[^'])*'|[{};]|[^\s{};\"'#]+", text):
         tok = m.group(0)
@@ -29,7 +32,7 @@ def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[
     out: list[Entry] = []
     words: list[str] = []
     line = 0
-    for tok, no in _nginx_tokens(text):
+    for tok, no in nginx_tokens(text):
         if tok in ("{", "}", ";"):
             if words and tok != "}":
                 name, args = words[0].lower(), words[1:]
@@ -46,11 +49,4 @@ def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[
     return out
 
 
-@register
-class NginxStyle(BaseStyle):
-    name = "nginx"
-    effective = "all"
-
-    def parse(self, text: str, path: str, opener: Opener, depth: int, base: str
-              ) -> list[Entry]:
-        return _parse(text, path, opener, depth, base)
+define("nginx", _parse, effective="all")

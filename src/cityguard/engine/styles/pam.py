@@ -6,12 +6,11 @@ import posixpath
 import re
 
 from cityguard.engine.styles._common import (
-    BaseStyle,
     Entry,
     Opener,
+    define,
     include,
     lines,
-    register,
     rel,
 )
 
@@ -36,11 +35,4 @@ def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[
     return out
 
 
-@register
-class PamStyle(BaseStyle):
-    name = "pam"
-    effective = "all"
-
-    def parse(self, text: str, path: str, opener: Opener, depth: int, base: str
-              ) -> list[Entry]:
-        return _parse(text, path, opener, depth, base)
+define("pam", _parse, effective="all")

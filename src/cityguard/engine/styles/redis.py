@@ -5,12 +5,11 @@ from __future__ import annotations
 import shlex
 
 from cityguard.engine.styles._common import (
-    BaseStyle,
     Entry,
     Opener,
+    define,
     include,
     lines,
-    register,
     rel,
 )
 
@@ -34,10 +33,4 @@ def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[
     return out
 
 
-@register
-class RedisStyle(BaseStyle):
-    name = "redis"
-
-    def parse(self, text: str, path: str, opener: Opener, depth: int, base: str
-              ) -> list[Entry]:
-        return _parse(text, path, opener, depth, base)
+define("redis", _parse)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 from cityguard.engine.styles._common import (
-    BaseStyle,
     Entry,
     Opener,
+    define,
     include,
     lines,
-    register,
     rel,
     strip_quotes,
 )
@@ -33,11 +32,4 @@ def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[
     return out
 
 
-@register
-class SshdStyle(BaseStyle):
-    name = "sshd"
-    effective = "first"
-
-    def parse(self, text: str, path: str, opener: Opener, depth: int, base: str
-              ) -> list[Entry]:
-        return _parse(text, path, opener, depth, base)
+define("sshd", _parse, effective="first")
