@@ -80,9 +80,10 @@ def web_pg():
     server.destroy()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def server(request, tmp_path_factory):
-    """A running dashboard over a seeded store, on each backend (one per test module)."""
+    """A running dashboard over a seeded store, on each backend, shared by the modules that
+    use it (they leave the accounts as they found them: unlocked, their own passwords)."""
     if request.param == "sqlite":
         url = str(tmp_path_factory.mktemp("web") / "cg.db")
     else:
