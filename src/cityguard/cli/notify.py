@@ -6,6 +6,9 @@ outbox (see `notify status`); 2 bad configuration or usage (the file and the lin
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import typer
 
 notify_app = typer.Typer(
@@ -56,6 +59,29 @@ def _previews(previews: list[str], lang: str) -> None:
     console.info(t("notify.cli.dry_run", lang))
 
 
+def _say_info(key: str, lang: str, **fields: object) -> None:
+    from cityguard.cli import console
+    from cityguard.policy.messages import t
+
+    console.info(t(key, lang, **fields))
+
+
+def _deliver(targets: list[str], config: str | None, store: str | None, dry_run: bool,
+             lang: str, act: Callable[[Any, Any, list[str]], list[Any]]) -> None:
+    """send and retry: show what waits (--dry-run) or let `act(store, config, targets)` deliver
+    and report what each target got (exit 1 when anything failed or still waits)."""
+    from cityguard.notify import service
+    from cityguard.store import open_store
+
+    cfg = _config(config)
+    with open_store(store) as st:
+        if dry_run:
+            _previews(service.preview_pending(st, cfg, targets), lang)
+            return
+        reports = act(st, cfg, targets)
+    _reports(reports, lang)
+
+
 @notify_app.command("scan")
 def notify_scan(
     config: str = typer.Option(None, "--config", help=CONFIG_HELP),
@@ -101,20 +127,15 @@ def notify_send(
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:
     """Send what waits in the outbox (due now), in order, within each target's rate limit."""
-    from cityguard.cli import console
     from cityguard.notify import service
-    from cityguard.policy.messages import t
-    from cityguard.store import open_store
 
-    cfg = _config(config)
-    with open_store(store) as st:
-        if dry_run:
-            _previews(service.preview_pending(st, cfg, target), lang)
-            return
-        reports = service.send(st, cfg, target)
-    if not any(r.sent or r.failed or r.waiting or r.problems for r in reports):
-        console.info(t("notify.cli.nothing", lang))
-    _reports(reports, lang)
+    def send(st, cfg, targets):  # type: ignore[no-untyped-def]
+        reports = service.send(st, cfg, targets)
+        if not any(r.sent or r.failed or r.waiting or r.problems for r in reports):
+            _say_info("notify.cli.nothing", lang)
+        return reports
+
+    _deliver(target, config, store, dry_run, lang, send)
 
 
 @notify_app.command("retry")
@@ -127,19 +148,14 @@ def notify_retry(
 ) -> None:
     """Queue failed deliveries again (after fixing what they said) and send everything
     waiting now, without waiting for the next try time."""
-    from cityguard.cli import console
     from cityguard.notify import service
-    from cityguard.policy.messages import t
-    from cityguard.store import open_store
 
-    cfg = _config(config)
-    with open_store(store) as st:
-        if dry_run:
-            _previews(service.preview_pending(st, cfg, target), lang)
-            return
-        n, reports = service.retry(st, cfg, target)
-    console.info(t("notify.cli.requeued", lang, n=n))
-    _reports(reports, lang)
+    def retry(st, cfg, targets):  # type: ignore[no-untyped-def]
+        n, reports = service.retry(st, cfg, targets)
+        _say_info("notify.cli.requeued", lang, n=n)
+        return reports
+
+    _deliver(target, config, store, dry_run, lang, retry)
 
 
 @notify_app.command("status")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -54,56 +55,58 @@ _OPTS = {
 }
 
 
-@systems_app.command("add")
-def systems_add(
-    name: str = typer.Argument(..., help="System name (may be Chinese)."),
-    department: str = _OPTS["department"], district: str = _OPTS["district"],
-    owner: str = _OPTS["owner"], contact: str = _OPTS["contact"], level: int = _OPTS["level"],
-    grade: str = _OPTS["grade"], extensions: str = _OPTS["extensions"],
-    filing_number: str = _OPTS["filing_number"], filing_date: str = _OPTS["filing_date"],
-    stage: str = _OPTS["stage"], tags: str = _OPTS["tags"], manifest: str = _OPTS["manifest"],
-    interval: int = _OPTS["interval"],
-    lang: str = typer.Option("zh", "--lang", help=LANG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-) -> None:
-    """Add a system to the register."""
+def _field_command(command: str, name_help: str, doc: str,
+                   apply: Callable[[str, dict[str, object], str, str | None], None]) -> None:
+    """Register `systems COMMAND NAME --department … --interval-months …`: add and edit take the
+    same field options, so their signature is written once and each gives what it does."""
+
+    def run(
+        name: str = typer.Argument(..., help=name_help),
+        department: str = _OPTS["department"], district: str = _OPTS["district"],
+        owner: str = _OPTS["owner"], contact: str = _OPTS["contact"],
+        level: int = _OPTS["level"], grade: str = _OPTS["grade"],
+        extensions: str = _OPTS["extensions"], filing_number: str = _OPTS["filing_number"],
+        filing_date: str = _OPTS["filing_date"], stage: str = _OPTS["stage"],
+        tags: str = _OPTS["tags"], manifest: str = _OPTS["manifest"],
+        interval: int = _OPTS["interval"],
+        lang: str = typer.Option("zh", "--lang", help=LANG_HELP),
+        store: str = typer.Option(None, "--store", help=STORE_HELP),
+    ) -> None:
+        apply(name, _fields(department, district, owner, contact, level, grade, extensions,
+                            filing_number, filing_date, stage, tags, manifest, interval),
+              lang, store)
+
+    run.__doc__ = doc
+    systems_app.command(command)(run)
+
+
+def _add(name: str, values: dict[str, object], lang: str, store: str | None) -> None:
     from cityguard.cli import console
     from cityguard.model.register import SystemRecord
     from cityguard.policy.messages import t
     from cityguard.store import open_store
 
-    values = _fields(department, district, owner, contact, level, grade, extensions,
-                     filing_number, filing_date, stage, tags, manifest, interval)
     with open_store(store) as st:
         st.add_system(SystemRecord(name=name.strip(), **values))  # type: ignore[arg-type]
     console.success(t("systems.added", lang, name=name))
 
 
-@systems_app.command("edit")
-def systems_edit(
-    name: str = typer.Argument(..., help="System name."),
-    department: str = _OPTS["department"], district: str = _OPTS["district"],
-    owner: str = _OPTS["owner"], contact: str = _OPTS["contact"], level: int = _OPTS["level"],
-    grade: str = _OPTS["grade"], extensions: str = _OPTS["extensions"],
-    filing_number: str = _OPTS["filing_number"], filing_date: str = _OPTS["filing_date"],
-    stage: str = _OPTS["stage"], tags: str = _OPTS["tags"], manifest: str = _OPTS["manifest"],
-    interval: int = _OPTS["interval"],
-    lang: str = typer.Option("zh", "--lang", help=LANG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-) -> None:
-    """Change fields of a system (those its manifest holds are changed in the manifest)."""
+def _edit(name: str, values: dict[str, object], lang: str, store: str | None) -> None:
     from cityguard.cli import console
     from cityguard.core.errors import UsageError
     from cityguard.policy.messages import t
     from cityguard.store import open_store
 
-    values = _fields(department, district, owner, contact, level, grade, extensions,
-                     filing_number, filing_date, stage, tags, manifest, interval)
     if not values:
         raise UsageError("nothing to change: give at least one field option")
     with open_store(store) as st:
         st.edit_system(name, values)
     console.success(t("systems.edited", lang, name=name, fields=", ".join(values)))
+
+
+_field_command("add", "System name (may be Chinese).", "Add a system to the register.", _add)
+_field_command("edit", "System name.", "Change fields of a system (those its manifest holds are "
+               "changed in the manifest).", _edit)
 
 
 @systems_app.command("remove")
