@@ -24,6 +24,8 @@ from cityguard.ingest.expat import xml_error as xml_error  # re-exported for imp
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
+    from cityguard.model import Finding
+
 BOM = codecs.BOM_UTF8
 _CSV_FIELD_LIMIT = 16 * 1024 * 1024  # plugin output can be megabytes in one cell
 
@@ -218,3 +220,20 @@ def cell(row: Mapping[str, str], *names: str) -> str:
         if value:
             return value
     return ""
+
+
+# --- identities ----------------------------------------------------------------------------
+
+
+def first_of_each(findings: Iterable[Finding]) -> Iterator[Finding]:
+    """Drop later findings whose identity was already yielded (whole-file, streaming).
+
+    Keeps the first 16 bytes of each fingerprint (a sha256, computed once and cached on the
+    Finding for the store), so a million findings cost ~50 MB, not the findings themselves.
+    """
+    seen: set[bytes] = set()
+    for f in findings:
+        key = bytes.fromhex(f.fingerprint[:32])
+        if key not in seen:
+            seen.add(key)
+            yield f

@@ -25,6 +25,9 @@ _SCALES = {
     "qualys": (Severity.INFO, Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH,
                Severity.CRITICAL),
 }  # fmt: skip
+#: the levels of linters and code scanners (hadolint, semgrep, tfsec's legacy field): an error
+#: is high, a warning medium, an info low; each importer says what its other words mean
+LINT_LEVELS = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "info": Severity.LOW}
 
 
 def norm_severity(raw: object, scale: str = "word") -> Severity:

@@ -2,17 +2,19 @@
 
 What ingest.util does not cover and several of nessus, openvas, qualys, nmap, burp, zap,
 nikto, dependency-check, xccdf and lynis need: port tags and "port/proto" locations,
-timestamps, HTML-to-text, and folding repeated identities inside one report.
+timestamps, HTML-to-text, and folding repeated identities inside one report (dropping
+repeated identities across a whole file is ingest.util.first_of_each, for every family).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from cityguard.ingest.util import first_of_each as first_of_each  # nessus.py imports it here
 from cityguard.ingest.values import to_int
 from cityguard.model import Finding
 
@@ -150,17 +152,3 @@ def merge_same(findings: Iterable[Finding]) -> list[Finding]:
             _fingerprint=first.fingerprint,
         )
     return list(out.values())
-
-
-def first_of_each(findings: Iterable[Finding]) -> Iterator[Finding]:
-    """Drop later findings whose identity was already yielded (whole-file, streaming).
-
-    Keeps the first 16 bytes of each fingerprint (a sha256, computed once and cached on the
-    Finding for the store), so a million findings cost ~50 MB, not the findings themselves.
-    """
-    seen: set[bytes] = set()
-    for f in findings:
-        key = bytes.fromhex(f.fingerprint[:32])
-        if key not in seen:
-            seen.add(key)
-            yield f

@@ -19,14 +19,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import (
-    TLS_WORDS,
-    clean,
-    first_of_each,
-    html_text,
-    local_iso,
-)
-from cityguard.ingest.util import child_text, head_text, xml_events, xml_root
+from cityguard.ingest.importers._xmlkit import TLS_WORDS, clean, html_text, local_iso
+from cityguard.ingest.util import child_text, first_of_each, head_text, xml_events, xml_root
 from cityguard.ingest.values import norm_severity, redact, split_cves, split_cwes
 from cityguard.model import Finding, fingerprint
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 from urllib.parse import urlsplit
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import TLS_WORDS, clean, first_of_each
-from cityguard.ingest.util import child_text, head_text, xml_events, xml_root
+from cityguard.ingest.importers._xmlkit import TLS_WORDS, clean
+from cityguard.ingest.util import child_text, first_of_each, head_text, xml_events, xml_root
 from cityguard.ingest.values import norm_severity, redact, split_cwes, to_float, to_int
 from cityguard.model import Finding, Severity, fingerprint
 

@@ -36,7 +36,7 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
 )
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import norm_severity, redact, split_cves, split_cwes, to_float
 from cityguard.model import Finding, Severity, fingerprint
 
@@ -70,19 +70,18 @@ class Asff:
             prefix = "findings.item" if '"findings"' in peek(stream) else "Findings.item"
         else:
             raise DataError(source, "not an ASFF document (expected a JSON list or object)")
-        done: set[str] = set()
-        for item in iter_json(rewind(stream), source, prefix):
+        yield from first_of_each(self._open(iter_json(rewind(stream), source, prefix), source))
+
+    def _open(self, items: Iterator[Any], source: str) -> Iterator[Finding]:
+        """The findings still open: archived, resolved and passed ones are left out."""
+        for item in items:
             if not isinstance(item, dict):
                 raise DataError(source, "not an ASFF document (a finding is not an object)")
             status = str(_dict(item.get("Compliance")).get("Status") or "").upper()
             workflow = str(_dict(item.get("Workflow")).get("Status") or "").upper()
             closed = item.get("RecordState") == "ARCHIVED" or workflow == "RESOLVED"
-            if closed or status == "PASSED":
-                continue
-            finding = self._finding(item, status in _OPEN, workflow == "SUPPRESSED")
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
+            if not (closed or status == "PASSED"):
+                yield self._finding(item, status in _OPEN, workflow == "SUPPRESSED")
 
     def _finding(self, x: dict[str, Any], failed: bool, suppressed: bool) -> Finding:
         product = _product(x)

@@ -23,7 +23,7 @@ from cityguard.ingest.importers._jsonio import (
     top_scalars,
 )
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import norm_path, norm_severity, redact, split_cwes
 from cityguard.model import Finding
 
@@ -51,13 +51,8 @@ class Bandit:
             return
         seen = iso_utc(top_scalars(stream, source, "results").get("generated_at"))
         self.scanned = {(self.tool, ".")}
-        done: set[str] = set()
-        for r in iter_json(rewind(stream), source, "results.item"):
-            if isinstance(r, dict):
-                finding = self._finding(r, seen)
-                if finding.fingerprint not in done:
-                    done.add(finding.fingerprint)
-                    yield finding
+        results = iter_json(rewind(stream), source, "results.item")
+        yield from first_of_each(self._finding(r, seen) for r in results if isinstance(r, dict))
 
     def _finding(self, r: dict[str, Any], seen: str | None) -> Finding:
         test = str(r.get("test_id") or "")

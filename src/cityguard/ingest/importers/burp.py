@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import TLS_WORDS, first_of_each, html_text, urls
-from cityguard.ingest.util import head_text, xml_events, xml_root
+from cityguard.ingest.importers._xmlkit import TLS_WORDS, html_text, urls
+from cityguard.ingest.util import first_of_each, head_text, xml_events, xml_root
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes
 from cityguard.model import Finding
 

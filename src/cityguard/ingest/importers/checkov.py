@@ -29,7 +29,7 @@ from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys, need_json, rewindable
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import head_text, json_error, skip_bom
+from cityguard.ingest.util import first_of_each, head_text, json_error, skip_bom
 from cityguard.ingest.values import norm_path, norm_severity, redact, split_cves, split_cwes
 from cityguard.model import Finding, Severity
 
@@ -65,13 +65,9 @@ class Checkov:
             return
         self.scanned = {(self.tool, ".")}
         state: dict[str, Any] = {}
-        done: set[str] = set()
-        for check_type, kind, check in _checks(stream, source, "item" if first == "[" else "",
-                                               state):  # fmt: skip
-            finding = self._finding(check, check_type, kind)
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
+        checks = _checks(stream, source, "item" if first == "[" else "", state)
+        yield from first_of_each(self._finding(check, check_type, kind)
+                                 for check_type, kind, check in checks)
         if first == "{" and not state["frameworks"] and not state.get("summary"):
             raise DataError(source, "not a checkov report (no check_type and no summary)")
         if not state["frameworks"] and state.get("summary"):

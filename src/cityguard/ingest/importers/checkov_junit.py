@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import local, xml_events, xml_root
+from cityguard.ingest.util import first_of_each, local, xml_events, xml_root
 from cityguard.ingest.values import norm_path, norm_severity, redact
 from cityguard.model import Finding, Severity
 
@@ -51,15 +51,17 @@ class CheckovJunit:
 
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
         self.scanned = {(self.tool, ".")}
-        suite, seen_case, done = "", False, set()
+        yield from first_of_each(self._cases(stream, source))
+
+    def _cases(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
+        suite, seen_case = "", False
         for event, elem in xml_events(stream, source, start=("testsuite",), end=("testcase",)):
             if event == "start":
                 suite = (elem.get("name") or "").removesuffix(" scan").strip()
                 continue
             seen_case = True
             finding = self._finding(elem, suite, source)
-            if finding is not None and finding.fingerprint not in done:
-                done.add(finding.fingerprint)
+            if finding is not None:
                 yield finding
         if not seen_case and not suite:
             raise DataError(source, "not a checkov JUnit report (no testsuite)")

@@ -29,7 +29,7 @@ from cityguard.ingest.importers._jsonio import (
     rewind,
     rewindable,
 )
-from cityguard.ingest.util import head_text, iter_json, json_error, skip_bom
+from cityguard.ingest.util import first_of_each, head_text, iter_json, json_error, skip_bom
 from cityguard.ingest.values import norm_severity, split_cves
 from cityguard.model import Finding, Severity
 
@@ -57,24 +57,20 @@ class Clair:
         image = first_value(stream, source, "image")
         if isinstance(image, str):  # clair-scanner
             records = iter_json(rewind(stream), source, "vulnerabilities.item")
-            yield from self._findings(records, image, _SCANNER_KEYS, source)
+            yield from first_of_each(self._findings(records, image, _SCANNER_KEYS, source))
         else:  # klar: one list per severity
             stem = PurePath(source).stem or "image"
             for _severity, items in _kvitems(rewind(stream), source, "Vulnerabilities"):
                 if not isinstance(items, list):
                     raise DataError(source, "not a klar report (a severity is not a list)")
-                yield from self._findings(iter(items), stem, _KLAR_KEYS, source)
+                yield from first_of_each(self._findings(iter(items), stem, _KLAR_KEYS, source))
 
     def _findings(self, records: Iterator[Any], image: str, keys: dict[str, str],
                   source: str) -> Iterator[Finding]:
-        done: set[str] = set()
         for rec in records:
             if not isinstance(rec, dict):
                 raise DataError(source, "not a Clair report (a vulnerability is not an object)")
-            finding = self._finding({k: rec.get(v) for k, v in keys.items()}, image)
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
+            yield self._finding({k: rec.get(v) for k, v in keys.items()}, image)
 
     def _finding(self, v: dict[str, Any], image: str) -> Finding:
         vid = str(v["id"] or "")

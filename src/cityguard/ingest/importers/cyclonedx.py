@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import as_list, has_keys, iso_utc
-from cityguard.ingest.util import decode_json, head_text
+from cityguard.ingest.util import decode_json, first_of_each, head_text
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
 from cityguard.model import Finding, Severity, severity_from_cvss
 
@@ -69,14 +69,14 @@ class Cyclonedx:
         labels = dict(_json_components(as_list(bom.get("components"))))
         asset, kind = product_asset(product.get("name"), product.get("type"))
         self.scanned = {(self.tool, asset)}
-        done: set[str] = set()
+        yield from first_of_each(self._vulns(bom, labels, asset, kind, source))
+
+    def _vulns(self, bom: dict[str, Any], labels: dict[str, str], asset: str, kind: str,
+               source: str) -> Iterator[Finding]:
         for v in as_list(bom.get("vulnerabilities")):
             if not isinstance(v, dict) or not v.get("id"):
                 raise DataError(source, "a CycloneDX vulnerability without id")
-            for f in vuln_findings(self, _json_vuln(v), labels, asset, kind):
-                if f.fingerprint not in done:
-                    done.add(f.fingerprint)
-                    yield f
+            yield from vuln_findings(self, _json_vuln(v), labels, asset, kind)
 
 
 def product_asset(name: object, kind: object) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import iso_utc
 from cityguard.ingest.importers.cyclonedx import Vuln, product_asset, vuln_findings
-from cityguard.ingest.util import child_text, local, xml_events, xml_root
+from cityguard.ingest.util import child_text, first_of_each, local, xml_events, xml_root
 from cityguard.ingest.values import to_float
 from cityguard.model import Finding
 
@@ -33,9 +33,12 @@ class CyclonedxXml:
         return 0
 
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
+        return first_of_each(self._findings(stream, source))
+
+    def _findings(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
         labels: dict[str, str] = {}
         asset, kind = product_asset("", "")
-        in_metadata, done = False, set()
+        in_metadata = False
         # the 1.0-1.3 extension nests a component's vulnerabilities inside it, before its end
         # (where its purl or name@version is known): they wait for it
         open_components: list[list[Vuln]] = []
@@ -74,10 +77,7 @@ class CyclonedxXml:
                     raise DataError(source, "a CycloneDX vulnerability without id")
                 (open_components[-1] if open_components else ready).append(vuln)
             for vuln in ready:
-                for f in vuln_findings(self, vuln, labels, asset, kind):
-                    if f.fingerprint not in done:
-                        done.add(f.fingerprint)
-                        yield f
+                yield from vuln_findings(self, vuln, labels, asset, kind)
 
 
 def _all(elem: Element, *path: str) -> list[Element]:

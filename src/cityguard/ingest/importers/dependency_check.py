@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import clean, first_of_each, merge_same
-from cityguard.ingest.util import local, xml_events, xml_root
+from cityguard.ingest.importers._xmlkit import clean, merge_same
+from cityguard.ingest.util import first_of_each, local, xml_events, xml_root
 from cityguard.ingest.values import (
     severity_or_cvss,
     split_cves,

@@ -12,9 +12,8 @@ from collections.abc import Iterator, Mapping
 from typing import BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import first_of_each
 from cityguard.ingest.importers.dependency_check import dependency_findings
-from cityguard.ingest.util import head_text, iter_json, json_start
+from cityguard.ingest.util import first_of_each, head_text, iter_json, json_start
 from cityguard.model import Finding
 
 

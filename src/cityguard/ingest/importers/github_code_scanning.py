@@ -30,7 +30,7 @@ from cityguard.ingest.importers._jsonio import (
     text_of,
 )
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import norm_path, norm_severity, redact, split_cwes, to_int
 from cityguard.model import Finding
 
@@ -56,17 +56,15 @@ class GithubCodeScanning:
         stream = rewindable(stream)
         if need_json(stream, source, "GitHub code scanning") != "[":
             raise DataError(source, "not a GitHub code scanning alert list (expected a JSON list)")
-        done: set[str] = set()
+        yield from first_of_each(self._alerts(stream, source))
+
+    def _alerts(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
         for alert in iter_json(rewind(stream), source, "item"):
             if not isinstance(alert, dict) or not isinstance(alert.get("rule"), dict):
                 raise DataError(source, "not a GitHub code scanning alert list "
                                         "(an alert is not an object with a rule)")  # fmt: skip
-            if _value(alert.get("state")).lower() == "fixed":
-                continue
-            finding = self._finding(alert)
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
+            if _value(alert.get("state")).lower() != "fixed":
+                yield self._finding(alert)
 
     def _finding(self, a: dict[str, Any]) -> Finding:
         rule = a["rule"]

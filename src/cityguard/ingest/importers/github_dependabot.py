@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import as_list, has_keys, iso_utc, rewindable
-from cityguard.ingest.util import decode_json, head_text
+from cityguard.ingest.util import decode_json, first_of_each, head_text
 from cityguard.ingest.values import norm_path, norm_severity, split_cves, split_cwes, to_float
 from cityguard.model import Finding, fingerprint
 
@@ -47,14 +47,9 @@ class GithubDependabot:
         doc = decode_json(rewindable(stream), source)
         if not isinstance(doc, dict) or not isinstance(doc.get("data"), dict):
             raise DataError(source, "not a GitHub GraphQL answer (expected an object with data)")
-        done: set[str] = set()
-        for repo, alert in _alerts(doc["data"], None, source):
-            if str(alert.get("state") or "").upper() in _CLOSED:
-                continue
-            finding = self._finding(repo, alert)
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
+        yield from first_of_each(self._finding(repo, alert)
+                                 for repo, alert in _alerts(doc["data"], None, source)
+                                 if str(alert.get("state") or "").upper() not in _CLOSED)
 
     def _finding(self, repo: str, a: dict[str, Any]) -> Finding:
         sv = _dict(a.get("securityVulnerability"))

@@ -28,7 +28,7 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
 )
 from cityguard.ingest.tooltags import rule_cwes, rule_tags
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import norm_path, norm_severity, redact, split_cwes, to_int
 from cityguard.model import Finding
 
@@ -58,17 +58,19 @@ class Gosec:
         if need_json(stream, source, "gosec") != "{":
             raise DataError(source, "not a gosec report (expected a JSON object)")
         self.scanned = {(self.tool, ".")}
-        done: set[str] = set()
+        found = False
+        for finding in first_of_each(self._issues(stream, source)):
+            found = True
+            yield finding
+        stats = first_value(stream, source, "Stats")
+        if not found and isinstance(stats, dict) and to_int(stats.get("files")) == 0:
+            record(self, "nothing_scanned", source, detail="gosec found no Go source file")
+
+    def _issues(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
         for issue in iter_json(rewind(stream), source, "Issues.item"):
             if not isinstance(issue, dict) or not issue.get("rule_id"):
                 raise DataError(source, "not a gosec report (an issue without rule_id)")
-            finding = self._finding(issue)
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
-        stats = first_value(stream, source, "Stats")
-        if not done and isinstance(stats, dict) and to_int(stats.get("files")) == 0:
-            record(self, "nothing_scanned", source, detail="gosec found no Go source file")
+            yield self._finding(issue)
 
     def _finding(self, i: dict[str, Any]) -> Finding:
         rule = str(i.get("rule_id"))

@@ -21,7 +21,7 @@ from cityguard.ingest.importers._jsonio import (
     rewind,
     rewindable,
 )
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import (
     severity_or_cvss,
     split_cves,
@@ -63,12 +63,8 @@ class Grype:
             return
         asset = _asset(first_value(stream, source, "source"))
         seen = iso_utc(first_value(stream, source, "descriptor.timestamp"))
-        done: set[str] = set()
-        for match in iter_json(rewind(stream), source, "matches.item"):
-            finding = self._finding(match, asset, seen)
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
+        matches = iter_json(rewind(stream), source, "matches.item")
+        yield from first_of_each(self._finding(match, asset, seen) for match in matches)
 
     def _finding(self, match: dict[str, Any], asset: tuple[str, str], seen: str | None) -> Finding:
         vuln = match.get("vulnerability") or {}

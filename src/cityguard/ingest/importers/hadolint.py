@@ -17,12 +17,10 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import has_keys, need_json, rewind, rewindable
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import head_text, iter_json
-from cityguard.ingest.values import norm_path, to_int
+from cityguard.ingest.util import first_of_each, head_text, iter_json
+from cityguard.ingest.values import LINT_LEVELS, norm_path, to_int
 from cityguard.model import Finding, Severity
 
-_LEVELS = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "info": Severity.LOW,
-           "style": Severity.INFO}  # fmt: skip
 _WIKI = "https://github.com/hadolint/hadolint/wiki/"
 
 
@@ -46,14 +44,13 @@ class Hadolint:
         if first != "[":
             raise DataError(source, "not a hadolint report (expected a JSON list of results)")
         self.scanned = {(self.tool, ".")}
-        done: set[str] = set()
+        yield from first_of_each(self._results(stream, source))
+
+    def _results(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
         for r in iter_json(rewind(stream), source, "item"):
             if not isinstance(r, dict):
                 raise DataError(source, "not a hadolint report (a result is not an object)")
-            finding = self._finding(r)
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
+            yield self._finding(r)
 
     def _finding(self, r: dict[str, Any]) -> Finding:
         code = str(r.get("code") or "")
@@ -70,7 +67,7 @@ class Hadolint:
             asset_key=".",
             rule_id=code,
             title=f"{code}: {message.splitlines()[0][:200]}" if message else code,
-            severity=_LEVELS.get(level.lower(), Severity.INFO),
+            severity=LINT_LEVELS.get(level.lower(), Severity.INFO),  # style: info
             severity_raw=level,
             description=message,
             location=f"{path}:{line}" if line else path,

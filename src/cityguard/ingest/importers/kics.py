@@ -30,7 +30,7 @@ from cityguard.ingest.importers._jsonio import (
     top_scalars,
 )
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import norm_path, norm_severity, redact, split_cwes, to_int
 from cityguard.model import Finding, fingerprint
 
@@ -58,18 +58,19 @@ class Kics:
         top = top_scalars(stream, source, "queries")
         start, end = iso_utc(top.get("start")), iso_utc(top.get("end"))
         self.scanned = {(self.tool, ".")}
-        done: set[str] = set()
-        for query in iter_json(rewind(stream), source, "queries.item"):
-            if not isinstance(query, dict):
-                continue
-            for result in as_list(query.get("files")):
-                if isinstance(result, dict):
-                    finding = self._finding(query, result, start, end)
-                    if finding.fingerprint not in done:
-                        done.add(finding.fingerprint)
-                        yield finding
-        if not done and to_int(top.get("files_scanned")) == 0:
+        found = False
+        for finding in first_of_each(self._results(stream, source, start, end)):
+            found = True
+            yield finding
+        if not found and to_int(top.get("files_scanned")) == 0:
             record(self, "nothing_scanned", source, detail="files_scanned is 0")
+
+    def _results(self, stream: BinaryIO, source: str, start: str | None, end: str | None
+                 ) -> Iterator[Finding]:
+        for query in iter_json(rewind(stream), source, "queries.item"):
+            if isinstance(query, dict):
+                yield from (self._finding(query, result, start, end)
+                            for result in as_list(query.get("files")) if isinstance(result, dict))
 
     def _finding(
         self, q: dict[str, Any], r: dict[str, Any], start: str | None, end: str | None

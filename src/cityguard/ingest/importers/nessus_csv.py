@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import first_of_each, merge_same, net_location
+from cityguard.ingest.importers._xmlkit import merge_same, net_location
 from cityguard.ingest.importers.nessus import nessus_tags
-from cityguard.ingest.util import cell, csv_rows, head_text
+from cityguard.ingest.util import cell, csv_rows, first_of_each, head_text
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
 from cityguard.model import Finding, Severity
 

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import TLS_WORDS, first_of_each, local_iso, merge_same
-from cityguard.ingest.util import xml_events, xml_root
+from cityguard.ingest.importers._xmlkit import TLS_WORDS, local_iso, merge_same
+from cityguard.ingest.util import first_of_each, xml_events, xml_root
 from cityguard.ingest.values import to_int
 from cityguard.model import Finding, Severity
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import first_of_each, merge_same
+from cityguard.ingest.importers._xmlkit import merge_same
 from cityguard.ingest.importers.nikto import item_finding
-from cityguard.ingest.util import decode_json, head_text, json_start
+from cityguard.ingest.util import decode_json, first_of_each, head_text, json_start
 from cityguard.model import Finding
 
 

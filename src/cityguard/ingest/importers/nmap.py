@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import CoverageGap, record
 from cityguard.ingest.importers._nmap_scripts import problems as script_problems
-from cityguard.ingest.importers._xmlkit import epoch_iso, first_of_each, net_location, port_tags
-from cityguard.ingest.util import xml_events, xml_root
+from cityguard.ingest.importers._xmlkit import epoch_iso, net_location, port_tags
+from cityguard.ingest.util import first_of_each, xml_events, xml_root
 from cityguard.ingest.values import norm_severity, to_float, to_int
 from cityguard.model import Finding, Severity
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import PATCH_WORDS, clean, first_of_each, port_tags
-from cityguard.ingest.util import head_text, xml_events, xml_root
+from cityguard.ingest.importers._xmlkit import PATCH_WORDS, clean, port_tags
+from cityguard.ingest.util import first_of_each, head_text, xml_events, xml_root
 from cityguard.ingest.values import norm_severity, split_cves, to_float, to_int
 from cityguard.model import Finding, Severity
 

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import first_of_each
 from cityguard.ingest.importers.openvas import openvas_severity, openvas_tags
-from cityguard.ingest.util import cell, csv_rows, head_text
+from cityguard.ingest.util import cell, csv_rows, first_of_each, head_text
 from cityguard.ingest.values import split_cves, to_float, to_int
 from cityguard.model import Finding
 

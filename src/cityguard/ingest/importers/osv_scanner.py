@@ -26,7 +26,7 @@ from cityguard.ingest.importers._jsonio import (
     rewind,
     rewindable,
 )
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import norm_path, norm_severity, split_cves, split_cwes, to_float
 from cityguard.model import Finding, Severity, severity_from_cvss
 
@@ -56,18 +56,16 @@ class OsvScanner:
             return  # osv-scanner writes nothing at all when it found nothing
         if need_json(stream, source, "OSV-Scanner") != "{":
             raise DataError(source, "not an OSV-Scanner report (expected a JSON object)")
-        done: set[str] = set()
+        yield from first_of_each(self._results(stream, source))
+
+    def _results(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
         for result in iter_json(rewind(stream), source, "results.item"):
             if not isinstance(result, dict):
                 raise DataError(source, "not an OSV-Scanner report (a result is not an object)")
             src = result.get("source") if isinstance(result.get("source"), dict) else {}
             for pkg in as_list(result.get("packages")):
-                if not isinstance(pkg, dict):
-                    continue
-                for finding in _package_findings(self, src, pkg):
-                    if finding.fingerprint not in done:
-                        done.add(finding.fingerprint)
-                        yield finding
+                if isinstance(pkg, dict):
+                    yield from _package_findings(self, src, pkg)
 
 
 def _package_findings(

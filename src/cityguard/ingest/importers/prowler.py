@@ -28,7 +28,7 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
 )
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import norm_severity, redact, split_cves
 from cityguard.model import Finding, Severity
 
@@ -54,17 +54,17 @@ class Prowler:
         if need_json(stream, source, "Prowler OCSF") != "[":
             raise DataError(source, "not a Prowler OCSF report (expected a JSON list of findings)")
         self.scanned: set[tuple[str, str]] = set()
-        done: set[str] = set()
+        yield from first_of_each(self._open(stream, source))
+
+    def _open(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
+        """Failed and manual results (each one's resource counts as scanned)."""
         for item in iter_json(rewind(stream), source, "item"):
             if not isinstance(item, dict):
                 raise DataError(source, "not a Prowler OCSF report (a finding is not an object)")
             status = str(item.get("status_code") or "").upper()
-            if status not in ("FAIL", "MANUAL"):
-                continue
-            finding = self._finding(item, status)
-            self.scanned.add((self.tool, finding.asset_key))
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
+            if status in ("FAIL", "MANUAL"):
+                finding = self._finding(item, status)
+                self.scanned.add((self.tool, finding.asset_key))
                 yield finding
 
     def _finding(self, x: dict[str, Any], status: str) -> Finding:

@@ -20,13 +20,12 @@ from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import (
     PATCH_WORDS,
     TLS_WORDS,
-    first_of_each,
     html_text,
     is_risky,
     port_tags,
     urls,
 )
-from cityguard.ingest.util import xml_events, xml_root
+from cityguard.ingest.util import first_of_each, xml_events, xml_root
 from cityguard.ingest.values import norm_severity, split_cves, to_float, to_int
 from cityguard.model import Finding, Severity
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import first_of_each, html_text, local_iso
+from cityguard.ingest.importers._xmlkit import html_text, local_iso
 from cityguard.ingest.importers.qualys import qualys_location, qualys_severity, qualys_tags
-from cityguard.ingest.util import cell, csv_rows, head_text
+from cityguard.ingest.util import cell, csv_rows, first_of_each, head_text
 from cityguard.ingest.values import split_cves, to_float, to_int
 from cityguard.model import Finding
 

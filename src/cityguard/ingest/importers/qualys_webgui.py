@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import first_of_each, html_text
+from cityguard.ingest.importers._xmlkit import html_text
 from cityguard.ingest.importers.qualys import qualys_location, qualys_severity, qualys_tags
-from cityguard.ingest.util import head_text, xml_events, xml_root
+from cityguard.ingest.util import first_of_each, head_text, xml_events, xml_root
 from cityguard.ingest.values import split_cves, to_float, to_int
 from cityguard.model import Finding
 

@@ -30,8 +30,9 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
 )
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import (
+    LINT_LEVELS,
     norm_path,
     norm_severity,
     redact,
@@ -41,8 +42,7 @@ from cityguard.ingest.values import (
 )
 from cityguard.model import Finding, Severity, severity_from_cvss
 
-_WORDS = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "info": Severity.LOW,
-          "inventory": Severity.INFO, "experiment": Severity.INFO}  # fmt: skip
+_WORDS = {**LINT_LEVELS, "inventory": Severity.INFO, "experiment": Severity.INFO}
 
 
 @register
@@ -70,14 +70,12 @@ class Semgrep:
         if need_json(stream, source, "semgrep") != "{":
             return
         self.scanned = {(self.tool, ".")}
-        done: set[str] = set()
-        for r in iter_json(rewind(stream), source, "results.item"):
-            if isinstance(r, dict):
-                finding = self._finding(r)
-                if finding.fingerprint not in done:
-                    done.add(finding.fingerprint)
-                    yield finding
-        if not done:
+        found = False
+        results = iter_json(rewind(stream), source, "results.item")
+        for finding in first_of_each(self._finding(r) for r in results if isinstance(r, dict)):
+            found = True
+            yield finding
+        if not found:
             scanned = first_value(stream, source, "paths.scanned")
             if isinstance(scanned, list) and not scanned:
                 errors = first_value(stream, source, "errors")

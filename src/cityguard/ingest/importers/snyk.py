@@ -31,7 +31,7 @@ from cityguard.ingest.importers._jsonio import (
     rewind,
     rewindable,
 )
-from cityguard.ingest.util import head_text, iter_json, json_error, skip_bom
+from cityguard.ingest.util import first_of_each, head_text, iter_json, json_error, skip_bom
 from cityguard.ingest.values import (
     norm_path,
     severity_or_cvss,
@@ -65,7 +65,6 @@ class Snyk:
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
         stream = rewindable(stream)
         first = need_json(stream, source, "Snyk")
-        done: set[str] = set()
         self._dependencies: list[int] = []  # each project's dependencyCount
         if first == "[":  # --all-projects: one object per project, each read whole
             docs: Iterator[Any] = iter_json(rewind(stream), source, "item")
@@ -74,11 +73,11 @@ class Snyk:
             findings = self._streamed(stream, source)
         else:
             raise DataError(source, "not a Snyk report (expected a JSON object or list)")
-        for finding in findings:
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
-        if not done and self._dependencies and not any(self._dependencies):
+        found = False
+        for finding in first_of_each(findings):
+            found = True
+            yield finding
+        if not found and self._dependencies and not any(self._dependencies):
             record(self, "nothing_audited", source, detail="dependencyCount is 0")
 
     def _streamed(self, stream: BinaryIO, source: str) -> Iterator[Finding]:

@@ -32,7 +32,7 @@ from cityguard.ingest.importers._jsonio import (
     rewind,
     rewindable,
 )
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import norm_path, norm_severity, redact, split_cves, split_cwes, to_int
 from cityguard.model import Finding, Severity
 
@@ -88,15 +88,18 @@ class Sonarqube:
                     paths[str(c["key"])] = str(c["path"])
         prefixes = ("item",) if first == "[" else ("issues.item", "hotspots.item")
         self.scanned: set[tuple[str, str]] = set()
-        done: set[str] = set()
+        for finding in first_of_each(self._issues(stream, source, prefixes, paths)):
+            self.scanned.add((self.tool, finding.asset_key))
+            yield finding
+
+    def _issues(self, stream: BinaryIO, source: str, prefixes: tuple[str, ...],
+                paths: dict[str, str]) -> Iterator[Finding]:
         for prefix in prefixes:
             for item in iter_json(rewind(stream), source, prefix):
                 if not isinstance(item, dict) or not (item.get("rule") or item.get("ruleKey")):
                     raise DataError(source, "not a SonarQube export (an issue without rule)")
                 finding = self._finding(item, paths, hotspot=prefix.startswith("hotspots"))
-                if finding is not None and finding.fingerprint not in done:
-                    done.add(finding.fingerprint)
-                    self.scanned.add((self.tool, finding.asset_key))
+                if finding is not None:
                     yield finding
 
     def _finding(self, i: dict[str, Any], paths: dict[str, str], hotspot: bool) -> Finding | None:

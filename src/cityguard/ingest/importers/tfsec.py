@@ -21,11 +21,10 @@ from typing import Any, BinaryIO
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import as_list, has_keys, need_json, rewind, rewindable
 from cityguard.ingest.tooltags import rule_tags
-from cityguard.ingest.util import head_text, iter_json
-from cityguard.ingest.values import norm_path, norm_severity, redact, to_int
-from cityguard.model import Finding, Severity
+from cityguard.ingest.util import first_of_each, head_text, iter_json
+from cityguard.ingest.values import LINT_LEVELS, norm_path, norm_severity, redact, to_int
+from cityguard.model import Finding
 
-_LEGACY = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "info": Severity.LOW}
 _RESOURCE = re.compile(r"Resource '([^']+)'")
 
 
@@ -50,17 +49,15 @@ class Tfsec:
         if need_json(stream, source, "tfsec") != "{":
             return
         self.scanned = {(self.tool, ".")}
-        done: set[str] = set()
+        yield from first_of_each(self._failed(stream, source))
+
+    def _failed(self, stream: BinaryIO, source: str) -> Iterator[Finding]:
         for r in iter_json(rewind(stream), source, "results.item"):
             if not isinstance(r, dict):
                 continue
             status = str(r.get("status") or "").lower()
-            if status == "passed" or (not status and r.get("passed") is True):
-                continue
-            finding = self._finding(r, status == "ignored")
-            if finding.fingerprint not in done:
-                done.add(finding.fingerprint)
-                yield finding
+            if status != "passed" and (status or r.get("passed") is not True):
+                yield self._finding(r, status == "ignored")
 
     def _finding(self, r: dict[str, Any], ignored: bool) -> Finding:
         loc = r.get("location") if isinstance(r.get("location"), dict) else {}
@@ -73,7 +70,7 @@ class Tfsec:
         where = f"{path}:{line}" if line else path
         rule = str(r.get("long_id") or r.get("rule_id") or "")
         raw = str(r.get("severity") or "")
-        severity = _LEGACY.get(raw.lower()) or norm_severity(raw)
+        severity = LINT_LEVELS.get(raw.lower()) or norm_severity(raw)  # legacy: error…info
         links = [*as_list(r.get("links")), r.get("link")]
         extra: dict[str, Any] = {"line": line, "resource": resource or None,
                                  "rule_id": r.get("rule_id"),

@@ -29,7 +29,7 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
     top_scalars,
 )
-from cityguard.ingest.util import head_text, iter_json
+from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import norm_path, norm_severity, redact, split_cves, split_cwes
 from cityguard.model import Finding, Severity
 
@@ -91,16 +91,16 @@ class Trivy:
         """`trivy k8s`: findings per workload; the asset is cluster/namespace/kind/name."""
         top = top_scalars(stream, source, "Vulnerabilities")
         cluster = str(top.get("ClusterName") or "cluster")
-        done: set[str] = set()  # a resource may appear in both sections: same fingerprints
+        # a resource may appear in both sections: same fingerprints, yielded once
+        yield from first_of_each(self._resources(stream, source, cluster))
+
+    def _resources(self, stream: BinaryIO, source: str, cluster: str) -> Iterator[Finding]:
         for section in ("Vulnerabilities", "Misconfigurations", "Resources"):
             for res in iter_json(rewind(stream), source, f"{section}.item"):
                 parts = [res.get("Namespace") or "", res.get("Kind") or "", res.get("Name") or ""]
                 asset = ("cloud", "/".join([cluster, *[p for p in parts if p]]))
                 for result in as_list(res.get("Results")):
-                    for f in self._result(result, asset, None, res.get("Kind")):
-                        if f.fingerprint not in done:
-                            done.add(f.fingerprint)
-                            yield f
+                    yield from self._result(result, asset, None, res.get("Kind"))
 
     def _result(
         self,
@@ -115,12 +115,9 @@ class Trivy:
         os_pkgs = cls == "os-pkgs" or (not cls and typ.lower() in _OS_TYPES)
         if asset is None:  # legacy: the report names no artifact; the target is the best key
             asset = ("image" if os_pkgs else "repository", target)
-        done: set[str] = set()
-        for vuln in as_list(result.get("Vulnerabilities")):
-            f = self._vuln(vuln, asset, target, os_pkgs, seen)
-            if f.fingerprint not in done:  # Trivy repeats a vuln per matching data source
-                done.add(f.fingerprint)
-                yield f
+        # Trivy repeats a vuln per matching data source
+        yield from first_of_each(self._vuln(vuln, asset, target, os_pkgs, seen)
+                                 for vuln in as_list(result.get("Vulnerabilities")))
         for mis in as_list(result.get("Misconfigurations")):
             if str(mis.get("Status") or "FAIL").upper() == "FAIL":
                 yield self._misconfig(mis, asset, target, seen)

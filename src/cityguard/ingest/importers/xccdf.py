@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest import expat
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import clean, first_of_each
-from cityguard.ingest.util import head_text, local, xml_root
+from cityguard.ingest.importers._xmlkit import clean
+from cityguard.ingest.util import first_of_each, head_text, local, xml_root
 from cityguard.ingest.values import split_cves
 from cityguard.model import Finding, Severity
 

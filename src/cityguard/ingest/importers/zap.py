@@ -19,8 +19,8 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import TLS_WORDS, first_of_each, html_text, merge_same, urls
-from cityguard.ingest.util import xml_events, xml_root
+from cityguard.ingest.importers._xmlkit import TLS_WORDS, html_text, merge_same, urls
+from cityguard.ingest.util import first_of_each, xml_events, xml_root
 from cityguard.ingest.values import norm_severity, split_cwes, to_int
 from cityguard.model import Finding
 

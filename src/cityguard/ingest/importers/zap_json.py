@@ -10,9 +10,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import first_of_each, merge_same
+from cityguard.ingest.importers._xmlkit import merge_same
 from cityguard.ingest.importers.zap import alert_finding
-from cityguard.ingest.util import head_text, iter_json, json_start
+from cityguard.ingest.util import first_of_each, head_text, iter_json, json_start
 from cityguard.model import Finding
 
 
