@@ -214,6 +214,9 @@ TopOpt = Annotated[int, typer.Option("--top", metavar="N", parser=count("--top")
 StoreOpt = Annotated[str | None, typer.Option(
     "--store", metavar="PATH", help="Store file (default: $CITYGUARD_STORE, else "
     ".cityguard/cityguard.db here).")]
+NotifyOpt = Annotated[bool | None, typer.Option(
+    "--notify/--no-notify", show_default=False, help="Tell the duty channels this system's "
+    "new events now (default: when a notify configuration applies; docs/notify.md).")]
 PoliciesOpt = Annotated[list[str], typer.Option(
     "--policies", metavar="DIR", help="Extra policy directory (repeatable; also "
     "CITYGUARD_POLICIES).")]

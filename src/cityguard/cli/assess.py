@@ -11,6 +11,7 @@ from cityguard.cli._options import (
     LangOpt,
     LegacySystemOpt,
     ManifestOpt,
+    NotifyOpt,
     PoliciesOpt,
     ProbeTimeoutOpt,
     ReportFormatsOpt,
@@ -85,6 +86,7 @@ def assess(
     asset: str = typer.Option(None, "--asset", metavar="ASSET", help="The asset that "
                               "source-code scanners' findings belong to (default: the "
                               "manifest's application asset, else the system)."),
+    notify: NotifyOpt = None,
 ) -> None:
     """Assess hosts against the MLPS 2.0 items of a level (default: this host, level 3).
 
@@ -94,6 +96,7 @@ def assess(
     from cityguard.assess.outputs import parse_formats, plan_outputs, write_outputs
     from cityguard.assess.run import AssessRequest, run_assessment
     from cityguard.cli import _assess_view as view
+    from cityguard.cli import _notify_hook as notify_hook
     from cityguard.cli._common import day_option
     from cityguard.cli._options import manifest_path
     from cityguard.cli._progress import AssessProgress
@@ -101,10 +104,12 @@ def assess(
 
     formats = parse_formats(fmt)
     plan_outputs(formats, output)  # a bad --output fails before the run, not after
+    manifest = view.default_manifest(manifest_path(manifest, system), lang)
+    notifying = notify_hook.prepare(notify, manifest, stored=not no_store)  # bad: exit 2
     req = AssessRequest(
         level=level, grade=grade, extensions=ext, targets=target, checks_dirs=checks,
         policies_dirs=policies, only=only, skip=skip, jobs=jobs, lang=lang.value, scans=scan,
-        answers=answers, system=view.default_manifest(manifest_path(manifest, system), lang),
+        answers=answers, system=manifest,
         probe_timeout=probe_timeout, inventory=inventory, limit=limit, store=store,
         use_store=not no_store, system_name=name, today=day_option(today, "--today"),
         allow_outside_paths=allow_outside_paths, device_type=_device_type(device_type),
@@ -121,6 +126,7 @@ def assess(
     down = view.unreachable_first(assessment)
     view.show(assessment, policies=policies, lang=lang.value, top=top, written=written,
               stored=not no_store)
+    notify_hook.tell(notifying, store, assessment.system.name, lang.value)
     raise typer.Exit(view.exit_code(assessment, down, fail_on.value if fail_on else None))
 
 

@@ -15,6 +15,7 @@ from cityguard.cli._options import (
     LegacySystemOpt,
     ManifestOpt,
     MinConclusionOpt,
+    NotifyOpt,
     PoliciesOpt,
     StageOpt,
     StoreOpt,
@@ -45,11 +46,13 @@ def gate(
                                              "manifest name files outside its own folder."),
     today: str = typer.Option(None, "--today", hidden=True,
                               help="Judge as of this day, YYYY-MM-DD (also CITYGUARD_TODAY)."),
+    notify: NotifyOpt = None,
 ) -> None:
     """Judge a lifecycle stage: its deliverables and the assessment's thresholds.
 
     Exit 0 when the gate passes, 1 when it blocks, 2 on bad input."""
     from cityguard.cli import _gate_view as view
+    from cityguard.cli import _notify_hook as notify_hook
     from cityguard.cli import console
     from cityguard.cli._options import choices, manifest_path
     from cityguard.core.atomicfiles import write_atomic
@@ -58,9 +61,11 @@ def gate(
 
     formats = [f.value for f in choices(GateFormat, "--format")(fmt)] or ["table"]
     targets = _targets(formats, output)
+    manifest = manifest_path(manifest, system) or "cityguard.yaml"
+    notifying = notify_hook.prepare(notify, manifest, stored=bool(store))  # bad: exit 2
     result = run_gate(GateRequest(
         stage=stage.value if stage else None,
-        system=manifest_path(manifest, system) or "cityguard.yaml",
+        system=manifest,
         fail_on=fail_on.value if fail_on else None,
         min_conclusion=min_conclusion.value if min_conclusion else None,
         baseline=baseline, assessment=assessment, store=store, today=today,
@@ -75,6 +80,7 @@ def gate(
         console.write_data(view.render(result, machine[0], lang.value).decode("utf-8"))
     else:
         view.show_table(result, lang.value)
+    notify_hook.tell(notifying, store, result.system, lang.value)
     if result.passed:
         console.success(view.summary_line(result, lang.value))
         return

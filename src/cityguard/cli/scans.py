@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from cityguard.cli._options import Lang, LangOpt, ShowFormat, ShowFormatOpt, StoreOpt
+from cityguard.cli._options import Lang, LangOpt, NotifyOpt, ShowFormat, ShowFormatOpt, StoreOpt
 
 scans_app = typer.Typer(
     help="Scanner results: import files into the findings store, list the supported formats.",
@@ -22,6 +22,7 @@ def scans_import(
     store: StoreOpt = None,
     as_json: bool = typer.Option(False, "--json", help="Print the per-file results as JSON."),
     lang: LangOpt = Lang.ZH,
+    notify: NotifyOpt = None,
 ) -> None:
     """Import files, one transaction each: per file, how many findings were read, new, seen
     again, reopened and marked fixed. A file that fails leaves nothing behind; the other files
@@ -33,6 +34,7 @@ def scans_import(
     import json
 
     from cityguard import ingest
+    from cityguard.cli import _notify_hook as notify_hook
     from cityguard.cli import _scans_view as view
     from cityguard.cli import console
     from cityguard.cli._progress import CountProgress
@@ -41,6 +43,7 @@ def scans_import(
     from cityguard.store import DEFAULT_SYSTEM, open_store
 
     system = system or DEFAULT_SYSTEM
+    notifying = notify_hook.prepare(notify, None)  # a bad configuration: exit 2 before work
     # a file that is not a scan is refused before the store is opened (or created)
     found = {n: _detect(path, fmt) for n, path in enumerate(files)}
     results = {n: r for n, r in found.items() if isinstance(r, dict)}
@@ -85,6 +88,8 @@ def scans_import(
     else:
         view.show_imports(ordered, lang.value)
     view.closing_line(len(files) - len(failed), len(files), where, system, lang.value)
+    if len(failed) < len(files):
+        notify_hook.tell(notifying, store, system, lang.value)
     if failed:
         raise typer.Exit(2)
 

@@ -88,6 +88,11 @@ class Deliverer:
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     force: bool = False  # `notify retry`: do not wait for a delivery's next try time
+    system: str | None = None  # only the deliveries of this system's events (notify/hook.py)
+    #: seconds per target (the hook after a command): what cannot go within them waits in
+    #: the outbox, with its next try time, for `notify send`
+    budget: float | None = None
+    _deadline: float | None = field(default=None, init=False, repr=False)
 
     def run(self, targets: Sequence[str] | None = None) -> list[TargetReport]:
         chosen = [t for t in self.config.targets if not targets or t.name in targets]
@@ -95,9 +100,10 @@ class Deliverer:
 
     def target(self, target: Target) -> TargetReport:
         report = TargetReport(target.name)
-        queue = outbox.pending(self.store.db, target.name)
+        queue = outbox.pending(self.store.db, target.name, system=self.system)
         if not queue:
             return report
+        self._deadline = None if self.budget is None else self.clock() + self.budget
         try:
             channel = make_channel(target)
         except DataError as exc:  # a missing secret: nothing is tried, nothing is lost
@@ -109,7 +115,7 @@ class Deliverer:
                           outbox.sent_times(self.store.db, target.name, self.clock() - 60))
         try:
             for n, item in enumerate(queue):
-                if not self.force and item.next_at > self.clock():
+                if self._past_deadline(0) or (not self.force and item.next_at > self.clock()):
                     report.waiting = len(queue) - n
                     break
                 if not self.one(channel, limit, item, report):
@@ -129,6 +135,9 @@ class Deliverer:
         waited, attempts = 0.0, item.attempts
         for attempt in range(int(retry["tries"])):
             pause = limit.wait_time(self.clock())
+            if pause and self._past_deadline(pause):
+                report.problems.append(f"{target.name}: rate limit; waiting in the outbox")
+                return False
             if pause:
                 self.sleep(pause)
             now = self.clock()
@@ -159,7 +168,8 @@ class Deliverer:
                                        f"{outcome.code} {outcome.detail}".strip())
                 return True
             delay = self.backoff(attempt, outcome, retry)
-            last = attempt == int(retry["tries"]) - 1 or waited + delay > retry["max_seconds"]
+            last = (attempt == int(retry["tries"]) - 1 or waited + delay > retry["max_seconds"]
+                    or self._past_deadline(delay))
             outbox.record(self.store.db, item.delivery_id, at=now, outcome="retry",
                           code=outcome.code, detail=outcome.detail, size=len(wire.body),
                           next_at=now + delay)
@@ -170,6 +180,10 @@ class Deliverer:
             self.sleep(delay)
             waited += delay
         return False
+
+    def _past_deadline(self, wait: float) -> bool:
+        """Would waiting `wait` seconds more overrun this target's budget?"""
+        return self._deadline is not None and self.clock() + wait > self._deadline
 
     @staticmethod
     def _send(channel: Channel, wire: Wire) -> Outcome:

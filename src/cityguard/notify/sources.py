@@ -32,44 +32,68 @@ def _epoch(stamp: object) -> float:
         return time.time()
 
 
+_MARKS = ("scan.runs", "scan.imports", "scan.gates")
+
+
 def scan(store: Store, config: NotifyConfig, *, today: date | None = None,
-         since: str | None = None, advance: bool = True) -> list[Event]:
-    """Every event the store's facts give now; advances the watermarks (unless a dry run)."""
+         since: str | None = None, advance: bool = True, system: str | None = None
+         ) -> list[Event]:
+    """Every event the store's facts give now; advances the watermarks (unless a dry run).
+
+    With `system` (the hook after a command, notify/hook.py): only that system's runs,
+    imports and gate results, read from the later of its own watermarks and the SOC-wide
+    scan's, and only its own advanced, so `notify scan` still reads every other system's
+    facts (and finds this one's already queued). The dated events (due, overdue, expiring,
+    late) come from the calendar, not from a command: they stay with `notify scan`."""
     today = today or date.today()
     db = store.db
     register = {r.name: r for r in store.register_list()}
-    if since is None and get_state(db, "scan.imports") is None:  # a first scan: the last day
+    marks = _marks(db, system)
+    if since is None and marks is None:  # a first scan: the last day
         since = (datetime.now().astimezone() - timedelta(days=1)).isoformat(timespec="seconds")
     if since is not None:  # a window by time: every id is read, the stamps decide
         run_mark, imp_mark, gate_mark = since, 0, 0
     else:
-        run_mark = get_state(db, "scan.runs") or ""
-        imp_mark = int(get_state(db, "scan.imports") or 0)
-        gate_mark = int(get_state(db, "scan.gates") or 0)
+        run_mark, imp_mark, gate_mark = marks  # type: ignore[misc]
     events: list[Event] = []
     newest_run = run_mark
-    for run in facts.runs_since(db, run_mark):
+    for run in facts.runs_since(db, run_mark, system=system):
         events += run_events(db, run, config.top)
         newest_run = max(newest_run, str(run["created"]))
-    imports = facts.imports_after(db, imp_mark)
+    imports = facts.imports_after(db, imp_mark, system=system)
     for imp in imports:
         if since is not None and str(imp["imported_at"]) < since:
             continue
         events += import_events(db, imp)
-    gates = facts.gates_after(db, gate_mark)
+    gates = facts.gates_after(db, gate_mark, system=system)
     for gate in gates:
         if not gate["passed"] and (since is None or str(gate["at"]) >= since):
             events.append(gate_event(gate))
-    events += standing_events(store, config, today)
+    if system is None:
+        events += standing_events(store, config, today)
     if config.scope_system is not None:
         events = [e for e in events if e.system == config.scope_system]
     events = [_with_register(e, register) for e in events]
     if not advance:
         return events
-    set_state(db, "scan.runs", newest_run)
-    set_state(db, "scan.imports", str(max([imp_mark, *(i["id"] for i in imports)])))
-    set_state(db, "scan.gates", str(max([gate_mark, *(g["id"] for g in gates)])))
+    suffix = "" if system is None else f"@{system}"
+    set_state(db, "scan.runs" + suffix, newest_run)
+    set_state(db, "scan.imports" + suffix,
+              str(max([imp_mark, *(i["id"] for i in imports)])))
+    set_state(db, "scan.gates" + suffix, str(max([gate_mark, *(g["id"] for g in gates)])))
     return events
+
+
+def _marks(db: Any, system: str | None) -> tuple[str, int, int] | None:
+    """(runs, imports, gates) to read after; None before the first scan. A system's scan
+    starts at the later of its own marks and the SOC-wide ones (what those passed is queued)."""
+    keys = [""] if system is None else ["", f"@{system}"]
+    found = [[get_state(db, k + suffix) for k in _MARKS] for suffix in keys]
+    found = [f for f in found if f[1] is not None]
+    if not found:
+        return None
+    return (max(str(f[0] or "") for f in found), max(int(f[1] or 0) for f in found),
+            max(int(f[2] or 0) for f in found))
 
 
 def _with_register(event: Event, register: dict[str, Any]) -> Event:

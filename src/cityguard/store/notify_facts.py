@@ -17,10 +17,15 @@ from cityguard.store.backends import Db
 _RANKED = ("critical", "high", "medium", "low", "info")
 
 
-def runs_since(db: Db, created_after: str, *, limit: int = 500) -> list[dict[str, Any]]:
-    """Runs created after the stamp, oldest first, with their documents."""
-    rows = db.all("SELECT run_id, system, created, document FROM runs WHERE created > ?"
-                  " ORDER BY created, run_id LIMIT ?", [created_after, int(limit)])
+def runs_since(db: Db, created_after: str, *, limit: int = 500,
+               system: str | None = None) -> list[dict[str, Any]]:
+    """Runs created at or after the stamp (of one system when given), oldest first, with
+    their documents. At, not after: stamps are to the second, and a run kept in the second
+    of the last one read must not be missed (reading that one again is harmless)."""
+    only = " AND system = ?" if system is not None else ""
+    rows = db.all("SELECT run_id, system, created, document FROM runs WHERE created >= ?"
+                  f"{only} ORDER BY created, run_id LIMIT ?",
+                  [created_after, *([system] if system is not None else []), int(limit)])
     return [{"run_id": r[0], "system": r[1], "created": r[2], "document": json.loads(r[3])}
             for r in rows]
 
@@ -33,11 +38,14 @@ def previous_run(db: Db, system: str, created: str, run_id: str) -> dict[str, An
     return None if row is None else json.loads(row[0])
 
 
-def imports_after(db: Db, import_id: int, *, limit: int = 500) -> list[dict[str, Any]]:
+def imports_after(db: Db, import_id: int, *, limit: int = 500,
+                  system: str | None = None) -> list[dict[str, Any]]:
+    only = " AND s.name = ?" if system is not None else ""
     rows = db.all(
         "SELECT i.id, s.name, i.file, i.tool, i.format, i.imported_at, i.new, i.reopened,"
         " i.fixed, i.findings_read FROM imports i JOIN systems s ON s.id = i.system_id"
-        " WHERE i.id > ? ORDER BY i.id LIMIT ?", [int(import_id), int(limit)])
+        f" WHERE i.id > ?{only} ORDER BY i.id LIMIT ?",
+        [int(import_id), *([system] if system is not None else []), int(limit)])
     keys = ("id", "system", "file", "tool", "format", "imported_at", "new", "reopened",
             "fixed", "read")
     return [dict(zip(keys, r, strict=True)) for r in rows]
@@ -81,9 +89,12 @@ def reopened_findings(db: Db, import_id: int, *, top: int = 100) -> tuple[dict[s
     return counts, found[:top]
 
 
-def gates_after(db: Db, gate_id: int, *, limit: int = 500) -> list[dict[str, Any]]:
+def gates_after(db: Db, gate_id: int, *, limit: int = 500,
+                system: str | None = None) -> list[dict[str, Any]]:
+    only = " AND system = ?" if system is not None else ""
     rows = db.all("SELECT id, system, stage, passed, at, failed, run_id FROM gate_results"
-                  " WHERE id > ? ORDER BY id LIMIT ?", [int(gate_id), int(limit)])
+                  f" WHERE id > ?{only} ORDER BY id LIMIT ?",
+                  [int(gate_id), *([system] if system is not None else []), int(limit)])
     return [{"id": int(r[0]), "system": r[1], "stage": r[2], "passed": bool(r[3]), "at": r[4],
              "failed": [x for x in (r[5] or "").split("\n") if x], "run_id": r[6]}
             for r in rows]

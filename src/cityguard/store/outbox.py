@@ -71,10 +71,13 @@ def _queued(row: Any) -> Queued:
                   row[7], float(row[8]), json.loads(row[9]))
 
 
-def pending(db: Db, target: str, *, limit: int = 1000) -> list[Queued]:
-    """The target's pending deliveries in the order their events were written."""
-    rows = db.all(_QUEUED + " WHERE d.target = ? AND d.state = 'pending' ORDER BY d.id LIMIT ?",
-                  [target, int(limit)])
+def pending(db: Db, target: str, *, limit: int = 1000, system: str | None = None
+            ) -> list[Queued]:
+    """The target's pending deliveries (of one system's events when given) in the order
+    their events were written."""
+    only = " AND e.system = ?" if system is not None else ""
+    rows = db.all(_QUEUED + f" WHERE d.target = ? AND d.state = 'pending'{only} ORDER BY d.id"
+                  " LIMIT ?", [target, *([system] if system is not None else []), int(limit)])
     return [_queued(r) for r in rows]
 
 
