@@ -7,6 +7,7 @@ nothing; another system's events are neither queued nor sent by this system's ru
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -17,9 +18,14 @@ from notify_loopback import (  # noqa: F401 - fixtures
     Receiver,
     receiver_fixture,
     run_doc,
+    store_fixture,
+    store_path_fixture,
     write_config,
 )
 
+from cityguard.notify.config import load_config
+from cityguard.notify.deliver import Deliverer, enqueue
+from cityguard.notify.events import Event, event_id
 from cityguard.store import open_store, outbox
 
 HARDENED = Path(__file__).resolve().parents[1] / "fixtures" / "hosts" / "hardened"
@@ -218,3 +224,24 @@ def test_a_blocked_gate_tells_the_gate_and_keeps_exit_1(tmp_path, receiver, city
     quiet = cityguard_proc("gate", "--manifest", str(variant), "--allow-outside-paths",
                            "--today", "2025-09-01", cwd=tmp_path)
     assert quiet.returncode == 1 and len(receiver.seen) == 1
+
+
+def test_the_budget_bounds_every_wait_and_the_rest_waits_in_order(tmp_path, receiver,
+                                                                  st) -> None:
+    """In-process, on the hook's Deliverer: a Retry-After or a rate limit longer than the
+    budget is not slept through; the delivery waits with its next try time."""
+    cfg = load_config(write_config(tmp_path / "n.yaml", [
+        hook_target(receiver.url, per_minute=1, retry={"tries": 5, "base_seconds": 0.01})]))
+    events = [Event(event_id("gate.blocked", SYSTEM, n), "gate.blocked", SYSTEM, "high",
+                    float(n), {"stage": "deploy", "failed": [f"rule {n}"]}) for n in range(3)]
+    enqueue(st, cfg, events)
+    slept: list[float] = []
+    first = Deliverer(st, cfg, system=SYSTEM, budget=5, sleep=slept.append).run()[0]
+    # one a minute: the first goes, the next two wait rather than sleep for a minute
+    assert (first.sent, first.waiting, slept) == (1, 2, [])
+    receiver.answer("/hook", (429, {"Retry-After": "30"}, b"slow down"))
+    later = Deliverer(st, cfg, system=SYSTEM, budget=5, sleep=slept.append,
+                      clock=lambda: time.time() + 120).run()[0]
+    assert (later.sent, later.waiting, slept) == (0, 2, [])
+    pending = outbox.deliveries(st.db, states=["pending"])
+    assert len(pending) == 2 and max(d["next_at"] for d in pending) >= time.time() + 100
