@@ -170,7 +170,11 @@ def test_a_bad_configuration_stops_the_command_before_any_work(tmp_path, receive
     assert len(err) == 1 and "cityguard.yaml:" in err[0] and "secret_env" in err[0]
     assert "whsec_in_clear" not in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "store.db").exists()
-    # --notify where no configuration applies is bad usage too
+    # --notify where nothing is kept in the store, or no configuration applies: bad usage
+    manifest(tmp_path, receiver.url)
+    proc = assess(cityguard_proc, tmp_path, "--notify", "--no-store")
+    assert proc.returncode == 2 and "--no-store" in proc.stderr
+    assert not (tmp_path / "out").exists() and receiver.seen == []
     manifest(tmp_path, None)
     proc = assess(cityguard_proc, tmp_path, "--notify")
     assert proc.returncode == 2 and "CITYGUARD_NOTIFY" in proc.stderr
