@@ -139,14 +139,17 @@ def get_finding(db: Db, ref: str, system: str | None = None) -> Finding:
             return row_to_finding(row)
     if not _HEX.match(ref):
         raise UsageError(f"no finding {ref!r}: give a store id or a fingerprint prefix (≥ 4 hex)")
-    head = ref[:16]  # the fp64 range that holds every fingerprint with this prefix
-    lo, hi = (int(head.ljust(16, c), 16) - (1 << 63) for c in "0f")
-    select = _SELECT
+    # every fingerprint with this prefix lies in [ref, ref + "g"): one range of the identity
+    # index (system_id, fingerprint) per system, a seek each (no index of its own: schema 7)
+    select, systems = _SELECT, "f.system_id IN (SELECT id FROM systems)"
     if db.name == "sqlite":  # its planner would otherwise scan by system for a system filter
-        select = _SELECT.replace("findings f", "findings f INDEXED BY findings_fp64")
+        select = _SELECT.replace("findings f", "findings f INDEXED BY findings_identity")
+    else:  # PostgreSQL seeks the index per element of an array, not per row of a sub-select
+        systems = "f.system_id = ANY(ARRAY(SELECT id FROM systems))"
     rows = db.all(
-        select + " WHERE f.fp64 BETWEEN ? AND ? AND f.fingerprint LIKE ?" + extra + " LIMIT 6",
-        [lo, hi, ref + "%", *args],
+        select + f" WHERE {systems} AND f.fingerprint >= ? AND f.fingerprint < ?"
+        " AND f.fingerprint LIKE ?" + extra + " LIMIT 6",
+        [ref, ref + "g", ref + "%", *args],
     )
     if not rows:
         raise UsageError(f"no finding with id or fingerprint {ref!r}")

@@ -37,7 +37,8 @@ class Migration:
 # newline, and joining is several times cheaper than JSON on a million-finding import.
 # Long descriptions and solutions are stored once in `texts`, keyed by a 16-byte BLAKE2b digest
 # (a scanner repeats the same plugin text on every host: a 30 MB .nessus made a 41 MB store,
-# 12 MB with shared texts). `fp64` (a fingerprint's first 64 bits) keys prefix look-ups.
+# 12 MB with shared texts). `fp64` (a fingerprint's first 64 bits) keyed prefix look-ups
+# until migration 7.
 _V1 = """
 CREATE TABLE systems (
     id          {pk},
@@ -364,9 +365,17 @@ _IMPORT_GAPS = """
 ALTER TABLE imports ADD COLUMN gaps TEXT NOT NULL DEFAULT ''
 """
 
+# 7: the import's write path keeps one index fewer. A fingerprint-prefix look-up (`findings
+# show 3fa9…`) walks findings_identity (system_id, fingerprint) once per system instead, a few
+# hundred index seeks; the fp64 column stays (dropping a column rewrites the table) but no
+# index keys it. Inserting 200,000 findings: ~2.3 s → ~1.9 s CPU on SQLite.
+_IMPORT_INDEXES = """
+DROP INDEX findings_fp64
+"""
+
 MIGRATIONS: list[Migration] = [Migration(_V1), Migration(_V2, _backfill_runs), Migration(_V3),
                                Migration(_OUTBOX), Migration(_ACCOUNTS, _audit_guards),
-                               Migration(_IMPORT_GAPS)]
+                               Migration(_IMPORT_GAPS), Migration(_IMPORT_INDEXES)]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
