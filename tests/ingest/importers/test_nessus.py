@@ -96,3 +96,32 @@ def test_port_scanner_items_are_high_risk_by_service_name(tmp_path: Path) -> Non
     ssh, rdp, web = parse(FMT, path)
     assert ssh.tags == rdp.tags == ("port", "mgmt-port") and web.tags == ("port",)
     assert ssh.extra["service"] == "ssh"
+
+
+def test_one_address_under_two_host_names_gives_each_identity_once(tmp_path: Path) -> None:
+    """Scanned by name and by address: the repeated identities are dropped (the first wins),
+    what only the second ReportHost reports is kept, and other hosts are untouched."""
+
+    def host(name: str, ip: str, items: str) -> str:
+        return (f'<ReportHost name="{name}"><HostProperties><tag name="host-ip">{ip}</tag>'
+                f"</HostProperties>{items}</ReportHost>")
+
+    def item(port: int, plugin: int, output: str) -> str:
+        return (f'<ReportItem port="{port}" protocol="tcp" severity="2" pluginID="{plugin}" '
+                f'pluginName="P{plugin}"><plugin_output>{output}</plugin_output></ReportItem>')
+
+    path = tmp_path / "twice.nessus"
+    path.write_text(
+        '<?xml version="1.0" ?><NessusClientData_v2><Report name="r">'
+        + host("web01", "10.2.2.2", item(443, 1, "first") + item(22, 2, "first"))
+        + host("10.3.3.3", "10.3.3.3", item(443, 1, "other host"))
+        + host("10.2.2.2", "10.2.2.2", item(443, 1, "second") + item(80, 3, "second"))
+        + "</Report></NessusClientData_v2>",
+        encoding="utf-8",
+    )
+    found = parse(FMT, path)
+    assert [(f.asset_key, f.rule_id, f.evidence) for f in found] == [
+        ("10.2.2.2", "1", "first"), ("10.2.2.2", "2", "first"), ("10.3.3.3", "1", "other host"),
+        ("10.2.2.2", "3", "second"),
+    ]  # fmt: skip
+    assert len({f.fingerprint for f in found}) == 4
