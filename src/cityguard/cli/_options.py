@@ -212,8 +212,9 @@ TopOpt = Annotated[int, typer.Option("--top", metavar="N", parser=count("--top")
                                      help="Failed checks shown after assess (0: none).",
                                      show_default=True)]
 StoreOpt = Annotated[str | None, typer.Option(
-    "--store", metavar="PATH", help="Store file (default: $CITYGUARD_STORE, else "
-    ".cityguard/cityguard.db here).")]
+    "--store", metavar="PATH|URL", help="Store: a file path (SQLite) or "
+    "postgresql://user@host:port/db (default: $CITYGUARD_STORE, else .cityguard/cityguard.db "
+    "here).")]
 NotifyOpt = Annotated[bool | None, typer.Option(
     "--notify/--no-notify", show_default=False, help="Tell the duty channels this system's "
     "new events now (default: when a notify configuration applies; docs/notify.md).")]

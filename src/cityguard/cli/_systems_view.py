@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cityguard.cli import console
+from cityguard.core.atomicfiles import write_atomic
 from cityguard.core.csvsafe import csv_lines, safe_cell, write_csv
 from cityguard.core.errors import UsageError
 from cityguard.model.register import Posture, Rectification, SystemRecord
@@ -26,20 +25,6 @@ POSTURE_FIELDS = ("last_assessed", "conclusion", "compliance_rate", "next_due", 
 def check_choice(value: str, allowed: Sequence[str], flag: str) -> None:
     if value not in allowed:
         raise UsageError(f"{flag} must be one of {', '.join(allowed)} (got {value!r})")
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """A file only its owner reads (0600), written whole or not at all (temp + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def xlsx_bytes(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
@@ -99,7 +84,7 @@ def _emit(data: bytes, output: Path | None, binary: bool = False) -> None:
             raise UsageError("--format xlsx needs --output FILE.xlsx")
         console.write_data(data.decode("utf-8"))
         return
-    write_private(output, data)
+    write_atomic(output, data)
     console.success(str(output))
 
 
@@ -159,7 +144,7 @@ def export_ledger(records: list[SystemRecord], output: Path, lang: str) -> None:
     rows = [export_row(r) for r in records]
     suffix = output.suffix.lower()
     if suffix == ".xlsx":
-        write_private(output, xlsx_bytes(t("systems.sheet", lang), headers, rows))
+        write_atomic(output, xlsx_bytes(t("systems.sheet", lang), headers, rows))
     elif suffix == ".csv":
         _csv_file(output, headers, rows)
         return

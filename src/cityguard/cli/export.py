@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import typer
 
-STORE_HELP = "Store: a file path (SQLite) or postgresql://user@host:port/db " \
-             "(default: $CITYGUARD_STORE, else .cityguard/cityguard.db here)."  # fmt: skip
+from cityguard.cli._options import StoreOpt
 
 
 def export(
@@ -24,7 +23,7 @@ def export(
                                "file)."),
     config: str = typer.Option(None, "--config", help="The notify configuration (for "
                                "--target)."),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:
     """Export records for the SIEM. Statuses that were not judged (not applicable, manual,

@@ -11,6 +11,8 @@ from typing import Any
 
 import typer
 
+from cityguard.cli._options import StoreOpt
+
 notify_app = typer.Typer(
     help="Notifications to the duty channels (DingTalk, WeCom, Feishu, webhook, e-mail, "
          "syslog, Elasticsearch, Splunk, a file) through an outbox in the store: scan the "
@@ -18,8 +20,6 @@ notify_app = typer.Typer(
     no_args_is_help=True,
 )
 
-STORE_HELP = "Store: a file path (SQLite) or postgresql://user@host:port/db " \
-             "(default: $CITYGUARD_STORE, else .cityguard/cityguard.db here)."  # fmt: skip
 CONFIG_HELP = "The notify configuration: a SOC-wide notify file or a cityguard.yaml with a " \
               "notify: block (default: $CITYGUARD_NOTIFY, else ./cityguard.yaml)."  # fmt: skip
 DRY_HELP = "Print exactly what would be sent (secrets masked); open no socket, write nothing."
@@ -85,7 +85,7 @@ def _deliver(targets: list[str], config: str | None, store: str | None, dry_run:
 @notify_app.command("scan")
 def notify_scan(
     config: str = typer.Option(None, "--config", help=CONFIG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
     since: str = typer.Option(None, "--since", help="Read runs, imports and gate results "
                               "from this date or time (default: since the last scan; a "
                               "first scan reads the last day)."),
@@ -122,7 +122,7 @@ def notify_scan(
 def notify_send(
     target: list[str] = typer.Option([], "--target", help="Only this target (repeatable)."),
     config: str = typer.Option(None, "--config", help=CONFIG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
     dry_run: bool = typer.Option(False, "--dry-run", help=DRY_HELP),
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:
@@ -142,7 +142,7 @@ def notify_send(
 def notify_retry(
     target: list[str] = typer.Option([], "--target", help="Only this target (repeatable)."),
     config: str = typer.Option(None, "--config", help=CONFIG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
     dry_run: bool = typer.Option(False, "--dry-run", help=DRY_HELP),
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:
@@ -164,7 +164,7 @@ def notify_status(
     state: list[str] = typer.Option([], "--state", help="pending, sent, failed"),
     limit: int = typer.Option(20, "--limit", help="How many of the newest deliveries."),
     fmt: str = typer.Option("table", "--format", help="table | json"),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:
     """The outbox: per target and state, and the newest deliveries with their last error.

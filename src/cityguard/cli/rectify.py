@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from cityguard.cli._options import StoreOpt
+
 rectify_app = typer.Typer(
     help="Rectification tracking (整改跟踪): give a finding or a non-compliant item an owner, a "
          "due date and a state (open → in_progress → fixed → verified by a later scan or "
          "assessment); list what is overdue; keep the history.",
     no_args_is_help=True,
 )
-
-STORE_HELP = "Store: a file path (SQLite) or postgresql://user@host:port/db " \
-             "(default: $CITYGUARD_STORE, else .cityguard/cityguard.db here)."  # fmt: skip
 
 
 @rectify_app.command("add")
@@ -28,7 +27,7 @@ def rectify_add(
     note: str = typer.Option("", "--note", help="What is to be done (整改建议)."),
     by: str = typer.Option(None, "--by", help="Who assigns it (default: $USER)."),
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """Open a rectification for a finding or a non-compliant item."""
     from cityguard.cli import console
@@ -51,7 +50,7 @@ def rectify_update(
     due: str = typer.Option(None, "--due", help="A new due date YYYY-MM-DD."),
     by: str = typer.Option(None, "--by", help="Who (default: $USER)."),
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """Move a rectification along the flow, or change its owner or due date."""
     from cityguard.cli import console
@@ -75,7 +74,7 @@ def rectify_list(
                                  "their due date."),
     fmt: str = typer.Option("table", "--format", help="table | json | csv"),
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """List rectifications, earliest due first (! marks overdue)."""
     from cityguard.cli import _systems_view as view
@@ -94,7 +93,7 @@ def rectify_show(
     rid: int = typer.Argument(..., help="Rectification id."),
     fmt: str = typer.Option("table", "--format", help="table | json"),
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """One rectification with its full state history."""
     from cityguard.cli import _systems_view as view

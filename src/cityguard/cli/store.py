@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import typer
 
+from cityguard.cli._options import StoreOpt
+
 store_app = typer.Typer(
     help="The store itself: migrate its schema, check it, copy one store into another.",
     no_args_is_help=True,
 )
 
-STORE_HELP = "Store: a file path (SQLite) or postgresql://user@host:port/db " \
-             "(default: $CITYGUARD_STORE, else .cityguard/cityguard.db here)."  # fmt: skip
-
 
 @store_app.command("migrate")
 def store_migrate(
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:
     """Create the store or bring its schema up to this cityguard's (a newer one: exit 2)."""
@@ -31,7 +30,7 @@ def store_migrate(
 
 @store_app.command("check")
 def store_check(
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
     fmt: str = typer.Option("table", "--format", help="table | json"),
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:

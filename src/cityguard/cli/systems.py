@@ -7,14 +7,14 @@ from pathlib import Path
 
 import typer
 
+from cityguard.cli._options import StoreOpt
+
 systems_app = typer.Typer(
     help="The register of systems (定级系统台账): add, edit, remove, list with posture, show, "
          "sync from cityguard.yaml manifests, import and export the spreadsheet ledger.",
     no_args_is_help=True,
 )
 
-STORE_HELP = "Store: a file path (SQLite) or postgresql://user@host:port/db " \
-             "(default: $CITYGUARD_STORE, else .cityguard/cityguard.db here)."  # fmt: skip
 LANG_HELP = "Labels: zh | en"
 
 
@@ -70,7 +70,7 @@ def _field_command(command: str, name_help: str, doc: str,
         tags: str = _OPTS["tags"], manifest: str = _OPTS["manifest"],
         interval: int = _OPTS["interval"],
         lang: str = typer.Option("zh", "--lang", help=LANG_HELP),
-        store: str = typer.Option(None, "--store", help=STORE_HELP),
+        store: StoreOpt = None,
     ) -> None:
         apply(name, _fields(department, district, owner, contact, level, grade, extensions,
                             filing_number, filing_date, stage, tags, manifest, interval),
@@ -115,7 +115,7 @@ def systems_remove(
     purge: bool = typer.Option(False, "--purge", help="Also delete its findings, imports, "
                                "runs and rectifications."),
     lang: str = typer.Option("zh", "--lang", help=LANG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """Take a system out of the register (refused while it has history, unless --purge)."""
     from cityguard.cli import console
@@ -145,7 +145,7 @@ def systems_list(
     fmt: str = typer.Option("table", "--format", help="table | json | csv | xlsx"),
     output: Path = typer.Option(None, "--output", help="FILE (needed for xlsx)."),
     lang: str = typer.Option("zh", "--lang", help=LANG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """Every system with its posture: last assessment, next due, open high-risk issues,
     open findings, rectifications past due, waivers ending within 30 days, gate results."""
@@ -169,7 +169,7 @@ def systems_show(
     name: str = typer.Argument(..., help="System name."),
     fmt: str = typer.Option("table", "--format", help="table | json"),
     lang: str = typer.Option("zh", "--lang", help=LANG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """One system's record and posture (* marks fields its manifest holds)."""
     from cityguard.cli import _systems_view as view
@@ -186,7 +186,7 @@ def systems_show(
 def systems_sync(
     dirs: list[Path] = typer.Argument(..., help="Directories searched for cityguard.yaml."),
     lang: str = typer.Option("zh", "--lang", help=LANG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """Read every cityguard.yaml below the directories into the register (the manifest is the
     source of truth for what it holds). A bad manifest: nothing is written, exit 2."""
@@ -205,7 +205,7 @@ def systems_sync(
 def systems_import(
     file: Path = typer.Argument(..., help="台账.xlsx or .csv (headers in Chinese or English)."),
     lang: str = typer.Option("zh", "--lang", help=LANG_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """Import the spreadsheet ledger: one row per system; a bad cell stops it (exit 2, nothing
     written) naming the row and column."""
@@ -224,7 +224,7 @@ def systems_import(
 def systems_export(
     output: Path = typer.Argument(..., help="FILE.xlsx or FILE.csv"),
     lang: str = typer.Option("zh", "--lang", help="Header language: zh | en"),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
 ) -> None:
     """Write the register as a ledger (the same columns `systems import` reads)."""
     from cityguard.cli import _systems_view as view
