@@ -31,6 +31,16 @@ class _RootGroup(TyperGroup):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         _root.prepare(self)
+        for info in _GROUPS:  # after the single commands, as typer orders them
+            group = _root.LazyGroup(info, self._build_group)
+            self.commands[group.name] = group
+
+    def _build_group(self, info):  # type: ignore[no-untyped-def]
+        group = typer.main.get_group_from_info(
+            info, pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+        _root.adopt(self, group)
+        return group
 
     def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         console = sys.modules.get("cityguard.cli.console")  # not loaded yet: nothing to reset
@@ -104,6 +114,9 @@ def _register_commands() -> None:
 
 
 _register_commands()
+#: the command groups, built by the root group only when used (_root.LazyGroup)
+_GROUPS = list(app.registered_groups)
+app.registered_groups.clear()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,7 +13,7 @@ added later.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import typer
@@ -21,6 +21,7 @@ import typer
 # typer 0.29 vendors click: its usage errors come from there
 from typer._click.exceptions import NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
+from typer.core import TyperGroup
 
 OUTPUT_FLAGS = ("quiet", "verbose", "no_color")
 QUIET_HELP = "Only warnings, errors and the data asked for: no progress, no summaries."
@@ -137,12 +138,57 @@ def _commands(group: Any) -> Iterable[Any]:
 
 def prepare(root: Any) -> None:
     """Every command: the root's output flags, the cell-aware help, one-line usage errors."""
-    flags = [p for p in root.params if p.name in OUTPUT_FLAGS]
     root.context_class = Context
-    for cmd in _commands(root):
-        cmd.context_class = Context
-        names = {p.name for p in cmd.params}
-        cmd.params.extend(p for p in flags if p.name not in names)
+    for cmd in getattr(root, "commands", {}).values():
+        adopt(root, cmd)
+
+
+def adopt(root: Any, cmd: Any) -> None:
+    """`cmd` and the commands below it take the root's output flags and help layout."""
+    flags = [p for p in root.params if p.name in OUTPUT_FLAGS]
+    for c in (cmd, *_commands(cmd)):
+        c.context_class = Context
+        names = {p.name for p in c.params}
+        c.params.extend(p for p in flags if p.name not in names)
+
+
+class LazyGroup(TyperGroup):
+    """A command group (`systems`, `notify` …) that typer builds only when it is used.
+
+    Building a group makes typer read the signature and type hints of every command in it,
+    which is most of what `cityguard --help` would cost; the root's help needs only the
+    group's name and one-line help. Anything else asked of it (its commands, parsing,
+    invoking, its own help) builds the real group, adopts the root's flags, and this object
+    becomes that group, so click and the tests see an ordinary TyperGroup from then on.
+    """
+
+    _OWN = frozenset({"name", "help", "short_help", "hidden", "deprecated",
+                      "get_short_help_str", "_info", "_build", "_become", "__dict__",
+                      "__class__"})  # fmt: skip
+
+    def __init__(self, info: Any, build: Callable[[Any], Any]) -> None:  # no super(): lazy
+        from typer.main import solve_typer_info_defaults
+
+        solved = solve_typer_info_defaults(info)
+        self.name = solved.name
+        self.help = solved.help
+        self.short_help = solved.short_help
+        self.hidden = solved.hidden
+        self.deprecated = solved.deprecated
+        self._info, self._build = info, build
+
+    def __getattribute__(self, attr: str) -> Any:
+        if attr in LazyGroup._OWN:
+            return object.__getattribute__(self, attr)
+        self._become()
+        return object.__getattribute__(self, attr)
+
+    def _become(self) -> None:
+        real = self._build(self._info)
+        state = self.__dict__
+        state.clear()
+        state.update(real.__dict__)
+        self.__class__ = real.__class__
 
 
 def usage_error(exc: Any) -> str:
@@ -152,5 +198,5 @@ def usage_error(exc: Any) -> str:
     return f"{message} (see `{where} --help`)"
 
 
-__all__ = ["ClickUsageError", "Context", "HelpFormatter", "NoArgsIsHelpError", "metavar",
-           "prepare", "set_flag", "usage_error"]
+__all__ = ["ClickUsageError", "Context", "HelpFormatter", "LazyGroup", "NoArgsIsHelpError",
+           "adopt", "metavar", "prepare", "set_flag", "usage_error"]
