@@ -209,22 +209,24 @@ def line_of(path: str | Path, location: Sequence[str | int], text: str | None = 
         node = yaml.compose(text, Loader=_loader())  # the C parser keeps marks too
     except (OSError, yaml.YAMLError):
         return None
+    return node_line(node, location)
+
+
+def node_line(node: Any, location: Sequence[str | int]) -> int | None:
+    """Line (1-based) of the node at `location` below a composed YAML `node`, or of its nearest
+    parent that exists (None for an empty document)."""
+    import yaml
+
     line = node.start_mark.line + 1 if node is not None else None
     for step in location:
-        if node is None:
-            break
         nxt = None
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 if k.value == str(step):
-                    nxt = v
-                    line = k.start_mark.line + 1
+                    nxt, line = v, k.start_mark.line + 1
                     break
-        elif (
-            isinstance(node, yaml.SequenceNode)
-            and isinstance(step, int)
-            and 0 <= step < len(node.value)
-        ):
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+                and 0 <= step < len(node.value):
             nxt = node.value[step]
             line = nxt.start_mark.line + 1
         if nxt is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from cityguard.core.dates import parse_day
 from cityguard.core.errors import DataError
-from cityguard.core.yamlio import load_schema, load_yaml, read_yaml_text, schema_errors
+from cityguard.core.yamlio import load_schema, load_yaml, node_line, read_yaml_text, schema_errors
 from cityguard.policy.grading import harm_level
 from cityguard.system.answers import load_answers
 from cityguard.system.devicetypes import family_of, unknown_device_type
@@ -37,30 +37,12 @@ def _tree(text: str) -> Any:
 def line_at(path: str | Path, location: Sequence[str | int], text: str | None = None
             ) -> int | None:
     """Line (1-based) of the node at `location`, or of its nearest parent that exists."""
-    import yaml
-
     if text is None:
         try:
             text = Path(path).read_text(encoding="utf-8-sig")
         except OSError:
             return None
-    node = _tree(text)
-    line = node.start_mark.line + 1 if node is not None else None
-    for step in location:
-        nxt = None
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == str(step):
-                    nxt, line = v, k.start_mark.line + 1
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
-                and 0 <= step < len(node.value):
-            nxt = node.value[step]
-            line = nxt.start_mark.line + 1
-        if nxt is None:
-            break
-        node = nxt
-    return line
+    return node_line(_tree(text), location)
 
 
 def read_manifest(path: Path, *, deep: bool = True, allow_outside_paths: bool = False

@@ -41,16 +41,8 @@ def required_literal(pattern: str) -> str:
                 runs.append(run)
                 run = ""
             continue
-        if ch == "{":  # a counted quantifier such as {2,5}: not text
-            j = pattern.find("}", i)
-            if j < 0:
-                return ""
-            runs.append(run)
-            run = ""
-            i = j + 1
-            continue
-        if ch == "[":  # a class: skip to its end
-            j = pattern.find("]", i + 2 if nxt == "^" else i + 1)
+        if ch in "{[":  # a counted quantifier such as {2,5} or a class: no text, skip to its end
+            j = pattern.find("}" if ch == "{" else "]", i + 2 if ch + nxt == "[^" else i + 1)
             if j < 0:
                 return ""
             runs.append(run)
