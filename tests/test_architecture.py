@@ -149,8 +149,9 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-@pytest.mark.parametrize("floor", ["core", "policy", "system", "engine", "targets", "ingest",
-                                   "scoring", "store", "render", "assess", "gate"])
+@pytest.mark.parametrize("floor", ["model", "core", "policy", "system", "engine", "targets",
+                                   "ingest", "scoring", "store", "render", "assess", "gate",
+                                   "web", "notify"])
 def test_no_cityguard_import_inside_functions_below_the_face(floor):
     """Below `cli/`, cityguard's own modules are cheap to import: importing them inside a
     function only hides the direction of a dependency. (Third-party libraries stay lazy.)"""
