@@ -41,10 +41,11 @@ def scan(store: Store, config: NotifyConfig, *, today: date | None = None,
     """Every event the store's facts give now; advances the watermarks (unless a dry run).
 
     With `system` (the hook after a command, notify/hook.py): only that system's runs,
-    imports and gate results, read from the later of its own watermarks and the SOC-wide
-    scan's, and only its own advanced, so `notify scan` still reads every other system's
-    facts (and finds this one's already queued). The dated events (due, overdue, expiring,
-    late) come from the calendar, not from a command: they stay with `notify scan`."""
+    imports and gate results, read from its own watermarks (never the SOC-wide ones: a run is
+    stamped when it starts, so a long assessment may be kept after `notify scan` has passed
+    its stamp), which alone advance, so `notify scan` still reads every other system's facts
+    (and finds this one's already queued). The dated events (due, overdue, expiring, late)
+    come from the calendar, not from a command: they stay with `notify scan`."""
     today = today or date.today()
     db = store.db
     register = {r.name: r for r in store.register_list()}
@@ -85,15 +86,13 @@ def scan(store: Store, config: NotifyConfig, *, today: date | None = None,
 
 
 def _marks(db: Any, system: str | None) -> tuple[str, int, int] | None:
-    """(runs, imports, gates) to read after; None before the first scan. A system's scan
-    starts at the later of its own marks and the SOC-wide ones (what those passed is queued)."""
-    keys = [""] if system is None else ["", f"@{system}"]
-    found = [[get_state(db, k + suffix) for k in _MARKS] for suffix in keys]
-    found = [f for f in found if f[1] is not None]
-    if not found:
+    """(runs, imports, gates) to read after (the SOC-wide scan's, or one system's own);
+    None before the first such scan."""
+    suffix = "" if system is None else f"@{system}"
+    runs, imports, gates = (get_state(db, k + suffix) for k in _MARKS)
+    if imports is None:
         return None
-    return (max(str(f[0] or "") for f in found), max(int(f[1] or 0) for f in found),
-            max(int(f[2] or 0) for f in found))
+    return str(runs or ""), int(imports), int(gates or 0)
 
 
 def _with_register(event: Event, register: dict[str, Any]) -> Event:
