@@ -249,3 +249,24 @@ def test_the_budget_bounds_every_wait_and_the_rest_waits_in_order(tmp_path, rece
     assert (later.sent, later.waiting, slept) == (0, 2, [])
     pending = outbox.deliveries(st.db, states=["pending"])
     assert len(pending) == 2 and max(d["next_at"] for d in pending) >= time.time() + 100
+
+
+def test_a_long_run_kept_after_the_soc_scan_passed_its_stamp_is_still_told(
+        tmp_path, receiver, st, store_path) -> None:
+    """A run is stamped when it starts: a fleet assessment kept after `notify scan` has read
+    a later stamp of another system is still told by its own command's hook."""
+    from datetime import timedelta
+
+    from cityguard.notify import hook
+    from cityguard.notify.service import scan
+
+    cfg = load_config(write_config(tmp_path / "n.yaml", [hook_target(receiver.url)]))
+    now = datetime.now().astimezone()
+    st.save_run(run_doc("other", "政务云", now.isoformat(timespec="seconds")))
+    assert len(scan(st, cfg).events) == 1  # the SOC's scan: its mark is now
+    started = (now - timedelta(minutes=20)).isoformat(timespec="seconds")
+    st.save_run(run_doc("fleet-run", SYSTEM, started))  # kept now, stamped 20 minutes ago
+    told = hook.tell(hook.brief(cfg), str(store_path), SYSTEM)
+    assert (told.events, told.sent) == (1, 1)
+    assert [b["data"]["facts"]["run_id"] for b in bodies(receiver)] == ["other", "fleet-run"]
+    assert hook.tell(hook.brief(cfg), str(store_path), SYSTEM).sent == 0  # and once only
