@@ -7,7 +7,7 @@ outbox (see `notify status`); 2 bad configuration or usage (the file and the lin
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -23,6 +23,9 @@ notify_app = typer.Typer(
 CONFIG_HELP = "The notify configuration: a SOC-wide notify file or a cityguard.yaml with a " \
               "notify: block (default: $CITYGUARD_NOTIFY, else ./cityguard.yaml)."  # fmt: skip
 DRY_HELP = "Print exactly what would be sent (secrets masked); open no socket, write nothing."
+ConfigOpt = Annotated[str | None, typer.Option("--config", help=CONFIG_HELP)]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help=DRY_HELP)]
+TargetsOpt = Annotated[list[str], typer.Option("--target", help="Only this target (repeatable).")]
 
 
 def _config(path: str | None):  # type: ignore[no-untyped-def]
@@ -84,7 +87,7 @@ def _deliver(targets: list[str], config: str | None, store: str | None, dry_run:
 
 @notify_app.command("scan")
 def notify_scan(
-    config: str = typer.Option(None, "--config", help=CONFIG_HELP),
+    config: ConfigOpt = None,
     store: StoreOpt = None,
     since: str = typer.Option(None, "--since", help="Read runs, imports and gate results "
                               "from this date or time (default: since the last scan; a "
@@ -93,7 +96,7 @@ def notify_scan(
                               "(YYYY-MM-DD)."),
     no_send: bool = typer.Option(False, "--no-send", help="Queue the events in the outbox "
                                  "only; `notify send` sends them."),
-    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_HELP),
+    dry_run: DryRunOpt = False,
     lang: str = typer.Option("zh", "--lang", help="zh | en (messages of this command)"),
 ) -> None:
     """Find events in the store (finished runs, new and reopened findings, new high-risk
@@ -120,10 +123,10 @@ def notify_scan(
 
 @notify_app.command("send")
 def notify_send(
-    target: list[str] = typer.Option([], "--target", help="Only this target (repeatable)."),
-    config: str = typer.Option(None, "--config", help=CONFIG_HELP),
+    target: TargetsOpt = [],  # noqa: B006 - typer reads the default; never mutated
+    config: ConfigOpt = None,
     store: StoreOpt = None,
-    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_HELP),
+    dry_run: DryRunOpt = False,
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:
     """Send what waits in the outbox (due now), in order, within each target's rate limit."""
@@ -140,10 +143,10 @@ def notify_send(
 
 @notify_app.command("retry")
 def notify_retry(
-    target: list[str] = typer.Option([], "--target", help="Only this target (repeatable)."),
-    config: str = typer.Option(None, "--config", help=CONFIG_HELP),
+    target: TargetsOpt = [],  # noqa: B006 - typer reads the default; never mutated
+    config: ConfigOpt = None,
     store: StoreOpt = None,
-    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_HELP),
+    dry_run: DryRunOpt = False,
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:
     """Queue failed deliveries again (after fixing what they said) and send everything
@@ -214,8 +217,8 @@ def notify_status(
 @notify_app.command("test")
 def notify_test(
     target: str = typer.Option(..., "--target", help="The target to send one test message."),
-    config: str = typer.Option(None, "--config", help=CONFIG_HELP),
-    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_HELP),
+    config: ConfigOpt = None,
+    dry_run: DryRunOpt = False,
     lang: str = typer.Option(None, "--lang", help="zh | en (default: the target's)"),
 ) -> None:
     """Send one canned message to a target (not through the outbox): exit 0 when the channel
@@ -237,7 +240,7 @@ def notify_test(
 
 @notify_app.command("check")
 def notify_check(
-    config: str = typer.Option(None, "--config", help=CONFIG_HELP),
+    config: ConfigOpt = None,
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
 ) -> None:
     """Check the notify configuration: every problem with its file and line (exit 2)."""
