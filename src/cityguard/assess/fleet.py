@@ -25,6 +25,7 @@ from cityguard.targets import open_target, scheme_of
 from cityguard.targets.netdev import NetdevTarget, expand_netdev
 from cityguard.targets.netdev_ssh import NetdevSSHTarget
 from cityguard.targets.ssh import SSHTarget
+from cityguard.targets.ssh_memo import EvaluationMemo
 
 #: checks in flight on one host while several hosts run (OpenSSH's default MaxSessions is 10),
 #: and on a single host when --jobs is not given
@@ -215,6 +216,10 @@ def run_fleet(
                           on_result=on_result)
     prefetch = paths_read_by(checks)
     learned = Learned()
+    memo = EvaluationMemo()  # hosts that answer alike share their checks' outcomes
+    for target in targets:
+        if hasattr(target, "memo"):
+            target.memo = memo
     # the first SSH host goes ahead (the scout): what its checks had to read on demand, the
     # others' prefetch brings at once, instead of every host of the first wave asking too
     scout = next((t for t in targets if hasattr(t, "prefetch")), None)

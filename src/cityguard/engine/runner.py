@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -265,19 +265,49 @@ def run_check(check: Check, ctx: ProbeContext, unit_ids: Sequence[str] = (),
             "unit_ids": tuple(unit_ids), "title_zh": check.title_zh, "title_en": check.title_en,
             "remediation_zh": check.remediation_zh, "remediation_en": check.remediation_en}
     try:
-        outcome = applicability(check, ctx)
-        if outcome is None and check.mode == "manual":
-            outcome = Outcome("manual", [], manual_question(check.question_zh,
-                                                            check.question_en))
-        if outcome is None:
-            assert check.root is not None
-            outcome = evaluate(check.root, ctx)
+        evaluation = getattr(ctx.target, "evaluation", None)
+        if evaluation is None:
+            outcome = _outcome(check, ctx)
+        else:  # a fleet host: an earlier host that gave the same answers gave the outcome
+            outcome = evaluation(_memo_key(check, ctx), lambda: _outcome(check, ctx),
+                                 lambda o: o.status != ERROR)
     except Exception as exc:  # never lose the run to one check
         outcome = Outcome(ERROR, [], say("engine.error.internal",
                                          error=f"{type(exc).__name__}: {exc}"))
     reason = outcome.reason if outcome.status != PASS else ""
     return CheckResult(status=CheckStatus(outcome.status), evidence=tuple(outcome.evidence),
                        reason=reason, duration_ms=(time.perf_counter() - start) * 1000, **base)
+
+
+def _outcome(check: Check, ctx: ProbeContext) -> Outcome:
+    outcome = applicability(check, ctx)
+    if outcome is None and check.mode == "manual":
+        outcome = Outcome("manual", [], manual_question(check.question_zh, check.question_en))
+    if outcome is None:
+        assert check.root is not None
+        outcome = evaluate(check.root, ctx)
+    return outcome
+
+
+def _memo_key(check: Check, ctx: ProbeContext) -> tuple[Any, ...]:
+    """What a check's outcome depends on besides the reads the target traces: the check, the
+    run's settings, the facts (not the host name: no check reads it) and the minute, since a
+    few probes compare dates with the clock (password age, file age)."""
+    facts = replace(ctx.facts, hostname="")
+    return (id(check), check.id, ctx.level, ctx.default_timeout, str(ctx.base_dir),
+            repr(facts), int(time.time() // 60))
+
+
+class _TracedContext(ProbeContext):
+    """The context of a target that traces its answers (targets.ssh_memo): a value its checks
+    share (a parsed file) keeps the reads it was computed from, and a check that takes it
+    from the cache counts those reads as its own, so its memoised outcome is keyed on them."""
+
+    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        target: Any = self.target
+        value, reads = super().cached(key, lambda: target.traced(compute))
+        target.replay(reads)
+        return value
 
 
 def manual_question(zh: str, en: str) -> Text:
@@ -290,8 +320,9 @@ def manual_question(zh: str, en: str) -> Text:
 def make_context(target: Target, level: int, base_dir: Path | None = None,
                  default_timeout: float = 10.0) -> ProbeContext:
     check_timeout(default_timeout)
-    return ProbeContext(target=target, facts=target.facts(), level=level,
-                        base_dir=base_dir or Path.cwd(), default_timeout=default_timeout)
+    kind = _TracedContext if hasattr(target, "traced") else ProbeContext
+    return kind(target=target, facts=target.facts(), level=level,
+                base_dir=base_dir or Path.cwd(), default_timeout=default_timeout)
 
 
 def run_checks(

@@ -224,9 +224,25 @@ class SSHTarget(HostMemory):
             raise TargetError(f"{self.spec}: {_last_line(_text(proc.stderr)) or 'ssh failed'}")
         return proc.stdout if proc.returncode == 0 else None
 
-    # -- the Target protocol -----------------------------------------------------------------
+    # -- the Target protocol (each answer traced for the fleet's memo: targets.ssh_memo) ----
 
     def read_bytes(self, path: str, max_bytes: int = MAX_TARGET_FILE) -> bytes:
+        return self._traced("read_bytes", (path, max_bytes),
+                            lambda: self._read_bytes(path, max_bytes))
+
+    def stat(self, path: str) -> FileStat | None:
+        return self._traced("stat", (path,), lambda: self._stat(path))
+
+    def list_dir(self, path: str) -> list[str]:
+        return self._traced("list_dir", (path,), lambda: self._list_dir(path))
+
+    def glob(self, pattern: str) -> list[str]:
+        return self._traced("glob", (pattern,), lambda: self._glob(pattern))
+
+    def run(self, argv: list[str], timeout: float) -> CommandResult:
+        return self._traced("run", (list(argv), timeout), lambda: self._run(argv, timeout))
+
+    def _read_bytes(self, path: str, max_bytes: int = MAX_TARGET_FILE) -> bytes:
         cached = self._read_cache.get(path)
         if cached is None and self._known_absent(path):
             cached = FileNotFoundError(2, "No such file or directory", path)
@@ -241,7 +257,7 @@ class SSHTarget(HostMemory):
             raise FileTooLarge(path, max_bytes, st.size)
         with self._fetch_lock:  # checks in flight often want the same file: fetch it once
             if path in self._read_cache:
-                return self.read_bytes(path, max_bytes)
+                return self._read_bytes(path, max_bytes)
             return self._fetch(path, max_bytes)
 
     def _fetch(self, path: str, max_bytes: int) -> bytes:
@@ -278,7 +294,7 @@ class SSHTarget(HostMemory):
         self._read_cache[path] = proc.stdout
         return proc.stdout
 
-    def stat(self, path: str) -> FileStat | None:
+    def _stat(self, path: str) -> FileStat | None:
         if path in self._stat_cache:
             return self._stat_cache[path]
         if self._known_absent(path):
@@ -293,7 +309,7 @@ class SSHTarget(HostMemory):
             self._stat_cache[path] = st
             return st
 
-    def list_dir(self, path: str) -> list[str]:
+    def _list_dir(self, path: str) -> list[str]:
         if path in self._list_cache:
             return sorted(self._list_cache[path])
         if path in self._closed_dirs:  # as `ls` on a closed directory: nothing listed
@@ -307,7 +323,7 @@ class SSHTarget(HostMemory):
                 self._list_cache[path] = names  # the host does not change during one run
             return sorted(self._list_cache[path])
 
-    def glob(self, pattern: str) -> list[str]:
+    def _glob(self, pattern: str) -> list[str]:
         if not pattern.startswith("/"):
             raise UsageError(f"glob pattern {pattern!r} must be an absolute path")
         if pattern in self._glob_cache:
@@ -324,7 +340,7 @@ class SSHTarget(HostMemory):
         res = self._remote(self._sudo(f"sh -c {shlex.quote(script)}"))
         return sorted({line for line in res.stdout.splitlines() if line})
 
-    def run(self, argv: list[str], timeout: float) -> CommandResult:
+    def _run(self, argv: list[str], timeout: float) -> CommandResult:
         answered = self._answers.get(tuple(argv))
         if answered is not None:
             return answered

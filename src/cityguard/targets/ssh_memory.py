@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from cityguard.targets.base import CommandResult, FileStat, WouldBlock
 from cityguard.targets.ssh_bundle import Bundle, is_glob
+from cityguard.targets.ssh_memo import EvaluationMemo, Frame, Read, same_answer
+
+T = TypeVar("T")
 
 
 class HostMemory:
@@ -34,6 +38,8 @@ class HostMemory:
         self.missed_paths: set[str] = set()
         self.missed_dirs: set[str] = set()
         self.missed_commands: set[tuple[tuple[str, ...], float]] = set()
+        #: the fleet's shared outcomes (targets.ssh_memo); None: every check is evaluated
+        self.memo: EvaluationMemo | None = None
 
     @contextlib.contextmanager
     def memory_only(self) -> Iterator[None]:
@@ -49,6 +55,97 @@ class HostMemory:
     def _may_block(self) -> None:
         if getattr(self._local, "memory_only", False):
             raise WouldBlock
+
+    # -- traces: what an evaluation read, for the fleet's memo (targets.ssh_memo) -----------
+
+    def _traced(self, method: str, args: tuple[Any, ...], read: Callable[[], T]) -> T:
+        """read(), its answer written to the evaluation under way on this thread, if any."""
+        frames: list[Frame] | None = getattr(self._local, "frames", None)
+        if not frames:
+            return read()
+        try:
+            answer = read()
+        except WouldBlock:  # the probe goes on in another thread, out of this trace's sight
+            for frame in frames:
+                frame.complete = False
+            raise
+        except Exception as exc:
+            frames[-1].reads.append((method, args, True, exc))
+            raise
+        frames[-1].reads.append((method, args, False, _frozen(answer)))
+        return answer
+
+    def _push(self) -> Frame:
+        frames = getattr(self._local, "frames", None)
+        if frames is None:
+            frames = self._local.frames = []
+        frames.append(Frame())
+        return frames[-1]
+
+    def _pop(self) -> None:
+        self._local.frames.pop()
+
+    def evaluation(self, key: Any, compute: Callable[[], T], reusable: Callable[[T], bool]) -> T:
+        """compute()'s outcome, or the outcome an earlier host of the fleet got from exactly
+        the answers this host gives (key: the check and what it depends on besides reads)."""
+        memo = self.memo
+        if memo is None:
+            return compute()
+        found, outcome = memo.lookup(key, self._answers_same)
+        if found:
+            return outcome  # type: ignore[no-any-return]
+        frame = self._push()
+        try:
+            outcome = compute()
+        finally:
+            self._pop()
+        if frame.complete and reusable(outcome):
+            memo.keep(key, tuple(frame.reads), outcome)
+        return outcome
+
+    def traced(self, compute: Callable[[], T]) -> tuple[T, tuple[Read, ...] | None]:
+        """compute() and the reads it made (None: not all seen), for a value a host computes
+        once and its checks share (engine.runner._TracedContext)."""
+        frame = self._push()
+        try:
+            value = compute()
+        except BaseException:  # what it read still counts for the evaluation that asked
+            self._pop()
+            self.replay(tuple(frame.reads) if frame.complete else None)
+            raise
+        self._pop()
+        return value, tuple(frame.reads) if frame.complete else None
+
+    def replay(self, reads: tuple[Read, ...] | None) -> None:
+        """Count reads made earlier (behind a shared value) in the evaluation under way."""
+        frames: list[Frame] | None = getattr(self._local, "frames", None)
+        if not frames:
+            return
+        if reads is None:
+            for frame in frames:
+                frame.complete = False
+        else:
+            frames[-1].reads.extend(reads)
+
+    def _answers_same(self, reads: tuple[Read, ...]) -> bool:
+        """Whether this host, from memory alone, answers every read as `reads` records."""
+        saved = (getattr(self._local, "memory_only", False), getattr(self._local, "frames", None))
+        self._local.memory_only, self._local.frames = True, None
+        try:
+            for method, args, raised, answer in reads:
+                try:
+                    mine = getattr(self, method)(*args)
+                except WouldBlock:
+                    return False
+                except Exception as exc:
+                    if not (raised and same_answer(exc, answer)):
+                        return False
+                    continue
+                if raised or not same_answer(_frozen(mine), answer):
+                    return False
+            return True
+        finally:
+            self._local.memory_only, self._local.frames = saved
 
     def _load_bundle(self, b: Bundle, patterns: list[str], dirs: list[str]) -> int:
         self._stat_cache.update(b.stats)
@@ -95,6 +192,11 @@ class HostMemory:
         self._list_cache.clear()
         self._stat_cache.clear()
         self._answers.clear()
+
+
+def _frozen(answer: Any) -> Any:
+    """A listing as a tuple: a probe may sort or extend the list it was given."""
+    return tuple(answer) if isinstance(answer, list) else answer
 
 
 __all__ = ["HostMemory"]
