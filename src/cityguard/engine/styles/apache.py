@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cityguard.engine.styles._common import (
-    Entry,
-    Opener,
-    define,
-    include,
-    lines,
-    rel,
-    strip_quotes,
-)
+from cityguard.engine.styles._common import Entry, Opener, define, include, lines, rel, strip_quotes
 
 
 def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[Entry]:

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cityguard.engine.styles._common import (
-    Entry,
-    Opener,
-    define,
-    include,
-    lines,
-    rel,
-    strip_quotes,
-)
+from cityguard.engine.styles._common import Entry, Opener, define, include, lines, rel, strip_quotes
 
 
 def _ini_key(key: str) -> str:

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from cityguard.engine.styles._common import (
-    Entry,
-    Opener,
-    define,
-    lines,
-    strip_quotes,
-)
+from cityguard.engine.styles._common import Entry, Opener, define, lines, strip_quotes
 
 
 def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[Entry]:

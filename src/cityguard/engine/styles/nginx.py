@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cityguard.engine.styles._common import (
-    Entry,
-    Opener,
-    define,
-    include,
-    rel,
-    strip_quotes,
-)
+from cityguard.engine.styles._common import Entry, Opener, define, include, rel, strip_quotes
 
 
 def nginx_tokens(text: str) -> list[tuple[str, int]]:

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cityguard.engine.styles._common import (
-    Entry,
-    Opener,
-    define,
-    include,
-    lines,
-    rel,
-)
+from cityguard.engine.styles._common import Entry, Opener, define, include, lines, rel
 
 
 def _parse(text: str, path: str, opener: Opener, depth: int, base: str) -> list[Entry]:
