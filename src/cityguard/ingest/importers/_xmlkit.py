@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from cityguard.ingest.util import first_of_each as first_of_each  # nessus.py imports it here
 from cityguard.ingest.values import to_int
 from cityguard.model import Finding
 
