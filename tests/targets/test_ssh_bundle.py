@@ -83,8 +83,12 @@ def _observe(t: SSHTarget, root: Path) -> dict[str, object]:
     return out
 
 
-def test_bundle_gives_what_the_host_gives_file_by_file(ssh_server: SSHServer,
-                                                         tree: Path) -> None:
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+def test_bundle_gives_what_the_host_gives_file_by_file(ssh_server: SSHServer, tree: Path,
+                                                         compressed: bool,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # a loopback host's bundle is sent plain; any other host's through gzip: both must hold
+    monkeypatch.setattr("cityguard.targets.ssh._is_loopback", lambda host: not compressed)
     on_demand = _target(ssh_server)
     try:
         expected = _observe(on_demand, tree)

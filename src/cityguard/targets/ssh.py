@@ -12,6 +12,7 @@ Nothing is installed or written on the host: every operation is a read-only comm
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shlex
 import shutil
@@ -196,7 +197,8 @@ class SSHTarget(HostMemory):
         live = sorted({p for p in patterns if sendable(p)} | set(listed))
         if not live and not listed:
             return 0
-        script, nonce = build_script(live, listed, max_bytes, commands)
+        script, nonce = build_script(live, listed, max_bytes, commands,
+                                     compress=not _is_loopback(self.host))
         res = self._remote_bytes(self._sudo(f"sh -c {shlex.quote(script)}"), timeout=120)
         if res is None:
             return 0
@@ -382,6 +384,16 @@ class SSHTarget(HostMemory):
                 self.close()
         except Exception:  # noqa: S110 - best effort during interpreter shutdown
             pass
+
+
+def _is_loopback(host: str) -> bool:
+    """This machine itself (127.0.0.0/8, ::1, localhost): bytes cost nothing to move."""
+    if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _text(data: bytes | str | None) -> str:

@@ -12,7 +12,9 @@ command and a handful of processes on the host, whatever the number of files:
 - ONE `tar -ch` carries the content of every readable non-empty regular file up to the size
   limit (tar's framing is exact, and Python's `tarfile` reads it);
 - ONE `grep -H -a ''` carries the files that report size 0 but have content (/proc, /sys);
-- the whole stream goes through `gzip -1` when the host has it.
+- the whole stream goes through `gzip -1` when the host has it, unless the host is this machine
+  (a loopback address: there, compressing costs CPU on both ends of the same cores and saves
+  nothing on the wire; 20 loopback hosts spent ~1.2 CPU-s on it, benchmarks/fleet.py).
 
 Nothing is written on the host. Every section starts with a marker holding a random nonce,
 so no file content can imitate one; names with a newline are never sent back (a listing that
@@ -73,9 +75,9 @@ class Bundle:
 
 def build_script(patterns: list[str], dirs: list[str], max_bytes: int,
                  commands: Sequence[tuple[tuple[str, ...], float]] = (),
-                 nonce: str | None = None) -> tuple[str, str]:
+                 nonce: str | None = None, compress: bool = True) -> tuple[str, str]:
     """(script, nonce): a POSIX sh script printing the bundle of `patterns`, `dirs` and
-    `commands` (argv, timeout)."""
+    `commands` (argv, timeout); through `gzip -1` when `compress` and the host has gzip."""
     nonce = nonce or secrets.token_hex(8)
     runs = "\n".join(f"__cg_r {i} {int(max(1, t))} {shlex.join(argv)}"
                       for i, (argv, t) in enumerate(commands, 1))
@@ -83,6 +85,7 @@ def build_script(patterns: list[str], dirs: list[str], max_bytes: int,
     list_words = " ".join(map(shell_word, dirs)) or "/nonexistent-"
     m = f"@{nonce}:"
     limit = int(max_bytes)
+    gzip_test = "command -v gzip >/dev/null 2>&1" if compress else "false"
     script = f"""nl='
 '
 __to=
@@ -150,7 +153,7 @@ printf '%sT\\n' '{m}'
   if [ "$s" -le {limit} ]; then printf '%s\\n' "$f"; else printf 'B\\t%s\\n' "$f" >&2; fi
 done | tar -chf - -T - 2>/dev/null
 }}
-if command -v gzip >/dev/null 2>&1; then __cg_main 2>/dev/null | gzip -1
+if {gzip_test}; then __cg_main 2>/dev/null | gzip -1
 else __cg_main 2>/dev/null; fi
 true
 """
