@@ -144,10 +144,12 @@ class _Reader:
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.text = ""
-        if self.item is not None:
-            return  # a field of the open item: its text follows
         if name == "ReportItem":
             self.item, self.fields, self.lists = attrs, {}, {"cve": [], "cwe": [], "xref": []}
+            # every element inside an item is a field: handlers that only keep its text
+            # (about ten element events a finding, each a test fewer)
+            self.parser.StartElementHandler = self.field_start
+            self.parser.EndElementHandler = self.field_end
         elif name == "tag":
             self.tag = attrs.get("name", "")
         elif name == "HostProperties":
@@ -155,16 +157,22 @@ class _Reader:
         elif name == "ReportHost":
             self.host, self.items, self.host_name = _Host(), [], attrs.get("name", "")
 
+    def field_start(self, name: str, attrs: dict[str, str]) -> None:
+        self.text = ""
+
+    def field_end(self, name: str) -> None:
+        if name == "ReportItem":
+            self.items.append(self.finding(self.item or {}))
+            self.item = None
+            self.parser.StartElementHandler = self.start
+            self.parser.EndElementHandler = self.end
+        elif name in _LISTS:
+            self.lists[name].append(self.text.strip())
+        else:
+            self.fields[name] = self.text
+
     def end(self, name: str) -> None:
-        if self.item is not None:
-            if name == "ReportItem":
-                self.items.append(self.finding(self.item))
-                self.item = None
-            elif name in _LISTS:
-                self.lists[name].append(self.text.strip())
-            else:
-                self.fields[name] = self.text
-        elif name == "tag":
+        if name == "tag":
             if self.props is not None:
                 self.props[self.tag] = self.text.strip()
         elif name == "HostProperties":
