@@ -148,22 +148,33 @@ def test_fleet_gives_host_by_host_what_a_local_run_gives(cli, ssh_server, tmp_pa
 
     monkeypatch.setattr(SSHTarget, "_remote", count(remote))
     monkeypatch.setattr(SSHTarget, "_fetch", count(fetch))
+    # a cache of its own: the first run has no memory of an earlier fleet, the second has
+    monkeypatch.setenv("CITYGUARD_CACHE", str(tmp_path / "cache"))
     inv = tmp_path / "hosts.ini"
     inv.write_text("[web]\n" + "".join(
         f"web{i} ansible_host=127.0.0.1 ansible_port={ssh_server.port} "
         f"ansible_user={ssh_server.user}\n" for i in range(1, 4)), encoding="utf-8")
-    fleet, local = tmp_path / "fleet.json", tmp_path / "local.json"
+    fleet, again, local = tmp_path / "fleet.json", tmp_path / "again.json", tmp_path / "local.json"
     res = cli("assess", "--inventory", str(inv), "--ssh-config", str(ssh_server.ssh_config),
               "--no-store", "--jobs", "3", "--output", str(fleet))
     assert res.exit_code == 0, res.output
+    # the scout asked for what the library reads beyond the static list; the others did not
+    assert asked.get("web1", 0) > 0 and asked.get("web2", 0) == 0 and asked.get("web3", 0) == 0
+    # the next run remembers what that was: no host goes ahead, and none has to ask
+    asked.clear()
+    res = cli("assess", "--inventory", str(inv), "--ssh-config", str(ssh_server.ssh_config),
+              "--no-store", "--jobs", "3", "--output", str(again))
+    assert res.exit_code == 0, res.output
+    assert asked == {}, asked
     assert cli("assess", "--no-store", "--output", str(local)).exit_code == 0
     f_doc = json.loads(fleet.read_text("utf-8"))
     l_doc = json.loads(local.read_text("utf-8"))
     hosts = {h: _by_check(f_doc, h) for h in ("web1", "web2", "web3")}
     assert len(hosts["web1"]) > 150
     assert hosts["web2"] == hosts["web1"] and hosts["web3"] == hosts["web1"]
-    # the scout asked for what the library reads beyond the static list; the others did not
-    assert asked.get("web1", 0) > 0 and asked.get("web2", 0) == 0 and asked.get("web3", 0) == 0
+    a_doc = json.loads(again.read_text("utf-8"))
+    for host in hosts:
+        assert _by_check(a_doc, host) == hosts["web1"], host
     lo = _by_check(l_doc)
     unprivileged = _privilege_errors(f_doc) if ssh_server.user != getpass.getuser() else set()
     ids = _file_based(set(hosts["web1"]) & set(lo)) - unprivileged

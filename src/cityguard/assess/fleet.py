@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cityguard.core import datacache
 from cityguard.core.errors import CityguardError, DataError
 from cityguard.engine import run_checks
 from cityguard.engine.netdev.select import checks_for, is_device
@@ -37,6 +38,8 @@ CHECKS_PER_HOST = 4
 #: Longer round trips only widen the gap; the cap keeps ssh processes within reason.
 HOSTS_PER_CORE = 8
 MAX_HOSTS_IN_FLIGHT = 64
+#: the datacache kind of what a fleet's hosts had to read beyond the library's static list
+LEARNED_KIND = "fleet-learned"
 
 
 def hosts_in_flight(jobs: int | None, hosts: int) -> int:
@@ -189,6 +192,24 @@ class Learned:
             for argv, timeout in getattr(target, "missed_commands", ()):
                 self.commands[argv] = max(timeout, self.commands.get(argv, 0.0))
 
+    @classmethod
+    def remembered(cls, key: str) -> Learned | None:
+        """What the last fleet run with this library had to read on demand (None: no run
+        yet, or the cache is off)."""
+        hit = datacache.load(LEARNED_KIND, key)
+        try:
+            paths, dirs, commands = hit
+            known = cls(set(paths), set(dirs), {tuple(a): float(t) for a, t in commands})
+        except (TypeError, ValueError):
+            return None
+        every = [*known.paths, *known.dirs, *(w for a in known.commands for w in a)]
+        return known if all(isinstance(x, str) for x in every) else None
+
+    def remember(self, key: str) -> None:
+        with self.lock:
+            value = (sorted(self.paths), sorted(self.dirs), sorted(self.commands.items()))
+        datacache.store(LEARNED_KIND, key, value)
+
     def plus(self, paths: list[str], dirs: Sequence[str]
              ) -> tuple[list[str], list[str], list[tuple[tuple[str, ...], float]]]:
         with self.lock:
@@ -215,15 +236,21 @@ def run_fleet(
                           unit_ids=unit_ids, base_dir=base_dir, default_timeout=probe_timeout,
                           on_result=on_result)
     prefetch = paths_read_by(checks)
-    learned = Learned()
+    # what hosts of the last run with this library had to read on demand: every host's
+    # prefetch asks for it at once, and no host goes ahead. Without it, the first SSH host
+    # goes ahead (the scout): what its checks had to read on demand, the others' prefetch
+    # brings at once, instead of every host of the first wave asking too
+    learned_key = datacache.digest(LEARNED_KIND, *prefetch, "\0", *IMPLICIT_DIRS)
+    remembered = Learned.remembered(learned_key)
+    learned = remembered or Learned()
+    scout = None if remembered else next((t for t in targets if hasattr(t, "prefetch")), None)
+    scouted = threading.Event()
+    if scout is None:
+        scouted.set()
     memo = EvaluationMemo()  # hosts that answer alike share their checks' outcomes
     for target in targets:
         if hasattr(target, "memo"):
             target.memo = memo
-    # the first SSH host goes ahead (the scout): what its checks had to read on demand, the
-    # others' prefetch brings at once, instead of every host of the first wave asking too
-    scout = next((t for t in targets if hasattr(t, "prefetch")), None)
-    scouted = threading.Event()
 
     def one_host(target: Any) -> list[CheckResult]:
         mine = checks_for(checks, target)
@@ -269,6 +296,8 @@ def run_fleet(
     with ThreadPoolExecutor(max_workers=hosts_in_flight(options.jobs, len(targets)),
                             thread_name_prefix="cityguard-host") as pool:
         per_host = list(pool.map(one_host, targets))
+    if learned.paths or learned.dirs or learned.commands:
+        learned.remember(learned_key)
     return [r for results in per_host for r in results]
 
 
