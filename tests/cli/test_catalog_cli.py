@@ -61,8 +61,17 @@ def test_show_item_with_high_risk_cases(cli):
     assert data["unit_id"] == "L3-CES1-01"
     assert any(c["case_id"] == "6.4.1.1" for c in data["high_risk_cases"])
     assert isinstance(data["checks"], list)
+    # each mapped check says whether it decides the verdict or only advises, and why
+    roles = {r["check"]: r for r in data["check_roles"]}
+    assert sorted(roles) == data["checks"]
+    assert roles["linux.accounts.no_empty_passwords"]["role"] == "decisive"
+    assert roles["linux.accounts.login_defs_max_days"]["role"] == "advisory"
+    assert all(r["why"] for r in roles.values() if r["role"] == "advisory")
     table = cli("catalog", "show", "L3-CES1-01")
     assert "6.4.1.1" in table.stdout and "身份鉴别" in table.stdout
+    decisive, advisory = table.stdout.index("决定性检查"), table.stdout.index("建议性检查")
+    assert decisive < table.stdout.index("linux.accounts.no_empty_passwords") < advisory
+    assert table.stdout.index("linux.accounts.login_defs_max_days") > advisory
 
 
 @pytest.mark.parametrize(

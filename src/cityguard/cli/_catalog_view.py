@@ -18,6 +18,7 @@ from cityguard.policy.catalog import (
     search_items,
     select_items,
 )
+from cityguard.policy.checkmap import Mapping, load_mappings
 from cityguard.policy.messages import enum, pick, t
 
 CSV_FIELDS = (
@@ -129,11 +130,15 @@ def show_item(unit_id: str, fmt: str, lang: str, policies: Sequence[str]) -> Non
     if item is None:
         raise UsageError(t("cli.catalog_unknown_item", "en", got=repr(unit_id)))
     cases = cases_for(catalog, item.unit_id)
-    checks = _checks_for(item.unit_id, item.level, policies)
+    mappings = _mappings_for(item.unit_id, item.level, policies)
+    checks = sorted(m.check for m in mappings)
     if fmt == "json":
         d = item_json(item)
         d["high_risk_cases"] = [c.to_dict() for c in cases]
         d["checks"] = checks
+        # the role says whether a check decides the verdict or only advises (issue 11)
+        d["check_roles"] = [{"check": m.check, "role": m.role, "why": m.why}
+                            for m in sorted(mappings, key=lambda m: m.check)]
         console.write_data(json.dumps(d, ensure_ascii=False, indent=2))
         return
     key = t  # the labels of the rows
@@ -152,7 +157,14 @@ def show_item(unit_id: str, fmt: str, lang: str, policies: Sequence[str]) -> Non
     ]
     if item.note:
         rows.append((key("cli.catalog_note", lang), item.note))
-    rows.append((key("cli.catalog_checks", lang), checks or key("cli.catalog_no_checks", lang)))
+    decisive = sorted(m.check for m in mappings if m.decisive)
+    advisory = sorted(m.check for m in mappings if not m.decisive)
+    if not mappings:
+        rows.append((key("cli.catalog_checks", lang), key("cli.catalog_no_checks", lang)))
+    if decisive:
+        rows.append((key("cli.catalog_checks_decisive", lang), decisive))
+    if advisory:
+        rows.append((key("cli.catalog_checks_advisory", lang), advisory))
     for c in cases:
         mitigable = key("cli.case_mitigable" if c.mitigable else "cli.case_not_mitigable", lang)
         rows.append((key("cli.catalog_case", lang), f"{c.case_id} [{c.scope}; {mitigable}] "
@@ -160,8 +172,5 @@ def show_item(unit_id: str, fmt: str, lang: str, policies: Sequence[str]) -> Non
     console.fields(rows)
 
 
-def _checks_for(unit_id: str, level: int, policies: Sequence[str]) -> list[str]:
-    from cityguard.policy.checkmap import load_checkmap
-
-    mapped = load_checkmap(level, policies)
-    return sorted(cid for cid, units in mapped.items() if unit_id in units)
+def _mappings_for(unit_id: str, level: int, policies: Sequence[str]) -> tuple[Mapping, ...]:
+    return load_mappings(level, policies).get(unit_id, ())
