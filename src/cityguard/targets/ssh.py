@@ -242,14 +242,15 @@ class SSHTarget(HostMemory):
         return self._traced("glob", (pattern,), lambda: self._glob(pattern))
 
     def run(self, argv: list[str], timeout: float) -> CommandResult:
-        return self._traced("run", (list(argv), timeout), lambda: self._run(argv, timeout))
+        return self._traced("run", (tuple(argv), timeout),
+                            lambda: self._run(list(argv), timeout))
 
     def _read_bytes(self, path: str, max_bytes: int = MAX_TARGET_FILE) -> bytes:
         cached = self._read_cache.get(path)
         if cached is None and self._known_absent(path):
             cached = FileNotFoundError(2, "No such file or directory", path)
-        if isinstance(cached, BaseException):
-            raise cached
+        if isinstance(cached, BaseException):  # without the tracebacks of earlier raises
+            raise cached.with_traceback(None)
         if cached is not None:
             if len(cached) > max_bytes:
                 raise FileTooLarge(path, max_bytes, len(cached))

@@ -40,6 +40,9 @@ class HostMemory:
         self.missed_commands: set[tuple[tuple[str, ...], float]] = set()
         #: the fleet's shared outcomes (targets.ssh_memo); None: every check is evaluated
         self.memo: EvaluationMemo | None = None
+        #: (method, arguments, id of a kept answer) → whether this host answers the same: a
+        #: file read by thirty checks is compared once (kept answers live as long as the memo)
+        self._compared: dict[tuple[Any, ...], bool] = {}
 
     @contextlib.contextmanager
     def memory_only(self) -> Iterator[None]:
@@ -133,19 +136,25 @@ class HostMemory:
         self._local.memory_only, self._local.frames = True, None
         try:
             for method, args, raised, answer in reads:
-                try:
-                    mine = getattr(self, method)(*args)
-                except WouldBlock:
-                    return False
-                except Exception as exc:
-                    if not (raised and same_answer(exc, answer)):
-                        return False
-                    continue
-                if raised or not same_answer(_frozen(mine), answer):
+                key = (method, args, id(answer))
+                same = self._compared.get(key)
+                if same is None:
+                    same = self._compared[key] = self._answers_alike(method, args, raised, answer)
+                if not same:
                     return False
             return True
         finally:
             self._local.memory_only, self._local.frames = saved
+
+    def _answers_alike(self, method: str, args: tuple[Any, ...], raised: bool,
+                       answer: Any) -> bool:
+        try:
+            mine = getattr(self, method)(*args)
+        except WouldBlock:
+            return False
+        except Exception as exc:
+            return raised and same_answer(exc, answer)
+        return not raised and same_answer(_frozen(mine), answer)
 
     def _load_bundle(self, b: Bundle, patterns: list[str], dirs: list[str]) -> int:
         self._stat_cache.update(b.stats)
@@ -192,6 +201,7 @@ class HostMemory:
         self._list_cache.clear()
         self._stat_cache.clear()
         self._answers.clear()
+        self._compared.clear()
 
 
 def _frozen(answer: Any) -> Any:
