@@ -210,3 +210,38 @@ def test_prefetch_reads_many_files_in_one_round_trip(server, monkeypatch):
         assert calls == []
     finally:
         t.close()
+
+
+def _masters(control_dir: str) -> list[str]:
+    """Command lines of running processes that use this target's control socket."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if control_dir in cmd and cmd.startswith("ssh"):
+            found.append(cmd)
+    return found
+
+
+def test_a_host_without_master_opens_one_when_it_must_and_leaves_none(server):
+    """A fleet host expected to be answered by its bundle connects without a master
+    connection (one ssh process, nothing to end); a read beyond the bundle opens the master,
+    and close() ends it: no ssh process is left behind either way."""
+    t = _target(server)
+    t.keep_master = False
+    control = t._control_dir
+    try:
+        assert t.prefetch(["/etc/passwd"]) == 1
+        assert not os.path.exists(f"{control}/cm") and _masters(control) == []
+        assert t.read_bytes("/etc/passwd") == Path("/etc/passwd").read_bytes()
+        res = t.run(["printf", "%s", "beyond the bundle"], 10)  # needs the host again
+        assert (res.exit_code, res.stdout) == (0, "beyond the bundle")
+        assert os.path.exists(f"{control}/cm") and _masters(control)
+    finally:
+        t.close()
+    deadline = time.monotonic() + 5
+    while _masters(control) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _masters(control) == [] and not os.path.exists(control)

@@ -38,6 +38,11 @@ CHECKS_PER_HOST = 4
 #: Longer round trips only widen the gap; the cap keeps ssh processes within reason.
 HOSTS_PER_CORE = 8
 MAX_HOSTS_IN_FLIGHT = 64
+#: hosts connecting and fetching their bundle at once, whatever --jobs says: that phase costs
+#: CPU here (ssh's key exchange, parsing the bundle), and beyond this a larger --jobs only made
+#: every host wait for all the others (20 loopback hosts: --jobs 16 6.2 s, all 20 at once 7.5 s;
+#: benchmarks/fleet.py, docs/performance.md)
+CONNECTING_PER_CORE = 8
 #: the datacache kind of what a fleet's hosts had to read beyond the library's static list
 LEARNED_KIND = "fleet-learned"
 
@@ -247,6 +252,7 @@ def run_fleet(
     scouted = threading.Event()
     if scout is None:
         scouted.set()
+    connecting = threading.BoundedSemaphore(CONNECTING_PER_CORE * (os.cpu_count() or 1))
     memo = EvaluationMemo()  # hosts that answer alike share their checks' outcomes
     for target in targets:
         if hasattr(target, "memo"):
@@ -256,9 +262,14 @@ def run_fleet(
         mine = checks_for(checks, target)
         if options.on_host:
             options.on_host(target.asset_id, "start")
+        if hasattr(target, "keep_master") and scout is None:
+            target.keep_master = False  # the bundle answers all the others asked: no master
         try:
-            _connect(target, mine, options, None if target is scout else (scouted, prefetch),
-                     learned)
+            if target is scout:  # never behind hosts that wait for it
+                _connect(target, mine, options, None, learned)
+            else:
+                with connecting:
+                    _connect(target, mine, options, (scouted, prefetch), learned)
         except DataError as exc:  # an input file that is not what it claims: refused, not down
             if target is scout:
                 scouted.set()

@@ -86,22 +86,27 @@ class SSHTarget(HostMemory):
         self._control_dir = tempfile.mkdtemp(prefix="cityguard-ssh-")
         self._lock = threading.Lock()
         self._connected = False
+        #: the first command opens a master connection (ControlPersist) that later commands
+        #: share. A fleet host whose bundle is expected to answer everything opens none: one
+        #: ssh process, no master to fork and end; a later command opens the master then
+        self.keep_master = True
         HostMemory.__init__(self)
         self._fetch_lock = threading.Lock()
         self._facts: HostFacts | None = None
 
     # -- connection --------------------------------------------------------------------------
 
-    def _argv(self, *command: str, control: str | None = None) -> list[str]:
+    def _argv(self, *command: str, control: str | None = None,
+              master: bool = True) -> list[str]:
         """ssh's options, then `--`, then the destination and the remote command.
 
         The `--` is what keeps a destination from ever being read as an option (a host
         `-oProxyCommand=…` would run a local command); hosts are also validated on parsing.
         """
         control_op = ["-O", control] if control else []
-        return [*self._options(), *control_op, "--", self.host, *command]
+        return [*self._options(master), *control_op, "--", self.host, *command]
 
-    def _options(self) -> list[str]:
+    def _options(self, master: bool = True) -> list[str]:
         o = self.options
         argv = ["ssh", "-T", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR"]
         if o.config_file:
@@ -109,9 +114,9 @@ class SSHTarget(HostMemory):
         argv += [
             "-o", f"StrictHostKeyChecking={'accept-new' if o.accept_new_host_keys else 'yes'}",
             "-o", f"ConnectTimeout={max(1, int(o.connect_timeout))}",
-            "-o", "ControlMaster=auto",
+            "-o", f"ControlMaster={'auto' if master else 'no'}",
             "-o", f"ControlPath={self._control_dir}/cm",
-            "-o", "ControlPersist=120",
+            *(("-o", "ControlPersist=120") if master else ()),
             "-o", "ServerAliveInterval=15",
         ]
         if o.known_hosts:
@@ -139,7 +144,7 @@ class SSHTarget(HostMemory):
                 return None
             try:
                 proc = subprocess.run(
-                    self._argv(command),
+                    self._argv(command, master=self.keep_master),
                     capture_output=True,
                     timeout=self.options.connect_timeout + 5 + timeout,
                     stdin=subprocess.DEVNULL,
@@ -371,12 +376,12 @@ class SSHTarget(HostMemory):
     def close(self) -> None:
         # a fleet keeps its target objects until the end: drop what was read from this host
         self.forget()
-        if self._connected:
+        if self._connected and os.path.exists(f"{self._control_dir}/cm"):
             subprocess.run(
                 self._argv(control="exit"),
                 capture_output=True, timeout=10, stdin=subprocess.DEVNULL,
             )
-            self._connected = False
+        self._connected = False
         shutil.rmtree(self._control_dir, ignore_errors=True)
 
     def __del__(self) -> None:  # a forgotten close must not leave master processes behind
