@@ -69,20 +69,49 @@ def _say_info(key: str, lang: str, **fields: object) -> None:
     console.info(t(key, lang, **fields))
 
 
-def _deliver(targets: list[str], config: str | None, store: str | None, dry_run: bool,
-             lang: str, act: Callable[[Any, Any, list[str]], list[Any]]) -> None:
-    """send and retry: show what waits (--dry-run) or let `act(store, config, targets)` deliver
-    and report what each target got (exit 1 when anything failed or still waits)."""
-    from cityguard.notify import service
-    from cityguard.store import open_store
+def _outbox_command(command: str, doc: str,
+                    act: Callable[[Any, Any, list[str], str], list[Any]]) -> None:
+    """Register `notify send` or `notify retry`: the same options, the same dry run (what
+    waits, shown), and `act(store, config, targets, lang)` delivering; each target's report
+    follows (exit 1 when anything failed or still waits)."""
 
-    cfg = _config(config)
-    with open_store(store) as st:
-        if dry_run:
-            _previews(service.preview_pending(st, cfg, targets), lang)
-            return
-        reports = act(st, cfg, targets)
-    _reports(reports, lang)
+    def run(
+        target: TargetsOpt = [],  # noqa: B006 - typer reads the default; never mutated
+        config: ConfigOpt = None,
+        store: StoreOpt = None,
+        dry_run: DryRunOpt = False,
+        lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    ) -> None:
+        from cityguard.notify import service
+        from cityguard.store import open_store
+
+        cfg = _config(config)
+        with open_store(store) as st:
+            if dry_run:
+                _previews(service.preview_pending(st, cfg, target), lang)
+                return
+            reports = act(st, cfg, target, lang)
+        _reports(reports, lang)
+
+    run.__doc__ = doc
+    notify_app.command(command)(run)
+
+
+def _send(st: Any, cfg: Any, targets: list[str], lang: str) -> list[Any]:
+    from cityguard.notify import service
+
+    reports = service.send(st, cfg, targets)
+    if not any(r.sent or r.failed or r.waiting or r.problems for r in reports):
+        _say_info("notify.cli.nothing", lang)
+    return reports
+
+
+def _retry(st: Any, cfg: Any, targets: list[str], lang: str) -> list[Any]:
+    from cityguard.notify import service
+
+    n, reports = service.retry(st, cfg, targets)
+    _say_info("notify.cli.requeued", lang, n=n)
+    return reports
 
 
 @notify_app.command("scan")
@@ -121,44 +150,10 @@ def notify_scan(
     _reports(result.reports, lang)
 
 
-@notify_app.command("send")
-def notify_send(
-    target: TargetsOpt = [],  # noqa: B006 - typer reads the default; never mutated
-    config: ConfigOpt = None,
-    store: StoreOpt = None,
-    dry_run: DryRunOpt = False,
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
-) -> None:
-    """Send what waits in the outbox (due now), in order, within each target's rate limit."""
-    from cityguard.notify import service
-
-    def send(st, cfg, targets):  # type: ignore[no-untyped-def]
-        reports = service.send(st, cfg, targets)
-        if not any(r.sent or r.failed or r.waiting or r.problems for r in reports):
-            _say_info("notify.cli.nothing", lang)
-        return reports
-
-    _deliver(target, config, store, dry_run, lang, send)
-
-
-@notify_app.command("retry")
-def notify_retry(
-    target: TargetsOpt = [],  # noqa: B006 - typer reads the default; never mutated
-    config: ConfigOpt = None,
-    store: StoreOpt = None,
-    dry_run: DryRunOpt = False,
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
-) -> None:
-    """Queue failed deliveries again (after fixing what they said) and send everything
-    waiting now, without waiting for the next try time."""
-    from cityguard.notify import service
-
-    def retry(st, cfg, targets):  # type: ignore[no-untyped-def]
-        n, reports = service.retry(st, cfg, targets)
-        _say_info("notify.cli.requeued", lang, n=n)
-        return reports
-
-    _deliver(target, config, store, dry_run, lang, retry)
+_outbox_command("send", "Send what waits in the outbox (due now), in order, within each "
+                "target's rate limit.", _send)
+_outbox_command("retry", "Queue failed deliveries again (after fixing what they said) and send "
+                "everything waiting now, without waiting for the next try time.", _retry)
 
 
 @notify_app.command("status")
