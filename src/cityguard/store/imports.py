@@ -218,18 +218,16 @@ def merge(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResul
         db.execute("UPDATE stage SET seq = -1 - seq WHERE seq < 0")
     db.execute("INSERT INTO texts (key, body) SELECT key, min(body) FROM stage_texts WHERE true"
                " GROUP BY key ON CONFLICT (key) DO NOTHING")
-    known, fixed_before = db.one(
-        "SELECT count(*), coalesce(sum(CASE WHEN f.status = 'fixed' THEN 1 ELSE 0 END), 0)"
-        + _MATCH, [system_id])
-    result.reopened = int(fixed_before)
-    result.seen = int(known) - result.reopened
     reason = f"reported again by {result.file}"
-    db.execute(
+    # the counts come from the statements' own row counts (the stage holds each fingerprint
+    # once by now): the rows reopened, then the rows refreshed, which are all the known ones
+    result.reopened = max(db.execute(
         "INSERT INTO status_history (finding_id, old_status, new_status, at, by, reason,"
         " import_id) SELECT f.id, 'fixed', 'reopened', ?, ?, ?, ?" + _MATCH
-        + " AND f.status = 'fixed' ORDER BY f.id", [now, by, reason, iid, system_id])
+        + " AND f.status = 'fixed' ORDER BY f.id", [now, by, reason, iid, system_id]
+    ).rowcount, 0)  # fmt: skip
     reopen = "CASE WHEN findings.status = 'fixed' THEN {} ELSE findings.{} END"
-    db.execute(
+    known = max(db.execute(
         "UPDATE findings SET " + ", ".join(f"{c} = s.{c}" for c in _REFRESH)
         + ", first_seen = CASE WHEN s.first_seen < findings.first_seen THEN s.first_seen"
         " ELSE findings.first_seen END, last_import_id = ?"
@@ -240,15 +238,17 @@ def merge(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResul
         + f", status_until = {reopen.format('NULL', 'status_until')}"
         " FROM stage s WHERE findings.system_id = ? AND findings.fingerprint = s.fingerprint",
         [iid, now, by, reason, system_id],
-    )
-    cols = ", ".join(_FINDING_COLUMNS)
-    cur = db.execute(
-        f"INSERT INTO findings (system_id, {cols}, first_import_id, last_import_id)"
-        f" SELECT ?, {', '.join('s.' + c for c in _FINDING_COLUMNS)}, ?, ? FROM stage s"
-        " WHERE true ORDER BY s.seq ON CONFLICT (system_id, fingerprint) DO NOTHING",
-        [system_id, iid, iid],
-    )
-    result.new = max(cur.rowcount, 0)
+    ).rowcount, 0)  # fmt: skip
+    result.seen = known - result.reopened
+    if known < result.read - result.duplicates:  # else every staged row is known: none new
+        cols = ", ".join(_FINDING_COLUMNS)
+        cur = db.execute(
+            f"INSERT INTO findings (system_id, {cols}, first_import_id, last_import_id)"
+            f" SELECT ?, {', '.join('s.' + c for c in _FINDING_COLUMNS)}, ?, ? FROM stage s"
+            " WHERE true ORDER BY s.seq ON CONFLICT (system_id, fingerprint) DO NOTHING",
+            [system_id, iid, iid],
+        )
+        result.new = max(cur.rowcount, 0)
     db.execute("INSERT INTO import_assets (import_id, tool, asset_key) SELECT DISTINCT ?, tool,"
                " asset_key FROM stage WHERE true ON CONFLICT DO NOTHING", [iid])
     result.fixed = _mark_fixed(db, system_id, result, now, by)
