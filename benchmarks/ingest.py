@@ -157,10 +157,18 @@ class Run:
     read: int = 0
 
 
+#: children run with compiled bytecode, as an installed cityguard does (pip compiles it at
+#: install time); a checkout run with PYTHONDONTWRITEBYTECODE=1 would otherwise compile every
+#: module from source in every process (~0.5 s of a 7 s import). Set by main(): a private
+#: folder, filled by a warm-up run that is not measured.
+CHILD_ENV: dict[str, str] = {}
+
+
 def run_child(argv: list[str]) -> tuple[Run, bytes]:
     """Run a child to its end; its own rusage (os.wait4), not that of other children."""
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=CHILD_ENV or None)  # fmt: skip
     # read the pipes while the child runs, then reap it ourselves to get its own rusage
     out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -249,6 +257,9 @@ def main() -> int:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="cg-bench-", dir=args.workdir))
+    CHILD_ENV.update(os.environ, PYTHONPYCACHEPREFIX=str(work / "pycache"))
+    CHILD_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    run_child([sys.executable, "-m", "cityguard", "scans", "formats"])  # compiles, unmeasured
     print(f"targets: .nessus ≥ {NESSUS_FINDINGS_S:,.0f} findings/s and ≥ {NESSUS_MB_S:.0f} MB/s,"
           f" SARIF ≥ {SARIF_FINDINGS_S:,.0f} findings/s, peak RSS < {TARGET_RSS_MB:.0f} MB; "
           f"judged by {args.judge} time  (work dir {work})\n{load()}")
@@ -270,6 +281,10 @@ def main() -> int:
             for backend, store in stores(work, "nessus", pg):
                 ok &= report(f"nessus/{backend}", path, run_import(path, store), peer,
                              (NESSUS_FINDINGS_S, NESSUS_MB_S), args.judge)
+                # the same file again (next week's scan of the same hosts): every finding is
+                # matched and refreshed instead of inserted; figures only, no target
+                report("  again", path, run_import(path, store), peer, (0.0, 0.0),
+                       args.judge)
         if args.only in (None, "sarif"):
             path = work / "bench.sarif"
             t = time.perf_counter()
