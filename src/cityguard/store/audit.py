@@ -14,6 +14,7 @@ from typing import Any
 
 from cityguard.model.accounts import AuditRecord
 from cityguard.store.backends import Db
+from cityguard.store.where import Where
 
 _COLUMNS = ("id", "at", "actor", "role", "action", "target", "outcome", "reason", "addr",
             "prev_hash", "hash")  # fmt: skip
@@ -51,29 +52,21 @@ def append(db: Db, *, at: str, actor: str, role: str, action: str, target: str,
 def listing(db: Db, *, before_id: int | None = None, limit: int = 100, actor: str = "",
             action: str = "", outcome: str = "") -> list[AuditRecord]:
     """Newest first, a page at a time (keyset on id)."""
-    where, args = [], []
-    for column, value in (("actor", actor), ("action", action), ("outcome", outcome)):
-        if value:
-            where.append(f"{column} = ?")
-            args.append(value)
+    where = Where().equal("actor", actor).equal("action", action).equal("outcome", outcome)
     if before_id is not None:
-        where.append("id < ?")
-        args.append(int(before_id))
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    return [_record(r) for r in db.all(sql + " ORDER BY id DESC LIMIT ?", [*args, int(limit)])]
+        where.add("id < ?", int(before_id))
+    sql = _SELECT + where.sql() + " ORDER BY id DESC LIMIT ?"
+    return [_record(r) for r in db.all(sql, [*where.args, int(limit)])]
 
 
 def stream(db: Db, since: str = "", until: str = "") -> Iterator[AuditRecord]:
     """Every record (oldest first) within [since, until] when given: for export."""
-    where, args = [], []
+    where = Where()
     if since:
-        where.append("at >= ?")
-        args.append(since)
+        where.add("at >= ?", since)
     if until:
-        where.append("at <= ?")
-        args.append(until)
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
-    for row in db.stream(sql, args):
+        where.add("at <= ?", until)
+    for row in db.stream(_SELECT + where.sql() + " ORDER BY id", where.args):
         yield _record(row)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cityguard.store.backends import Db
+from cityguard.store.where import Where
 
 STATES = ("pending", "sent", "failed")
 
@@ -122,16 +123,8 @@ def deliveries(db: Db, *, target: str | None = None, states: Sequence[str] = (),
     sql = ("SELECT d.id, d.target, d.state, d.attempts, d.last_code, d.last_error, d.sent_at,"
            " d.next_at, e.event_id, e.kind, e.system, e.severity, e.created FROM"
            " notify_deliveries d JOIN notify_events e ON e.id = d.event_ref")
-    where, args = [], []
-    if target:
-        where.append("d.target = ?")
-        args.append(target)
-    if states:
-        where.append(f"d.state IN ({','.join('?' * len(states))})")
-        args.extend(states)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    rows = db.all(sql + " ORDER BY d.id DESC LIMIT ?", [*args, int(limit)])
+    where = Where().equal("d.target", target).any_of("d.state", states)
+    rows = db.all(sql + where.sql() + " ORDER BY d.id DESC LIMIT ?", [*where.args, int(limit)])
     keys = ("id", "target", "state", "attempts", "code", "error", "sent_at", "next_at",
             "event_id", "kind", "system", "severity", "created")
     return [dict(zip(keys, r, strict=True)) for r in rows]
@@ -146,14 +139,10 @@ def attempts(db: Db, delivery_id: int) -> list[dict[str, Any]]:
 def requeue(db: Db, *, target: str | None = None, failed: bool = True) -> int:
     """Failed (and, with failed=False, only waiting) deliveries pending again, due now."""
     states = ["pending", "failed"] if failed else ["pending"]
-    sql = (f"UPDATE notify_deliveries SET state = 'pending', next_at = 0 WHERE state IN"
-           f" ({','.join('?' * len(states))})")
-    args: list[Any] = list(states)
-    if target:
-        sql += " AND target = ?"
-        args.append(target)
+    where = Where().any_of("state", states).equal("target", target)
+    sql = "UPDATE notify_deliveries SET state = 'pending', next_at = 0" + where.sql()
     with db.transaction(lock="cityguard:outbox"):
-        return max(int(db.execute(sql, args).rowcount or 0), 0)
+        return max(int(db.execute(sql, where.args).rowcount or 0), 0)
 
 
 def get_state(db: Db, key: str) -> str | None:

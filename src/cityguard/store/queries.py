@@ -9,6 +9,7 @@ from typing import Any
 from cityguard.core.errors import UsageError
 from cityguard.model import FINDING_STATUSES, Finding, Severity
 from cityguard.store.backends import Db
+from cityguard.store.where import Where, in_list
 
 #: severities in the order a list shows them; anything else (info) comes last
 _RANKED = ("critical", "high", "medium", "low")
@@ -67,12 +68,6 @@ def row_to_finding(row: Any) -> Finding:
     return f
 
 
-def _in(column: str, values: Sequence[str], where: list[str], args: list[Any]) -> None:
-    if values:
-        where.append(f"{column} IN ({','.join('?' * len(values))})")
-        args.extend(values)
-
-
 def list_findings(
     db: Db,
     *,
@@ -86,16 +81,13 @@ def list_findings(
     for status in statuses:
         if status not in FINDING_STATUSES:
             raise UsageError(f"unknown status {status!r}; known: {', '.join(FINDING_STATUSES)}")
-    where: list[str] = []
-    args: list[Any] = []
+    where = Where()
     if system:  # by id: the planner then reads the system's own index, not the city's
         sid = db.scalar("SELECT id FROM systems WHERE name = ?", [system])
         if sid is None:
             return
-        where.append("f.system_id = ?")
-        args.append(int(sid))
-    _in("f.status", statuses, where, args)
-    _in("f.tool", tools, where, args)
+        where.add("f.system_id = ?", int(sid))
+    where.any_of("f.status", statuses).any_of("f.tool", tools)
     remaining = None if limit is None else int(limit)
     # one query per severity, most severe first, each in id order: every one walks an index
     # (findings_severity, or the system's) instead of sorting a million rows for one page
@@ -104,15 +96,16 @@ def list_findings(
         if severities and not wanted:
             continue
         if group is not None:
-            cond, cargs = ["f.severity = ?"], [group]
+            cond = Where().add("f.severity = ?", group)
         else:
-            cond, cargs = [f"f.severity NOT IN ({', '.join('?' * len(_RANKED))})"], list(_RANKED)
-            _in("f.severity", wanted, cond, cargs)
+            cond = Where().add(f"f.severity NOT IN ({in_list(len(_RANKED))})", *_RANKED)
+            cond.any_of("f.severity", wanted)
         select = _SELECT
         if system and db.name == "sqlite":  # without statistics its planner walks the city's
             select = _SELECT.replace("findings f", "findings f INDEXED BY findings_system_severity")
-        sql = select + " WHERE " + " AND ".join([*cond, *where]) + " ORDER BY f.id"
-        qargs = [*cargs, *args]
+        cond.extend(where)
+        sql = select + cond.sql() + " ORDER BY f.id"
+        qargs = list(cond.args)
         if remaining is not None:
             if remaining <= 0:
                 return

@@ -16,6 +16,7 @@ from typing import Any
 from cityguard.core.errors import UsageError
 from cityguard.model.register import RECTIFY_STATES, Rectification
 from cityguard.store.backends import Db
+from cityguard.store.where import Where
 
 #: the moves a person may make (the machine's moves are in after_import / after_run)
 MOVES: dict[str, tuple[str, ...]] = {
@@ -118,21 +119,11 @@ def listing(db: Db, today: str, *, system: str | None = None, states: tuple[str,
     for s in states:
         if s not in RECTIFY_STATES:
             raise UsageError(f"unknown state {s!r}; known: {', '.join(RECTIFY_STATES)}")
-    where, args = [], []
-    if system:
-        where.append("s.name = ?")
-        args.append(system)
-    if states:
-        where.append(f"r.state IN ({', '.join('?' * len(states))})")
-        args.extend(states)
-    if owner:
-        where.append("r.owner = ?")
-        args.append(owner)
+    where = Where().equal("s.name", system).any_of("r.state", states).equal("r.owner", owner)
     if overdue:
-        where.append("r.state IN ('open', 'in_progress') AND r.due < ?")
-        args.append(today)
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    return [_model(r, today) for r in db.all(sql + " ORDER BY r.due, r.id", args)]
+        where.add("r.state IN ('open', 'in_progress') AND r.due < ?", today)
+    return [_model(r, today)
+            for r in db.all(_SELECT + where.sql() + " ORDER BY r.due, r.id", where.args)]
 
 
 def history(db: Db, rid: int) -> list[dict[str, Any]]:
