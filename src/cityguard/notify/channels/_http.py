@@ -92,6 +92,16 @@ def exchange(wire: Wire, timeout: float, ca_file: str | None = None) -> Reply | 
         return Outcome.retry("unreachable", wire.mask(str(exc))[:300])
 
 
+def answered(wire: Wire, timeout: float, ca_file: str | None = None) -> Reply | Outcome:
+    """A 2xx reply, whose body then decides; or the outcome of a request that got no reply
+    or a status that decides alone."""
+    reply = exchange(wire, timeout, ca_file)
+    if isinstance(reply, Outcome):
+        return reply
+    decided = http_outcome(reply)
+    return reply if decided is None else decided
+
+
 def http_outcome(reply: Reply) -> Outcome | None:
     """The outcome an HTTP status alone decides (None: 2xx, the body decides)."""
     if 200 <= reply.status < 300:

@@ -8,9 +8,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cityguard.notify.channels._http import exchange, http_outcome
+from cityguard.notify.channels._http import answered
 from cityguard.notify.channels.base import Channel, Outcome, Wire
 from cityguard.notify.target import Target
+from cityguard.notify.text import Message, json_len
 
 
 def split_token(value: str, param: str | None) -> tuple[str | None, str]:
@@ -59,16 +60,19 @@ class Robot(Channel):
                     headers={"Content-Type": "application/json;charset=utf-8",
                              "X-Cityguard-Event": event_id})
 
+    def keyword_text(self, message: Message) -> str:
+        """The message within the budget as the JSON body counts it, after the 【keyword】 that
+        a robot with a keyword check looks for."""
+        keyword = self.target.opt("keyword")
+        return message.text(self.budget(), json_len, prefix=f"【{keyword}】" if keyword else "")
+
     def limit_bytes(self) -> int:
         return self.text_bytes + 2000
 
     def send(self, wire: Wire) -> Outcome:
-        reply = exchange(wire, self.timeout, self.target.file("ca_file"))
+        reply = answered(wire, self.timeout, self.target.file("ca_file"))
         if isinstance(reply, Outcome):
             return reply
-        decided = http_outcome(reply)
-        if decided is not None:
-            return decided
         data = reply.json()
         if data is None:
             return Outcome.refused("no json", "the reply is not the robot's JSON: is base_url "

@@ -10,7 +10,7 @@ from urllib.parse import quote_plus
 from cityguard.notify.channels._robot import Robot
 from cityguard.notify.channels.base import Wire
 from cityguard.notify.events import Event
-from cityguard.notify.text import Message, json_len
+from cityguard.notify.text import Message
 
 
 def dingtalk_sign(secret: str, timestamp_ms: str) -> str:
@@ -36,9 +36,7 @@ class DingTalk(Robot):
     }
 
     def render(self, message: Message, event: Event, now: float) -> Wire:
-        keyword = self.target.opt("keyword")
-        prefix = f"【{keyword}】" if keyword else ""
-        content = message.text(self.budget(), json_len, prefix=prefix)
+        content = self.keyword_text(message)
         mobiles = [str(m) for m in self.target.opt("mention_mobiles") or ()]
         if mobiles:  # DingTalk rings only who is also @-named in the text
             content += "\n" + " ".join(f"@{m}" for m in mobiles)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from cityguard.notify.channels._http import exchange, http_outcome
+from cityguard.notify.channels._http import answered
 from cityguard.notify.channels.base import Channel, Outcome, Wire
 from cityguard.notify.events import Event
 from cityguard.notify.siem.ecs import to_ecs
@@ -62,12 +62,9 @@ class Elastic(Channel):
 
     def send_items(self, wire: Wire) -> Outcome | list[Outcome]:
         """One bulk request; an outcome per item, in order (or one for the whole request)."""
-        reply = exchange(wire, self.timeout, self.target.file("ca_file"))
+        reply = answered(wire, self.timeout, self.target.file("ca_file"))
         if isinstance(reply, Outcome):
             return reply
-        decided = http_outcome(reply)
-        if decided is not None:
-            return decided
         data = reply.json()
         if data is None or not isinstance(data.get("items"), list):
             return Outcome.refused("no bulk reply", "the reply is not a bulk API answer: is "

@@ -10,7 +10,7 @@ import hmac
 from cityguard.notify.channels._robot import Robot
 from cityguard.notify.channels.base import Wire
 from cityguard.notify.events import Event
-from cityguard.notify.text import Message, json_len
+from cityguard.notify.text import Message
 
 
 def feishu_sign(secret: str, timestamp_s: str) -> str:
@@ -37,12 +37,8 @@ class Feishu(Robot):
     }
 
     def render(self, message: Message, event: Event, now: float) -> Wire:
-        keyword = self.target.opt("keyword")
-        prefix = f"【{keyword}】" if keyword else ""
-        data: dict[str, object] = {
-            "msg_type": "text",
-            "content": {"text": message.text(self.budget(), json_len, prefix=prefix)},
-        }
+        data: dict[str, object] = {"msg_type": "text",
+                                   "content": {"text": self.keyword_text(message)}}
         sign = ""
         if self.sign_secret:
             ts = str(int(now))
