@@ -15,9 +15,10 @@ Definitions (also in docs/ingest.md):
 
 How: the file's rows are streamed in batches into a temporary staging table (COPY on
 PostgreSQL), with no lock held, so importers parse side by side; then the write lock of the
-system is taken and set-based statements merge the stage into the store. A failure anywhere
-(a bad file, Ctrl-C, a killed process, a server gone) leaves nothing of the file. Memory stays
-bounded: only one batch is in Python at a time.
+system is taken and set-based statements merge the stage into the store (the first import of
+a system, with nothing to match, inserts the stage as it is). A failure anywhere (a bad file,
+Ctrl-C, a killed process, a server gone) leaves nothing of the file. Memory stays bounded:
+only one batch is in Python at a time.
 """
 
 from __future__ import annotations
@@ -241,18 +242,23 @@ def merge(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResul
     ).rowcount, 0)  # fmt: skip
     result.seen = known - result.reopened
     if known < result.read - result.duplicates:  # else every staged row is known: none new
-        cols = ", ".join(_FINDING_COLUMNS)
-        cur = db.execute(
-            f"INSERT INTO findings (system_id, {cols}, first_import_id, last_import_id)"
-            f" SELECT ?, {', '.join('s.' + c for c in _FINDING_COLUMNS)}, ?, ? FROM stage s"
-            " WHERE true ORDER BY s.seq ON CONFLICT (system_id, fingerprint) DO NOTHING",
-            [system_id, iid, iid],
-        )
-        result.new = max(cur.rowcount, 0)
+        result.new = _insert_new(db, system_id, iid)
     db.execute("INSERT INTO import_assets (import_id, tool, asset_key) SELECT DISTINCT ?, tool,"
                " asset_key FROM stage WHERE true ON CONFLICT DO NOTHING", [iid])
     result.fixed = _mark_fixed(db, system_id, result, now, by)
     return _finish(db, system_id, result, now)
+
+
+def _insert_new(db: Db, system_id: int, import_id: int) -> int:
+    """Staged rows whose fingerprint the system lacks, in file order; how many."""
+    cols = ", ".join(_FINDING_COLUMNS)
+    cur = db.execute(
+        f"INSERT INTO findings (system_id, {cols}, first_import_id, last_import_id)"
+        f" SELECT ?, {', '.join('s.' + c for c in _FINDING_COLUMNS)}, ?, ? FROM stage s"
+        " WHERE true ORDER BY s.seq ON CONFLICT (system_id, fingerprint) DO NOTHING",
+        [system_id, import_id, import_id],
+    )
+    return max(cur.rowcount, 0)
 
 
 def _finish(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResult:
@@ -277,14 +283,7 @@ def _merge_into_empty(db: Db, system_id: int, result: ImportResult, now: str) ->
     iid = result.import_id
     db.execute("INSERT INTO texts (key, body) SELECT key, min(body) FROM stage_texts WHERE true"
                " GROUP BY key ON CONFLICT (key) DO NOTHING")
-    cols = ", ".join(_FINDING_COLUMNS)
-    cur = db.execute(
-        f"INSERT INTO findings (system_id, {cols}, first_import_id, last_import_id)"
-        f" SELECT ?, {', '.join('s.' + c for c in _FINDING_COLUMNS)}, ?, ? FROM stage s"
-        " WHERE true ORDER BY s.seq ON CONFLICT (system_id, fingerprint) DO NOTHING",
-        [system_id, iid, iid],
-    )
-    result.new = max(cur.rowcount, 0)
+    result.new = _insert_new(db, system_id, iid)
     result.duplicates = result.read - result.new
     if result.duplicates:
         db.execute(
