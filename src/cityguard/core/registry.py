@@ -1,13 +1,17 @@
 """One registry shape for every extension point (probe, target, importer, renderer).
 
 Keyed by the extension's `name`; refuses a missing or duplicate name at import time so a
-packaging mistake fails loudly, naming both classes.
+packaging mistake fails loudly, naming both classes. `import_modules` is the discovery by
+folder that makes adding an extension adding one file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+import importlib
+import pkgutil
+from collections.abc import Callable, Collection, Iterable, Iterator
+from types import ModuleType
+from typing import Any, Generic, TypeVar
 
 from cityguard.core.errors import RegistryError, UnknownName
 
@@ -30,6 +34,14 @@ class Registry(Generic[T]):
         self._items[key] = obj
         return obj
 
+    def register_defined(self, module: ModuleType, base: type[Any]) -> None:
+        """Every named subclass of `base` that `module` defines itself (a class it only
+        imports belongs to the module that defines it)."""
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, base) \
+                    and getattr(value, "name", "") and value.__module__ == module.__name__:
+                self.register(value)  # type: ignore[arg-type]
+
     def decorator(self) -> Callable[[T], T]:
         return self.register
 
@@ -50,3 +62,13 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def import_modules(package: str, path: Iterable[str], *,
+                   skip: Collection[str] = ()) -> list[ModuleType]:
+    """Every module of a package's folder, imported in name order (each registers what it
+    defines, or is handed to `register_defined`). Modules whose name starts with "_" are the
+    folder's helpers, and `skip` names others that are no extension (the protocol's module)."""
+    return [importlib.import_module(f"{package}.{mod.name}")
+            for mod in sorted(pkgutil.iter_modules(path), key=lambda m: m.name)
+            if not mod.name.startswith("_") and mod.name not in skip]

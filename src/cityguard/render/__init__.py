@@ -17,8 +17,6 @@ cityguard.outputs.write_outputs, shared by `assess` and `report`.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from io import BytesIO
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cityguard.core.errors import UnknownName, UsageError
+from cityguard.core.registry import import_modules
 from cityguard.model import Assessment
 from cityguard.render import formats
 from cityguard.render.base import LANGS, RENDERERS, Renderer, register
@@ -47,13 +46,7 @@ __all__ = [
 #: format names that stand for several renderers
 ALIASES: dict[str, tuple[str, ...]] = {"csv": ("csv_findings", "csv_items")}
 
-
-def _discover() -> None:
-    for mod in sorted(pkgutil.iter_modules(formats.__path__), key=lambda m: m.name):
-        importlib.import_module(f"{formats.__name__}.{mod.name}")
-
-
-_discover()
+import_modules(formats.__name__, formats.__path__)  # each format module registers itself
 
 
 def get(name: str) -> Renderer:

@@ -1,26 +1,7 @@
-"""Built-in probes. Each module registers one probe in PROBES under its module stem."""
+"""Built-in probes. Each module registers one probe in PROBES under its module stem; every
+module of this folder is imported (discovery by folder: a new probe is one new file)."""
 
-from cityguard.engine.probes import (  # noqa: F401 - imported for registration
-    accounts,
-    apparmor,
-    apt_updates,
-    command,
-    config_value,
-    cron,
-    evidence,
-    file,
-    file_content,
-    http,
-    k8s,
-    listening,
-    netdev,
-    netdev_ref,
-    nginx_server,
-    package,
-    service,
-    sudo_rules,
-    sysctl,
-)
+from cityguard.core.registry import import_modules
 from cityguard.engine.probes.base import (
     PROBES,
     BaseProbe,
@@ -31,6 +12,8 @@ from cityguard.engine.probes.base import (
     Value,
     register,
 )
+
+import_modules(__name__, __path__, skip={"base"})
 
 __all__ = [
     "PROBES",

@@ -7,9 +7,7 @@ style is adding one module here; `json` and `yaml` are documents, read by docpat
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
+from cityguard.core.registry import import_modules
 from cityguard.engine.styles._common import STYLES, ConfigStyle, Entry, Opener, parse
 
 __all__ = ["DOCUMENT_STYLES", "STYLES", "ConfigStyle", "Entry", "Opener", "names", "parse"]
@@ -17,14 +15,7 @@ __all__ = ["DOCUMENT_STYLES", "STYLES", "ConfigStyle", "Entry", "Opener", "names
 #: styles read as documents (docpath), not as entries
 DOCUMENT_STYLES = ("json", "yaml")
 
-
-def _discover() -> None:
-    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not mod.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{mod.name}")
-
-
-_discover()
+import_modules(__name__, __path__)  # each style module defines itself into STYLES
 
 
 def names() -> list[str]:

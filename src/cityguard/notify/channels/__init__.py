@@ -6,26 +6,12 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
-from cityguard.core.registry import Registry
+from cityguard.core.registry import Registry, import_modules
 from cityguard.notify.channels.base import Channel, Outcome, Wire
 
 __all__ = ["CHANNELS", "Channel", "Outcome", "Wire"]
 
 CHANNELS: Registry[type[Channel]] = Registry("notify channel")
 
-
-def _discover() -> None:
-    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if mod.name == "base" or mod.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{mod.name}")
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Channel) and value.name \
-                    and value.__module__ == module.__name__:
-                CHANNELS.register(value)
-
-
-_discover()
+for _module in import_modules(__name__, __path__, skip={"base"}):
+    CHANNELS.register_defined(_module, Channel)
