@@ -51,6 +51,22 @@ def device_of(target: Target) -> Any:
     return get() if callable(get) else None
 
 
+class DeviceProbe(BaseProbe):
+    """A probe of a network device's parsed configuration; on any other target it is not
+    applicable. Subclasses say what they read in `read`."""
+
+    inline = True  # reads the parsed configuration in memory (runner: no thread)
+
+    def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
+        device = device_of(target)
+        if device is None:
+            return Observation.na("not a network device")
+        return self.read(device, params)
+
+    def read(self, device: Any, params: dict[str, Any]) -> Observation:
+        raise NotImplementedError
+
+
 def finder(pattern: str, budget: Budget) -> Callable[[str], Any]:
     """pattern.search bounded by `budget`, after a literal every match needs (netdev/literal):
     most lines of a configuration are ruled out without the regex engine."""
@@ -101,9 +117,8 @@ def _span(m: re.Match[str], params: dict[str, Any], key: str) -> tuple[int, int]
 
 
 @register
-class NetdevProbe(BaseProbe):
+class NetdevProbe(DeviceProbe):
     name = "netdev"
-    inline = True  # reads the parsed configuration in memory (runner: no thread)
     params = {
         "path": _REGEX_LIST,
         "where": _REGEX_LIST,
@@ -146,10 +161,7 @@ class NetdevProbe(BaseProbe):
                 out.append((key, f"no message netdev.ask.{params[key]} in messages.yaml"))
         return out
 
-    def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
-        device = device_of(target)
-        if device is None:
-            return Observation.na("not a network device")
+    def read(self, device: Any, params: dict[str, Any]) -> Observation:
         blocks = select_blocks(device.root, params.get("path", []), params.get("where", []),
                                params.get("unless", []))
         if not blocks and params.get("missing_block") == "manual":

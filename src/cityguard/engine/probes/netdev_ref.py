@@ -22,16 +22,8 @@ from __future__ import annotations
 from typing import Any
 
 from cityguard.engine.patterns import Budget, compile_pattern
-from cityguard.engine.probes.base import (
-    BaseProbe,
-    Observation,
-    ProbeContext,
-    Value,
-    regex_problem,
-    register,
-)
-from cityguard.engine.probes.netdev import device_of, finder, select_blocks
-from cityguard.targets.base import Target
+from cityguard.engine.probes.base import Observation, Value, regex_problem, register
+from cityguard.engine.probes.netdev import DeviceProbe, finder, select_blocks
 
 _REGEX = {"type": "string", "minLength": 1}
 _SPOT = {
@@ -64,9 +56,8 @@ def names_at(root: Any, spots: list[dict[str, Any]]) -> dict[str, int]:
 
 
 @register
-class NetdevRefProbe(BaseProbe):
+class NetdevRefProbe(DeviceProbe):
     name = "netdev_ref"
-    inline = True  # reads the parsed configuration in memory (runner: no thread)
     params = {
         "refs": {"type": "array", "items": _SPOT, "minItems": 1},
         "defs": {"type": "array", "items": _SPOT, "minItems": 1},
@@ -88,10 +79,7 @@ class NetdevRefProbe(BaseProbe):
                     out.append((key, f"{spot['match']!r} needs a group: the name"))
         return out
 
-    def collect(self, target: Target, params: dict[str, Any], ctx: ProbeContext) -> Observation:
-        device = device_of(target)
-        if device is None:
-            return Observation.na("not a network device")
+    def read(self, device: Any, params: dict[str, Any]) -> Observation:
         refs = names_at(device.root, params["refs"])
         defs = names_at(device.root, params.get("defs", []))
         if params["report"] == "matched_by_all":
