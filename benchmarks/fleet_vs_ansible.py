@@ -1,7 +1,7 @@
 """cityguard's SSH fleet against Ansible's fact gathering, side by side in one run.
 
 Usage: python benchmarks/fleet_vs_ansible.py [--hosts 20] [--rounds 5] [--big 100] [--jobs N]
-                                             [--ansible PATH/TO/ansible]
+                                             [--ansible PATH/TO/ansible] [--kex ALGORITHMS]
 
 Starts `--big` (default 100) throw-away OpenSSH servers on 127.0.0.1, each on its own port with
 its own host key, as the SSH tests do (tests/sshd_server.py); nothing is installed or written on
@@ -13,7 +13,9 @@ tools alike:
   project dependency; pipelining on, 5 forks, a fresh ControlPath directory per run so that
   neither tool starts with a warm SSH master),
 
-over the first `--hosts` servers; it prints the medians, the ratio cityguard / Ansible (target:
+over the first `--hosts` servers (cityguard's caches, the parsed library and what the last
+fleet run had to read beyond its bundles, are warmed by one run first; one run without the
+fleet memory is printed apart); it prints the medians, the ratio cityguard / Ansible (target:
 at most 0.5), the CPU-seconds each tool's process tree used, and then one cityguard run over all
 `--big` servers (target: under 60 s). The machine's load average is printed before and after:
 other work on the machine slows both tools, not their ratio.
@@ -46,8 +48,9 @@ BIG_TARGET_S = 60.0
 ANSIBLE_VENV = Path.home() / ".cache" / "cityguard-ansible"
 
 
-def start_fleet(work: Path, n: int) -> tuple[list[SSHServer], Path]:
-    """n sshd servers that all accept one key; one ssh_config with every host key."""
+def start_fleet(work: Path, n: int, kex: str | None = None) -> tuple[list[SSHServer], Path]:
+    """n sshd servers that all accept one key; one ssh_config with every host key (and
+    `kex` as KexAlgorithms, for both tools, when given)."""
     servers: list[SSHServer] = []
     for i in range(n):
         servers.append(start_sshd(work / f"sshd{i:03d}"))
@@ -63,8 +66,8 @@ def start_fleet(work: Path, n: int) -> tuple[list[SSHServer], Path]:
     known.write_text("".join(s.known_hosts.read_text("utf-8") for s in servers), "utf-8")
     config = work / "ssh_config"
     config.write_text(f"Host *\n  IdentityFile {key}\n  IdentitiesOnly yes\n"
-                      f"  UserKnownHostsFile {known}\n  GlobalKnownHostsFile /dev/null\n",
-                      "utf-8")
+                      f"  UserKnownHostsFile {known}\n  GlobalKnownHostsFile /dev/null\n"
+                      + (f"  KexAlgorithms {kex}\n" if kex else ""), "utf-8")
     return servers, config
 
 
@@ -108,12 +111,13 @@ def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
 Run = tuple[float, float]  # wall s, CPU s of the tool's process tree
 
 
-def run_cityguard(inv: Path, config: Path, out: Path, jobs: int | None) -> Run:
+def run_cityguard(inv: Path, config: Path, out: Path, jobs: int | None,
+                  env: dict[str, str] | None = None) -> Run:
     argv = [sys.executable, "-m", "cityguard", "assess", "--inventory", str(inv),
             "--ssh-config", str(config), "--no-store", "--lang", "en", "--output", str(out)]
     if jobs:
         argv += ["--jobs", str(jobs)]
-    wall, cpu, err = timed(argv)
+    wall, cpu, err = timed(argv, env)
     if err:
         sys.exit(f"cityguard failed:\n{err}")
     return wall, cpu
@@ -168,6 +172,20 @@ def check_ansible(ansible: Path, inv: Path, config: Path, work: Path) -> None:
                  f"{proc.stderr[-1500:]}")
 
 
+def without_fleet_memory(work: Path) -> dict[str, str]:
+    """An environment whose cityguard cache is a copy of this user's without what the last
+    fleet run learned (assess.fleet.LEARNED_KIND): the parsed library stays warm."""
+    sys.path.insert(0, str(REPO / "src"))
+    from cityguard.assess.fleet import LEARNED_KIND
+    from cityguard.core.datacache import cache_dir
+
+    copy = work / "cache-without-fleet-memory"
+    mine = cache_dir()
+    if mine is not None and mine.is_dir():
+        shutil.copytree(mine, copy, ignore=shutil.ignore_patterns(LEARNED_KIND))
+    return dict(os.environ, CITYGUARD_CACHE=str(copy))
+
+
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
@@ -183,6 +201,10 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=None, help="cityguard --jobs (default: "
                         "cityguard's own)")
     parser.add_argument("--ansible", help="the ansible program to compare with")
+    parser.add_argument("--kex", help="KexAlgorithms for both tools' ssh (e.g. "
+                        "curve25519-sha256; default: OpenSSH's own, post-quantum "
+                        "sntrup761x25519 on OpenSSH 9.x, whose key generation costs the "
+                        "client ~65 ms of CPU per host)")
     args = parser.parse_args()
     if not sshd_available():
         print("sshd is not installed (apt-get install openssh-server): nothing measured")
@@ -191,14 +213,19 @@ def main() -> int:
     version = subprocess.run([str(ansible), "--version"], capture_output=True, text=True,
                              env=dict(os.environ, PYTHONWARNINGS="ignore")).stdout.split("\n")[0]
     work = Path(tempfile.mkdtemp(prefix="cityguard-vs-ansible-"))
-    servers, config = start_fleet(work, max(args.hosts, args.big))
+    servers, config = start_fleet(work, max(args.hosts, args.big), args.kex)
     try:
         inv = write_inventory(work / "hosts.ini", servers[: args.hosts])
-        print(f"{len(servers)} sshd on 127.0.0.1; {version}; {load()}", flush=True)
+        print(f"{len(servers)} sshd on 127.0.0.1; {version}; KexAlgorithms "
+              f"{args.kex or 'OpenSSH default'}; {load()}", flush=True)
         check_ansible(ansible, inv, config, work)
         out = work / "fleet.json"
         run_cityguard(inv, config, out, args.jobs)  # warm the parsed-library cache once
         print(f"cityguard checked: {check_cityguard_output(out, args.hosts)}", flush=True)
+        forgetful = without_fleet_memory(work)
+        first = run_cityguard(inv, config, out, args.jobs, forgetful)
+        print(f"cityguard without the last run's fleet memory (the first host scouts): "
+              f"{first[0]:.2f} s wall, {first[1]:.2f} s CPU", flush=True)
         cg: list[Run] = []
         an: list[Run] = []
         for n in range(args.rounds):
