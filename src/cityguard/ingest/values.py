@@ -132,3 +132,17 @@ def norm_path(path: str | None, root: str = "") -> str:
     while text.startswith("./"):
         text = text[2:]
     return "." if text in ("", ".") else text.removesuffix("/.")
+
+
+def first_line(text: str, limit: int = 200) -> str:
+    """The first line of a tool's message, at most `limit` characters: a finding's title or
+    raw severity from prose ("" for no text)."""
+    lines = text.splitlines()
+    return lines[0][:limit] if lines else ""
+
+
+def suppressed_by(kind: str | None, justification: str | None = None,
+                  status: str = "accepted") -> dict[str, str | None]:
+    """The `suppression` of a finding's extra: what silenced it in the tool (a nosec comment,
+    a mute list, a dismissal), the triage status it stands for, and the reason if given."""
+    return {"kind": kind, "status": status, "justification": justification}

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cityguard.ingest.values import split_cves
+from cityguard.ingest.values import first_line, split_cves
 from cityguard.model import Severity
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def problems(port: Element) -> Iterator[ScriptProblem]:
             yield from _tls_grade(script)
         elif sid == "ftp-anon" and "anonymous ftp login allowed" in output.lower():
             yield ScriptProblem(sid, "Anonymous FTP login allowed", Severity.HIGH,
-                                output.splitlines()[0][:200])  # fmt: skip
+                                first_line(output))  # fmt: skip
         elif _CREDENTIAL_SCRIPTS.search(sid):
             yield from _credentials(sid, script, output)
         else:

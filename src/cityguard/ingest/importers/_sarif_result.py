@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from cityguard.ingest.importers._jsonio import as_list, text_of
+from cityguard.ingest.values import suppressed_by
 
 MAX_TEXT = 4000  # characters of a message, description or evidence that are kept
 
@@ -110,5 +111,5 @@ def suppression(r: dict[str, Any]) -> dict[str, Any] | None:
     if not any(s in (None, "accepted") for s in statuses):
         return None
     first = sups[0]
-    return {"kind": first.get("kind"), "status": first.get("status") or "accepted",
-            "justification": first.get("justification")}  # fmt: skip
+    return suppressed_by(first.get("kind"), first.get("justification"),
+                         first.get("status") or "accepted")

@@ -37,7 +37,14 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_severity, redact, split_cves, split_cwes, to_float
+from cityguard.ingest.values import (
+    norm_severity,
+    redact,
+    split_cves,
+    split_cwes,
+    suppressed_by,
+    to_float,
+)
 from cityguard.model import Finding, Severity, fingerprint
 
 _OPEN = {"FAILED", "WARNING", ""}
@@ -133,8 +140,7 @@ class Asff:
                 ("types", as_list(x.get("Types")) or None),
                 ("resources", [r.get("Id") for r in resources[1:]] or None),
                 ("requirements", _dict(x.get("Compliance")).get("RelatedRequirements")),
-                ("suppression", {"kind": "security hub workflow", "status": "accepted",
-                                 "justification": None} if suppressed else None),
+                ("suppression", suppressed_by("security hub workflow") if suppressed else None),
             ) if v},
         )  # fmt: skip
         digest = hashlib.sha256(str(x.get("Id") or "").encode()).hexdigest()[:16]

@@ -30,7 +30,14 @@ from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys, need_json, rewindable
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, json_error, skip_bom
-from cityguard.ingest.values import norm_path, norm_severity, redact, split_cves, split_cwes
+from cityguard.ingest.values import (
+    norm_path,
+    norm_severity,
+    redact,
+    split_cves,
+    split_cwes,
+    suppressed_by,
+)
 from cityguard.model import Finding, Severity
 
 _LISTS = {"failed_checks": "FAILED", "skipped_checks": "SKIPPED"}
@@ -98,9 +105,8 @@ class Checkov:
         if lines and len(lines) > 1 and line:
             extra["end_line"] = lines[-1]
         if skipped:
-            extra["suppression"] = {"kind": "checkov skip", "status": "accepted",
-                                    "justification": str(result.get("suppress_comment")
-                                                         or "").strip()}  # fmt: skip
+            extra["suppression"] = suppressed_by(
+                "checkov skip", str(result.get("suppress_comment") or "").strip())
         return Finding(
             tool=self.tool,
             format=self.name,

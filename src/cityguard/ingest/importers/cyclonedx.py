@@ -23,7 +23,7 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import as_list, has_keys, iso_utc
 from cityguard.ingest.util import decode_json, first_of_each, head_text
-from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes, suppressed_by, to_float
 from cityguard.model import Finding, Severity, severity_from_cvss
 
 _POLICY = "no rating given, medium by policy"
@@ -105,8 +105,7 @@ def _finding(importer: Any, v: Vuln, component: str, asset: str, kind: str) -> F
     status = _STATES.get(v.state, "open")
     extra: dict[str, Any] = {"published": v.published, "analysis_state": v.state or None}
     if status != "open":
-        extra["suppression"] = {"kind": "vex", "status": status,
-                                "justification": v.justification or v.state}  # fmt: skip
+        extra["suppression"] = suppressed_by("vex", v.justification or v.state, status)
     return Finding(
         tool=importer.tool,
         format=importer.name,

@@ -31,7 +31,14 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_path, norm_severity, redact, split_cwes, to_int
+from cityguard.ingest.values import (
+    norm_path,
+    norm_severity,
+    redact,
+    split_cwes,
+    suppressed_by,
+    to_int,
+)
 from cityguard.model import Finding
 
 _REPO_URL = re.compile(r"^https?://[^/]+/([^/]+/[^/]+)/")
@@ -87,8 +94,7 @@ class GithubCodeScanning:
         }  # fmt: skip
         if status != "open":
             why = " ".join(x for x in (reason, _value(a.get("dismissed_comment"))) if x)
-            extra["suppression"] = {"kind": "github dismissal", "status": status,
-                                    "justification": why}  # fmt: skip
+            extra["suppression"] = suppressed_by("github dismissal", why, status)
         return Finding(
             tool=self.tool,
             format=self.name,

@@ -24,7 +24,14 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import as_list, has_keys, iso_utc, rewindable
 from cityguard.ingest.util import decode_json, first_of_each, head_text
-from cityguard.ingest.values import norm_path, norm_severity, split_cves, split_cwes, to_float
+from cityguard.ingest.values import (
+    norm_path,
+    norm_severity,
+    split_cves,
+    split_cwes,
+    suppressed_by,
+    to_float,
+)
 from cityguard.model import Finding, fingerprint
 
 _REPO_URL = re.compile(r"^https?://[^/]+/([^/]+/[^/?#]+)")
@@ -74,8 +81,7 @@ class GithubDependabot:
              .get("permalink")),
         ) if v}  # fmt: skip
         if dismissed:
-            extra["suppression"] = {"kind": "dependabot dismissal", "status": "accepted",
-                                    "justification": a.get("dismissReason")}  # fmt: skip
+            extra["suppression"] = suppressed_by("dependabot dismissal", a.get("dismissReason"))
         finding = Finding(
             tool=self.tool,
             format=self.name,

@@ -29,7 +29,14 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.tooltags import rule_cwes, rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_path, norm_severity, redact, split_cwes, to_int
+from cityguard.ingest.values import (
+    norm_path,
+    norm_severity,
+    redact,
+    split_cwes,
+    suppressed_by,
+    to_int,
+)
 from cityguard.model import Finding
 
 #: a Go string literal ("…", `…`); G101 quotes the hard-coded credential in its `code`
@@ -92,8 +99,7 @@ class Gosec:
         if i.get("nosec") or silenced:
             status = "accepted"
             why = "; ".join(str(s.get("justification") or s.get("kind") or "") for s in silenced)
-            extra["suppression"] = {"kind": "gosec nosec", "status": status,
-                                    "justification": why.strip("; ")}  # fmt: skip
+            extra["suppression"] = suppressed_by("gosec nosec", why.strip("; "), status)
         return Finding(
             tool=self.tool,
             format=self.name,

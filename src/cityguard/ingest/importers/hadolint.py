@@ -18,7 +18,7 @@ from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import has_keys, need_json, rewind, rewindable
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import LINT_LEVELS, norm_path, to_int
+from cityguard.ingest.values import LINT_LEVELS, first_line, norm_path, to_int
 from cityguard.model import Finding, Severity
 
 _WIKI = "https://github.com/hadolint/hadolint/wiki/"
@@ -66,7 +66,7 @@ class Hadolint:
             asset_kind="repository",
             asset_key=".",
             rule_id=code,
-            title=f"{code}: {message.splitlines()[0][:200]}" if message else code,
+            title=f"{code}: {first_line(message)}" if message else code,
             severity=LINT_LEVELS.get(level.lower(), Severity.INFO),  # style: info
             severity_raw=level,
             description=message,

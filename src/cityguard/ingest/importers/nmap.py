@@ -23,7 +23,7 @@ from cityguard.ingest.gaps import CoverageGap, record
 from cityguard.ingest.importers._nmap_scripts import problems as script_problems
 from cityguard.ingest.importers._xmlkit import epoch_iso, net_location, port_tags
 from cityguard.ingest.util import first_of_each, xml_events, xml_root
-from cityguard.ingest.values import norm_severity, to_float, to_int
+from cityguard.ingest.values import first_line, norm_severity, to_float, to_int
 from cityguard.model import Finding, Severity
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class NmapImporter:
             yield Finding(
                 tool=self.tool, format=self.name, asset_kind="host", asset_key=key,
                 port=number, protocol=proto, rule_id=problem.rule_id, title=problem.title,
-                severity=problem.severity, severity_raw=problem.evidence.splitlines()[0][:80],
+                severity=problem.severity, severity_raw=first_line(problem.evidence, 80),
                 cves=problem.cves, location=f"{location} {problem.key}".strip(),
                 evidence=problem.evidence[:4000], tags=problem.tags,
                 last_seen=seen, extra={"script": problem.rule_id, "service": name},

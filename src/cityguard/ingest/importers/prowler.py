@@ -29,7 +29,7 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_severity, redact, split_cves
+from cityguard.ingest.values import norm_severity, redact, split_cves, suppressed_by
 from cityguard.model import Finding, Severity
 
 
@@ -94,8 +94,7 @@ class Prowler:
                                  "resource_type": res.get("type"),
                                  "compliance": unmapped.get("compliance") or None}  # fmt: skip
         if muted:
-            extra["suppression"] = {"kind": "prowler mutelist", "status": "accepted",
-                                    "justification": None}  # fmt: skip
+            extra["suppression"] = suppressed_by("prowler mutelist")
         return Finding(
             tool=self.tool,
             format=self.name,

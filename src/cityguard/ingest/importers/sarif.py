@@ -60,7 +60,14 @@ from cityguard.ingest.importers._sarif_result import (
 )
 from cityguard.ingest.tooltags import family_of_producer, rule_tags
 from cityguard.ingest.util import head_text, iter_json, json_error
-from cityguard.ingest.values import norm_path, norm_severity, redact, split_cves, to_float
+from cityguard.ingest.values import (
+    first_line,
+    norm_path,
+    norm_severity,
+    redact,
+    split_cves,
+    to_float,
+)
 from cityguard.model import Finding, Severity, fingerprint, severity_from_cvss
 
 _SCHEMA = re.compile(r'"\$schema"\s*:\s*"[^"]*sarif', re.I)
@@ -189,7 +196,7 @@ class _Run:
             asset_kind="repository",
             asset_key=self.asset,
             rule_id=facts.rule_id,
-            title=facts.title or (message.splitlines()[0][:200] if message else facts.rule_id),
+            title=facts.title or (first_line(message) if message else facts.rule_id),
             severity=severity,
             severity_raw=raw,
             cves=facts.cves,

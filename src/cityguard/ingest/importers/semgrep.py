@@ -33,11 +33,13 @@ from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import (
     LINT_LEVELS,
+    first_line,
     norm_path,
     norm_severity,
     redact,
     split_cves,
     split_cwes,
+    suppressed_by,
     to_float,
 )
 from cityguard.model import Finding, Severity, severity_from_cvss
@@ -107,15 +109,14 @@ class Semgrep:
             if meta.get(key):
                 info[key] = meta[key]
         if ignored:
-            info["suppression"] = {"kind": "nosemgrep", "status": "accepted",
-                                   "justification": None}  # fmt: skip
+            info["suppression"] = suppressed_by("nosemgrep")
         return Finding(
             tool=self.tool,
             format=self.name,
             asset_kind="repository",
             asset_key=".",
             rule_id=check,
-            title=f"{check.rsplit('.', 1)[-1]}: {message.splitlines()[0][:200]}"
+            title=f"{check.rsplit('.', 1)[-1]}: {first_line(message)}"
             if message else check,
             severity=severity,
             severity_raw=raw,

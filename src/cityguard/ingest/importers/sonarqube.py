@@ -33,7 +33,15 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
 )
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_path, norm_severity, redact, split_cves, split_cwes, to_int
+from cityguard.ingest.values import (
+    first_line,
+    norm_path,
+    norm_severity,
+    redact,
+    split_cves,
+    split_cwes,
+    to_int,
+)
 from cityguard.model import Finding, Severity
 
 _SEVERITY = {"BLOCKER": Severity.CRITICAL, "CRITICAL": Severity.HIGH, "MAJOR": Severity.MEDIUM,
@@ -143,7 +151,7 @@ class Sonarqube:
             asset_kind="repository",
             asset_key=project or ".",
             rule_id=rule,
-            title=f"{rule}: {message.splitlines()[0][:200]}" if message else rule,
+            title=f"{rule}: {first_line(message)}" if message else rule,
             severity=severity,
             severity_raw=raw,
             cves=tuple(x for x in ids if x.startswith("CVE-")),

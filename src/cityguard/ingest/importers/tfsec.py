@@ -22,7 +22,14 @@ from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import as_list, has_keys, need_json, rewind, rewindable
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import LINT_LEVELS, norm_path, norm_severity, redact, to_int
+from cityguard.ingest.values import (
+    LINT_LEVELS,
+    norm_path,
+    norm_severity,
+    redact,
+    suppressed_by,
+    to_int,
+)
 from cityguard.model import Finding
 
 _RESOURCE = re.compile(r"Resource '([^']+)'")
@@ -76,8 +83,7 @@ class Tfsec:
                                  "rule_id": r.get("rule_id"),
                                  "legacy_rule_id": r.get("legacy_rule_id")}  # fmt: skip
         if ignored:
-            extra["suppression"] = {"kind": "tfsec:ignore", "status": "accepted",
-                                    "justification": None}  # fmt: skip
+            extra["suppression"] = suppressed_by("tfsec:ignore")
         return Finding(
             tool=self.tool,
             format=self.name,
