@@ -171,5 +171,10 @@ def as_list(value: object) -> list[Any]:
     return [value]
 
 
+def as_dict(value: object) -> dict[str, Any]:
+    """A JSON value that should be an object: anything else (absent, null, a list) → {}."""
+    return value if isinstance(value, dict) else {}
+
+
 def join_nonempty(*parts: object, sep: str = "\n") -> str:
     return sep.join(str(p).strip() for p in parts if p is not None and str(p).strip())

@@ -8,14 +8,14 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from cityguard.ingest.importers._jsonio import as_list, text_of
+from cityguard.ingest.importers._jsonio import as_dict, as_list, text_of
 from cityguard.ingest.values import suppressed_by
 
 MAX_TEXT = 4000  # characters of a message, description or evidence that are kept
 
 
 def result_message(r: dict[str, Any], rule: dict[str, Any]) -> str:
-    msg = r.get("message") if isinstance(r.get("message"), dict) else {}
+    msg = as_dict(r.get("message"))
     text = str(msg.get("text") or "")
     if not text and msg.get("id"):
         strings = rule.get("messageStrings") or {}
@@ -44,7 +44,7 @@ def primary_location(r: dict[str, Any]) -> tuple[str, int | None, str]:
             if isinstance(logical, dict) and (logical.get("fullyQualifiedName") or
                                               logical.get("name")):  # fmt: skip
                 return str(logical.get("fullyQualifiedName") or logical["name"]), None, ""
-    web = r.get("webRequest") if isinstance(r.get("webRequest"), dict) else {}
+    web = as_dict(r.get("webRequest"))
     return str(web.get("target") or ""), None, ""
 
 

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import (
+    as_dict,
     as_list,
     has_keys,
     iso_utc,
@@ -84,8 +85,8 @@ class Asff:
         for item in items:
             if not isinstance(item, dict):
                 raise DataError(source, "not an ASFF document (a finding is not an object)")
-            status = str(_dict(item.get("Compliance")).get("Status") or "").upper()
-            workflow = str(_dict(item.get("Workflow")).get("Status") or "").upper()
+            status = str(as_dict(item.get("Compliance")).get("Status") or "").upper()
+            workflow = str(as_dict(item.get("Workflow")).get("Status") or "").upper()
             closed = item.get("RecordState") == "ARCHIVED" or workflow == "RESOLVED"
             if not (closed or status == "PASSED"):
                 yield self._finding(item, status in _OPEN, workflow == "SUPPRESSED")
@@ -100,8 +101,8 @@ class Asff:
         rule = _rule(x, vulns)
         where = " ".join(p for p in (region, str(res.get("Id") or "")) if p)
         location = where if failed else f"{where} not-checked".strip()
-        severity, raw = _severity(_dict(x.get("Severity")))
-        fix = _dict(_dict(x.get("Remediation")).get("Recommendation"))
+        severity, raw = _severity(as_dict(x.get("Severity")))
+        fix = as_dict(as_dict(x.get("Remediation")).get("Recommendation"))
         packages = [p for v in vulns for p in as_list(v.get("VulnerablePackages"))
                     if isinstance(p, dict)]  # fmt: skip
         cvss = [c for v in vulns for c in as_list(v.get("Cvss")) if isinstance(c, dict)]
@@ -139,7 +140,7 @@ class Asff:
                 ("product", product), ("region", region or None), ("asff_id", x.get("Id")),
                 ("types", as_list(x.get("Types")) or None),
                 ("resources", [r.get("Id") for r in resources[1:]] or None),
-                ("requirements", _dict(x.get("Compliance")).get("RelatedRequirements")),
+                ("requirements", as_dict(x.get("Compliance")).get("RelatedRequirements")),
                 ("suppression", suppressed_by("security hub workflow") if suppressed else None),
             ) if v},
         )  # fmt: skip
@@ -159,8 +160,8 @@ def _product(x: dict[str, Any]) -> str:
 def _rule(x: dict[str, Any], vulns: list[dict[str, Any]]) -> str:
     if vulns and vulns[0].get("Id"):
         return str(vulns[0]["Id"])
-    fields = _dict(x.get("ProductFields"))
-    control = fields.get("ControlId") or _dict(x.get("Compliance")).get("SecurityControlId")
+    fields = as_dict(x.get("ProductFields"))
+    control = fields.get("ControlId") or as_dict(x.get("Compliance")).get("SecurityControlId")
     if control:
         return str(control)
     generator = str(x.get("GeneratorId") or "")
@@ -183,7 +184,3 @@ def _severity(sev: dict[str, Any]) -> tuple[Severity, str]:
 def _account_of(arn: str) -> str:
     parts = arn.split(":")
     return parts[4] if len(parts) > 5 and parts[0] == "arn" else ""
-
-
-def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

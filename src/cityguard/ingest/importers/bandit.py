@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import (
+    as_dict,
     has_keys,
     iso_utc,
     need_json,
@@ -59,7 +60,7 @@ class Bandit:
         path = norm_path(str(r.get("filename") or ""))
         line = r.get("line_number")
         raw = str(r.get("issue_severity") or "UNDEFINED")
-        cwe = r.get("issue_cwe") if isinstance(r.get("issue_cwe"), dict) else {}
+        cwe = as_dict(r.get("issue_cwe"))
         return Finding(
             tool=self.tool,
             format=self.name,

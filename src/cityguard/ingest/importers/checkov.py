@@ -27,7 +27,14 @@ from cityguard.core.errors import DataError
 from cityguard.core.jsonio import guard
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
-from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys, need_json, rewindable
+from cityguard.ingest.importers._jsonio import (
+    any_key,
+    as_dict,
+    as_list,
+    has_keys,
+    need_json,
+    rewindable,
+)
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, json_error, skip_bom
 from cityguard.ingest.values import (
@@ -94,7 +101,7 @@ class Checkov:
         resource = str(c.get("resource") or "")
         raw = str(c.get("severity") or "")
         severity = norm_severity(raw) if raw else Severity.MEDIUM
-        result = c.get("check_result") if isinstance(c.get("check_result"), dict) else {}
+        result = as_dict(c.get("check_result"))
         code = "".join(str(x[1]) for x in as_list(c.get("code_block"))
                        if isinstance(x, list) and len(x) == 2)  # fmt: skip
         details = c.get("vulnerability_details") or {}

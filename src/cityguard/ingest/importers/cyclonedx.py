@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._jsonio import as_list, has_keys, iso_utc
+from cityguard.ingest.importers._jsonio import as_dict, as_list, has_keys, iso_utc
 from cityguard.ingest.util import decode_json, first_of_each, head_text
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, suppressed_by, to_float
 from cityguard.model import Finding, Severity, severity_from_cvss
@@ -64,8 +64,8 @@ class Cyclonedx:
         bom = decode_json(stream, source)
         if not isinstance(bom, dict) or str(bom.get("bomFormat")) != "CycloneDX":
             raise DataError(source, "not a CycloneDX document (no bomFormat CycloneDX)")
-        metadata = bom.get("metadata") if isinstance(bom.get("metadata"), dict) else {}
-        product = metadata.get("component") if isinstance(metadata.get("component"), dict) else {}
+        metadata = as_dict(bom.get("metadata"))
+        product = as_dict(metadata.get("component"))
         labels = dict(_json_components(as_list(bom.get("components"))))
         asset, kind = product_asset(product.get("name"), product.get("type"))
         self.scanned = {(self.tool, asset)}
@@ -145,8 +145,8 @@ def _json_components(items: list[Any]) -> Iterator[tuple[str, str]]:
 
 
 def _json_vuln(v: dict[str, Any]) -> Vuln:
-    analysis = v.get("analysis") if isinstance(v.get("analysis"), dict) else {}
-    source = v.get("source") if isinstance(v.get("source"), dict) else {}
+    analysis = as_dict(v.get("analysis"))
+    source = as_dict(v.get("source"))
     ratings = [(str(r.get("severity") or ""), to_float(r.get("score")), str(r.get("method") or ""),
                 str(r.get("vector") or "")) for r in as_list(v.get("ratings"))
                if isinstance(r, dict)]  # fmt: skip

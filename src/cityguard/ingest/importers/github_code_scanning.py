@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import (
+    as_dict,
     as_list,
     has_keys,
     iso_utc,
@@ -75,10 +76,10 @@ class GithubCodeScanning:
 
     def _finding(self, a: dict[str, Any]) -> Finding:
         rule = a["rule"]
-        tool = a.get("tool") if isinstance(a.get("tool"), dict) else {}
+        tool = as_dict(a.get("tool"))
         inst = a.get("most_recent_instance") if isinstance(a.get("most_recent_instance"),
                                                            dict) else {}  # fmt: skip
-        where = inst.get("location") if isinstance(inst.get("location"), dict) else {}
+        where = as_dict(inst.get("location"))
         path = norm_path(_value(where.get("path")))
         line = to_int(where.get("start_line"))
         line = line if line and line > 0 else None

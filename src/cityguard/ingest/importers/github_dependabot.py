@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._jsonio import as_list, has_keys, iso_utc, rewindable
+from cityguard.ingest.importers._jsonio import as_dict, as_list, has_keys, iso_utc, rewindable
 from cityguard.ingest.util import decode_json, first_of_each, head_text
 from cityguard.ingest.values import (
     norm_path,
@@ -59,9 +59,9 @@ class GithubDependabot:
                                  if str(alert.get("state") or "").upper() not in _CLOSED)
 
     def _finding(self, repo: str, a: dict[str, Any]) -> Finding:
-        sv = _dict(a.get("securityVulnerability"))
-        adv = _dict(sv.get("advisory"))
-        pkg = _dict(sv.get("package"))
+        sv = as_dict(a.get("securityVulnerability"))
+        adv = as_dict(sv.get("advisory"))
+        pkg = as_dict(sv.get("package"))
         ids = [i for i in as_list(adv.get("identifiers")) if isinstance(i, dict)]
         ghsa = str(adv.get("ghsaId") or next((i.get("value") for i in ids
                                               if i.get("type") == "GHSA"), "")
@@ -69,15 +69,15 @@ class GithubDependabot:
         name = str(pkg.get("name") or "")
         manifest = norm_path(str(a.get("vulnerableManifestPath") or ""))
         raw = str(sv.get("severity") or "")
-        cvss = _dict(adv.get("cvss"))
-        patched = str(_dict(sv.get("firstPatchedVersion")).get("identifier") or "")
+        cvss = as_dict(adv.get("cvss"))
+        patched = str(as_dict(sv.get("firstPatchedVersion")).get("identifier") or "")
         dismissed = bool(a.get("dismissedAt")) or str(a.get("state") or "") == "DISMISSED"
         location = f"{manifest} {name}".strip()
         extra: dict[str, Any] = {k: v for k, v in (
             ("ecosystem", pkg.get("ecosystem")), ("alert", a.get("number") or a.get("id")),
             ("vulnerable_range", sv.get("vulnerableVersionRange")),
             ("requirements", a.get("vulnerableRequirements")),
-            ("pull_request", _dict(_dict(a.get("dependabotUpdate")).get("pullRequest"))
+            ("pull_request", as_dict(as_dict(a.get("dependabotUpdate")).get("pullRequest"))
              .get("permalink")),
         ) if v}  # fmt: skip
         if dismissed:
@@ -94,7 +94,7 @@ class GithubDependabot:
             cvss_score=to_float(cvss.get("score")) or None,
             cvss_vector=str(cvss.get("vectorString") or "") or None,
             cves=split_cves([i.get("value") for i in ids]),
-            cwes=split_cwes([c.get("cweId") for c in as_list(_dict(adv.get("cwes")).get("nodes"))
+            cwes=split_cwes([c.get("cweId") for c in as_list(as_dict(adv.get("cwes")).get("nodes"))
                              if isinstance(c, dict)]),  # fmt: skip
             description=str(adv.get("description") or ""),
             solution=f"Upgrade {name} to {patched}" if patched else "No patched version yet.",
@@ -144,7 +144,3 @@ def _repo_name(node: dict[str, Any]) -> str | None:
     if node.get("name") and "vulnerabilityAlerts" in node:
         return str(node["name"])
     return None
-
-
-def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

@@ -20,6 +20,7 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import (
+    as_dict,
     as_list,
     first_value,
     has_keys,
@@ -84,7 +85,7 @@ class Gosec:
         path = norm_path(str(i.get("file") or ""))
         line = to_int(str(i.get("line") or "").split("-", 1)[0])
         line = line if line and line > 0 else None
-        cwe = i.get("cwe") if isinstance(i.get("cwe"), dict) else {}
+        cwe = as_dict(i.get("cwe"))
         cwes = split_cwes(cwe.get("id") or cwe.get("ID")) or rule_cwes(self.tool, rule)
         raw = str(i.get("severity") or "")
         details = str(i.get("details") or rule)

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
-from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys
+from cityguard.ingest.importers._jsonio import any_key, as_dict, as_list, has_keys
 from cityguard.ingest.util import decode_json, head_text
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
 from cityguard.model import Finding
@@ -90,7 +90,7 @@ class NpmAudit:
         if isinstance(cwe, str) and cwe.startswith("["):  # npm 6: a JSON list inside a string
             with contextlib.suppress(ValueError):
                 cwe = json.loads(cwe)
-        cvss = adv.get("cvss") if isinstance(adv.get("cvss"), dict) else {}
+        cvss = as_dict(adv.get("cvss"))
         refs = [
             adv.get("url"),
             *re.findall(r"https?://[^\s)\]]+", str(adv.get("references") or "")),
@@ -121,7 +121,7 @@ class NpmAudit:
             solution = "Run `npm audit fix`."
         else:
             solution = "No fix is available yet."
-        cvss = via.get("cvss") if isinstance(via.get("cvss"), dict) else {}
+        cvss = as_dict(via.get("cvss"))
         nodes = [str(n) for n in as_list(pkg.get("nodes"))]
         return self._finding(
             name, _advisory_id(None, via.get("url"), via.get("source")),

@@ -20,7 +20,14 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._jsonio import any_key, as_list, iso_utc, rewind, rewindable
+from cityguard.ingest.importers._jsonio import (
+    any_key,
+    as_dict,
+    as_list,
+    iso_utc,
+    rewind,
+    rewindable,
+)
 from cityguard.ingest.util import head_text, iter_json, iter_json_lines
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
 from cityguard.model import Finding
@@ -56,8 +63,8 @@ class Nuclei:
                 yield self._finding(item)
 
     def _finding(self, d: dict[str, Any]) -> Finding:
-        info = d.get("info") if isinstance(d.get("info"), dict) else {}
-        cls = info.get("classification") if isinstance(info.get("classification"), dict) else {}
+        info = as_dict(d.get("info"))
+        cls = as_dict(info.get("classification"))
         template = str(d.get("template-id") or d.get("templateID") or "")
         matcher = str(d.get("matcher-name") or d.get("matcher_name") or "")
         kind = str(d.get("type") or "")

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import (
+    as_dict,
     as_list,
     has_keys,
     need_json,
@@ -62,7 +63,7 @@ class OsvScanner:
         for result in iter_json(rewind(stream), source, "results.item"):
             if not isinstance(result, dict):
                 raise DataError(source, "not an OSV-Scanner report (a result is not an object)")
-            src = result.get("source") if isinstance(result.get("source"), dict) else {}
+            src = as_dict(result.get("source"))
             for pkg in as_list(result.get("packages")):
                 if isinstance(pkg, dict):
                     yield from _package_findings(self, src, pkg)
@@ -77,7 +78,7 @@ def _package_findings(
     grouped = {str(i) for g in groups for i in as_list(g.get("ids"))}
     # a record no group names (older osv-scanner without groups) is a group of its own
     groups += [{"ids": [vid]} for vid in vulns if vid not in grouped]
-    info = pkg.get("package") if isinstance(pkg.get("package"), dict) else {}
+    info = as_dict(pkg.get("package"))
     name, version = str(info.get("name") or ""), str(info.get("version") or "")
     path = norm_path(str(src.get("path") or ""))
     what = f"{name}@{version}" if name else f"commit {info.get('commit') or '?'}"

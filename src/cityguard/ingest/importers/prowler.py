@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import (
+    as_dict,
     as_list,
     has_keys,
     iso_utc,
@@ -68,10 +69,10 @@ class Prowler:
                 yield finding
 
     def _finding(self, x: dict[str, Any], status: str) -> Finding:
-        meta = _dict(x.get("metadata"))
-        info = _dict(x.get("finding_info"))
-        cloud = _dict(x.get("cloud"))
-        account = _dict(cloud.get("account"))
+        meta = as_dict(x.get("metadata"))
+        info = as_dict(x.get("finding_info"))
+        cloud = as_dict(x.get("cloud"))
+        account = as_dict(cloud.get("account"))
         resources = [r for r in as_list(x.get("resources")) if isinstance(r, dict)]
         res = resources[0] if resources else {}
         provider = str(cloud.get("provider") or ("kubernetes" if "kubernetes" in str(
@@ -83,8 +84,8 @@ class Prowler:
         target = str(res.get("uid") or res.get("name") or "")
         where = " ".join(x for x in (region, target) if x)
         failed = status == "FAIL"
-        unmapped = _dict(x.get("unmapped"))
-        remediation = _dict(x.get("remediation"))
+        unmapped = as_dict(x.get("unmapped"))
+        remediation = as_dict(x.get("remediation"))
         refs = [unmapped.get("related_url"), *as_list(unmapped.get("additional_urls")),
                 *[r for r in as_list(remediation.get("references"))
                   if str(r).startswith("http")]]  # fmt: skip
@@ -116,7 +117,3 @@ class Prowler:
             status="accepted" if muted else "open",
             extra={k: v for k, v in extra.items() if v is not None},
         )
-
-
-def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

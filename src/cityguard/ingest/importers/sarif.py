@@ -42,6 +42,7 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import HEAD_BYTES, register
 from cityguard.ingest.importers._jsonio import (
     any_key,
+    as_dict,
     as_list,
     count_key,
     first_value,
@@ -123,7 +124,7 @@ class _Run:
     """One run's tool: driver name, rules by index and id, per-rule facts computed once."""
 
     def __init__(self, tool: Any, source: str) -> None:
-        tool = tool if isinstance(tool, dict) else {}
+        tool = as_dict(tool)
         self.source = source
         driver = tool.get("driver") or {}
         self.name = str(driver.get("name") or "").strip()
@@ -147,7 +148,7 @@ class _Run:
         self._facts: dict[str, _RuleFacts] = {}
 
     def rule_for(self, result: dict[str, Any]) -> dict[str, Any]:
-        ref = result.get("rule") if isinstance(result.get("rule"), dict) else {}
+        ref = as_dict(result.get("rule"))
         index = ref.get("index", result.get("ruleIndex"))
         rules = self.rules
         component = ref.get("toolComponent") or {}
@@ -174,12 +175,12 @@ class _Run:
         if kind in ("pass", "notApplicable") or r.get("baselineState") == "absent":
             return
         rule = self.rule_for(r)
-        ref = r.get("rule") if isinstance(r.get("rule"), dict) else {}
+        ref = as_dict(r.get("rule"))
         message = result_message(r, rule)
         rule_id = str(r.get("ruleId") or ref.get("id") or rule.get("id") or "")
         # no rule at all (Gitleaks 7 writes none): the message is the only name of the check
         facts = self.facts(rule_id or message[:120], rule)
-        props = r.get("properties") if isinstance(r.get("properties"), dict) else {}
+        props = as_dict(r.get("properties"))
         severity, raw = _severity(r, props, facts, kind)
         uri, line, snippet = primary_location(r)
         uri = norm_path(uri)
@@ -219,7 +220,7 @@ class _RuleFacts:
     """What a rule contributes to each of its results (computed once per rule per run)."""
 
     def __init__(self, run: _Run, rule_id: str, rule: dict[str, Any]) -> None:
-        props = rule.get("properties") if isinstance(rule.get("properties"), dict) else {}
+        props = as_dict(rule.get("properties"))
         tags = [str(t) for t in as_list(props.get("tags"))]
         self.rule_id = rule_id
         short = text_of(rule.get("shortDescription"))

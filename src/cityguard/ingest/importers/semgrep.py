@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import (
+    as_dict,
     as_list,
     first_value,
     has_keys,
@@ -85,11 +86,11 @@ class Semgrep:
                        detail=f"no file scanned, {len(as_list(errors))} error(s)")  # fmt: skip
 
     def _finding(self, r: dict[str, Any]) -> Finding:
-        extra = r.get("extra") if isinstance(r.get("extra"), dict) else {}
-        meta = extra.get("metadata") if isinstance(extra.get("metadata"), dict) else {}
+        extra = as_dict(r.get("extra"))
+        meta = as_dict(extra.get("metadata"))
         check = str(r.get("check_id") or "")
         path = norm_path(str(r.get("path") or ""))
-        start = r.get("start") if isinstance(r.get("start"), dict) else {}
+        start = as_dict(r.get("start"))
         line = start.get("line") if isinstance(start.get("line"), int) else None
         severity, raw = _severity(str(extra.get("severity") or ""), meta)
         cwe_text = [str(c) for c in as_list(meta.get("cwe"))]

@@ -24,6 +24,7 @@ from cityguard.core.jsonio import guard
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import (
+    as_dict,
     as_list,
     has_keys,
     iso_utc,
@@ -110,7 +111,7 @@ class Snyk:
         vid = str(v.get("id") or "")
         package = str(v.get("packageName") or v.get("name") or "")
         version = str(v.get("version") or "")
-        ids = v.get("identifiers") if isinstance(v.get("identifiers"), dict) else {}
+        ids = as_dict(v.get("identifiers"))
         raw = str(v.get("severityWithCritical") or v.get("severity") or "")
         score = to_float(v.get("cvssScore"))
         licence = str(v.get("type") or "") == "license"

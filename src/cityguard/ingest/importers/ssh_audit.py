@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
-from cityguard.ingest.importers._jsonio import as_list, has_keys, join_nonempty
+from cityguard.ingest.importers._jsonio import as_dict, as_list, has_keys, join_nonempty
 from cityguard.ingest.util import decode_json, head_text
 from cityguard.ingest.values import to_float, to_int
 from cityguard.model import Finding, Severity, severity_from_cvss
@@ -125,5 +125,5 @@ def _target(data: dict[str, Any], source: str) -> tuple[str, int]:
 
 
 def _software(data: dict[str, Any]) -> str:
-    banner = data.get("banner") if isinstance(data.get("banner"), dict) else {}
+    banner = as_dict(data.get("banner"))
     return str(banner.get("software") or banner.get("raw") or "")

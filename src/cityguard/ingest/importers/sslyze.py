@@ -28,6 +28,7 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import (
+    as_dict,
     as_list,
     exact_json,
     first_value,
@@ -281,7 +282,7 @@ def _server(node: dict[str, Any]) -> Server | None:
             s.accepted[label] = [str((c.get("cipher_suite") or {}).get("name") or "")
                                  for c in accepted]  # fmt: skip
             for c in accepted:
-                eph = c.get("ephemeral_key") if isinstance(c.get("ephemeral_key"), dict) else {}
+                eph = as_dict(c.get("ephemeral_key"))
                 if str(eph.get("type_name") or "").upper() == "DH" and to_int(eph.get("size")):
                     s.dh_bits = min(s.dh_bits or 1 << 30, to_int(eph.get("size")) or 0)
     curves = results.get("elliptic_curves")

@@ -19,7 +19,14 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._jsonio import as_list, has_keys, need_json, rewind, rewindable
+from cityguard.ingest.importers._jsonio import (
+    as_dict,
+    as_list,
+    has_keys,
+    need_json,
+    rewind,
+    rewindable,
+)
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import (
@@ -67,7 +74,7 @@ class Tfsec:
                 yield self._finding(r, status == "ignored")
 
     def _finding(self, r: dict[str, Any], ignored: bool) -> Finding:
-        loc = r.get("location") if isinstance(r.get("location"), dict) else {}
+        loc = as_dict(r.get("location"))
         path = norm_path(str(loc.get("filename") or ""))
         line = to_int(loc.get("start_line"))
         line = line if line and line > 0 else None

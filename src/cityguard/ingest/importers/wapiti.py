@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._jsonio import as_list, has_keys
+from cityguard.ingest.importers._jsonio import as_dict, as_list, has_keys
 from cityguard.ingest.importers._xmlkit import TLS_WORDS, merge_same
 from cityguard.ingest.util import decode_json, head_text
 from cityguard.ingest.values import redact, split_cwes, to_int
@@ -51,17 +51,17 @@ class Wapiti:
         data = decode_json(stream, source)
         if not isinstance(data, dict) or not isinstance(data.get("vulnerabilities"), dict):
             raise DataError(source, "not a wapiti report (no vulnerabilities map)")
-        infos = data.get("infos") if isinstance(data.get("infos"), dict) else {}
+        infos = as_dict(data.get("infos"))
         asset, port = _origin(str(infos.get("target") or ""))
         self.scanned = {(self.tool, asset)}
-        texts = data.get("classifications") if isinstance(data.get("classifications"), dict) else {}
+        texts = as_dict(data.get("classifications"))
         findings: list[Finding] = []
         for section in _SECTIONS:
             block = data.get(section) or {}
             if not isinstance(block, dict):
                 raise DataError(source, f"not a wapiti report ({section} is not a map)")
             for category, results in block.items():
-                about = texts.get(category) if isinstance(texts.get(category), dict) else {}
+                about = as_dict(texts.get(category))
                 for r in as_list(results):
                     if not isinstance(r, dict):
                         raise DataError(source, f"a wapiti {section} result is not an object")
@@ -76,7 +76,7 @@ class Wapiti:
         level = to_int(r.get("level"))
         severity = Severity.INFO if section == "additionals" or level is None else (
             _LEVELS[min(max(level, 0), len(_LEVELS) - 1)])  # fmt: skip
-        refs = about.get("ref") if isinstance(about.get("ref"), dict) else {}
+        refs = as_dict(about.get("ref"))
         tags = ["web"]
         if TLS_WORDS.search(category):
             tags.append("tls")

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
-from cityguard.ingest.importers._jsonio import as_list, has_keys
+from cityguard.ingest.importers._jsonio import as_dict, as_list, has_keys
 from cityguard.ingest.importers._xmlkit import epoch_iso, merge_same
 from cityguard.ingest.util import decode_json, head_text
 from cityguard.ingest.values import split_cves, to_float
@@ -80,12 +80,12 @@ class Wpscan:
                                         _INTERESTING.get(kind, Severity.INFO), "",
                                         str(item.get("url") or kind), "", ("web",)))  # fmt: skip
         for key in ("config_backups", "db_exports"):
-            entries = data.get(key) if isinstance(data.get(key), dict) else {}
+            entries = as_dict(data.get(key))
             for url in entries:
                 found.append(self._make(key, f"Exposed {key.replace('_', ' ')}: {url}",
                                         Severity.HIGH, "", url, "", ("web", "secret")))  # fmt: skip
         attack = (
-            data.get("password_attack") if isinstance(data.get("password_attack"), dict) else {}
+            as_dict(data.get("password_attack"))
         )
         for user in attack:
             found.append(self._make("weak-password", f"Weak password of WordPress user {user}",
@@ -103,12 +103,12 @@ class Wpscan:
                        **more)  # fmt: skip
 
     def _vuln(self, where: str, v: dict[str, Any]) -> Finding:
-        refs = v.get("references") if isinstance(v.get("references"), dict) else {}
+        refs = as_dict(v.get("references"))
         cves = split_cves([f"CVE-{c}" if str(c)[:1].isdigit() else c for c in
                            as_list(refs.get("cve"))])  # fmt: skip
         wpvulndb = [str(x) for x in as_list(refs.get("wpvulndb")) if x]
         title = str(v.get("title") or "")
-        cvss = v.get("cvss") if isinstance(v.get("cvss"), dict) else {}
+        cvss = as_dict(v.get("cvss"))
         score = to_float(cvss.get("score"))
         fixed = str(v.get("fixed_in") or "")
         return self._make(
@@ -130,7 +130,7 @@ def _components(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     if main:
         yield f"theme:{main.get('slug') or '?'}", main
     for kind, key in (("theme", "themes"), ("plugin", "plugins")):
-        block = data.get(key) if isinstance(data.get(key), dict) else {}
+        block = as_dict(data.get(key))
         for slug, component in block.items():
             if isinstance(component, dict) and not (main and kind == "theme"
                                                     and slug == main.get("slug")):  # fmt: skip
@@ -139,7 +139,7 @@ def _components(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def _outdated(where: str, c: dict[str, Any]) -> str:
     """'5.2.2 (latest 5.8)' when WPScan says the component is out of date, else ''."""
-    version = c.get("version") if isinstance(c.get("version"), dict) else {}
+    version = as_dict(c.get("version"))
     number = str(c.get("number") or version.get("number") or "?")
     if where == "core":
         status = str(c.get("status") or "")

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
-from cityguard.ingest.importers._jsonio import as_list, has_keys, iso_utc
+from cityguard.ingest.importers._jsonio import as_dict, as_list, has_keys, iso_utc
 from cityguard.ingest.util import head_text, iter_json_lines
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
 from cityguard.model import Finding
@@ -80,7 +80,7 @@ class YarnAudit:
     def _finding(self, g: dict[str, Any]) -> Finding:
         a = g["advisory"]
         raw = str(a.get("severity") or "")
-        cvss = a.get("cvss") if isinstance(a.get("cvss"), dict) else {}
+        cvss = as_dict(a.get("cvss"))
         deprecation = g["rule"].endswith("(deprecation)")
         versions = ", ".join(dict.fromkeys(g["versions"]))
         paths = list(dict.fromkeys(g["paths"]))
@@ -129,7 +129,7 @@ def _add(groups: dict[tuple[str, str], dict[str, Any]], package: str, rule: str,
 
 
 def _yarn1(item: dict[str, Any], source: str, number: int) -> tuple[Any, ...]:
-    data = item.get("data") if isinstance(item.get("data"), dict) else {}
+    data = as_dict(item.get("data"))
     a = data.get("advisory")
     if not isinstance(a, dict):
         raise DataError(source, "a yarn auditAdvisory without advisory", line=number)
@@ -141,14 +141,14 @@ def _yarn1(item: dict[str, Any], source: str, number: int) -> tuple[Any, ...]:
         if isinstance(f, dict):
             versions.append(str(f.get("version") or ""))
             paths += [str(p) for p in as_list(f.get("paths"))]
-    resolution = data.get("resolution") if isinstance(data.get("resolution"), dict) else {}
+    resolution = as_dict(data.get("resolution"))
     if resolution.get("path"):
         paths.append(str(resolution["path"]))
     return package, _ghsa_case(rule), a, versions, paths
 
 
 def _berry(item: dict[str, Any]) -> tuple[Any, ...]:
-    c = item.get("children") if isinstance(item.get("children"), dict) else {}
+    c = as_dict(item.get("children"))
     package = str(item.get("value") or "")
     ghsa = _GHSA.search(str(c.get("URL") or ""))
     rule = _ghsa_case(ghsa.group(0)) if ghsa else str(c.get("ID") or "")
