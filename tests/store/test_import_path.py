@@ -4,6 +4,9 @@ findings_fp64 is gone (schema 7), across systems and within one."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from cityguard.core.errors import UsageError
@@ -11,12 +14,13 @@ from cityguard.model import Finding, Severity
 from cityguard.store import open_store
 
 
-def finding(host: str, rule: str, **kw) -> Finding:
-    base = dict(tool="nessus", format="nessus", asset_kind="host", asset_key=host,
-                rule_id=rule, title=f"plugin {rule}", severity=Severity.HIGH, port=443,
-                protocol="tcp", location="443/tcp")  # fmt: skip
-    base.update(kw)
-    return Finding(**base)  # type: ignore[arg-type]
+def finding(host: str, rule: str, **kw: Any) -> Finding:
+    fields: dict[str, Any] = {
+        "tool": "nessus", "format": "nessus", "asset_kind": "host", "asset_key": host,
+        "rule_id": rule, "title": f"plugin {rule}", "severity": Severity.HIGH, "port": 443,
+        "protocol": "tcp", "location": "443/tcp", **kw,
+    }  # fmt: skip
+    return Finding(**fields)
 
 
 def imp(st, findings, system="default"):
@@ -83,3 +87,19 @@ def test_first_import_of_a_system_counts_and_keeps_duplicates_as_later_imports_d
         assert (again.new, again.seen, again.fixed) == (0, 3, 0)
         gone = imp(st, [finding("h", "2")], "新系统")
         assert (gone.seen, gone.fixed) == (1, 2)
+
+
+def test_findings_show_by_prefix_on_the_command_line(cli, store_url: str) -> None:
+    a, b = finding("10.0.0.1", "7"), finding("10.0.0.2", "8")
+    with open_store(store_url) as st:
+        imp(st, [a, b], "城市大脑")
+    shown = cli("findings", "show", a.fingerprint[:6], "--format", "json", "--store", store_url)
+    assert shown.exit_code == 0, shown.output
+    doc = json.loads(shown.output)
+    assert doc["fingerprint"] == a.fingerprint and doc["asset_key"] == "10.0.0.1"
+    other = cli("findings", "show", b.fingerprint[:8], "--system", "城市大脑", "--format",
+                "json", "--store", store_url)  # fmt: skip
+    assert other.exit_code == 0 and json.loads(other.output)["rule_id"] == "8"
+    absent = next(p for p in ("ffff", "0000") if p not in (a.fingerprint[:4], b.fingerprint[:4]))
+    missing = cli("findings", "show", absent, "--store", store_url)
+    assert missing.exit_code == 2 and "no finding" in missing.output
