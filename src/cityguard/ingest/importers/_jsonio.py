@@ -162,6 +162,13 @@ def text_of(value: object) -> str:
     return str(value).strip() if value is not None else ""
 
 
+def stated(value: object) -> str:
+    """A field's text, or "" where the export states nothing: null, false, blank, or the word
+    "None" / "null" that Anchore and GitHub code scanning exports write for an absent value."""
+    text = str(value or "").strip()
+    return "" if text in ("None", "null") else text
+
+
 def as_list(value: object) -> list[Any]:
     """A JSON value that should be a list: None → [], a scalar → [scalar]."""
     if value is None:

@@ -24,6 +24,7 @@ from cityguard.ingest.importers._jsonio import (
     need_json,
     rewind,
     rewindable,
+    stated,
     top_scalars,
 )
 from cityguard.ingest.importers.grype import OS_PACKAGE_TYPES
@@ -88,9 +89,9 @@ class Anchore:
         vid = str(v.get("vuln") or "")
         pkg = str(v.get("package_name") or v.get("packageName") or v.get("package") or "")
         version = str(v.get("package_version") or v.get("packageVersion") or "")
-        path = _none(v.get("package_path") or v.get("packagePath"))
+        path = stated(v.get("package_path") or v.get("packagePath"))
         ptype = str(v.get("package_type") or v.get("packageType") or "").lower()
-        fix = _none(v.get("fix"))
+        fix = stated(v.get("fix"))
         score, vector = _nvd(v.get("nvd_data") or v.get("nvdData"))
         return self._finding(
             image,
@@ -111,7 +112,7 @@ class Anchore:
     def _evaluation(self, v: dict[str, Any], image: str, seen: str | None) -> Finding:
         vid = str(v.get("vulnerabilityId") or "")
         package = str(v.get("package") or "")
-        path = _none(v.get("path"))
+        path = stated(v.get("path"))
         return self._finding(
             image,
             vid,
@@ -122,7 +123,7 @@ class Anchore:
             str(v.get("severity") or ""),
             to_float(v.get("nvdCvssBaseScore")),
             None,
-            _none(v.get("fixAvailable")),
+            stated(v.get("fixAvailable")),
             [v.get("link")],
             iso_utc(v.get("detectedAt")),
             seen,
@@ -150,17 +151,11 @@ class Anchore:
             solution=f"Upgrade {pkg} to {fix}" if fix else "",
             location=f"{package} {path}".strip(),
             evidence=f"{package} ({ptype or '?'})" + (f" at {path}" if path else ""),
-            references=tuple(str(u) for u in links if u and _none(u)),
+            references=tuple(str(u) for u in links if u and stated(u)),
             tags=("vuln",) if ptype in _OS_TYPES else ("vuln", "dependency"),
             first_seen=first_seen,
             last_seen=last_seen,
         )
-
-
-def _none(value: object) -> str:
-    """Anchore writes the string "None" for absent values."""
-    text = str(value or "").strip()
-    return "" if text in ("None", "null") else text
 
 
 def _tag(meta: dict[str, Any]) -> str:

@@ -28,6 +28,7 @@ from cityguard.ingest.importers._jsonio import (
     need_json,
     rewind,
     rewindable,
+    stated,
     text_of,
 )
 from cityguard.ingest.tooltags import rule_tags
@@ -71,7 +72,7 @@ class GithubCodeScanning:
             if not isinstance(alert, dict) or not isinstance(alert.get("rule"), dict):
                 raise DataError(source, "not a GitHub code scanning alert list "
                                         "(an alert is not an object with a rule)")  # fmt: skip
-            if _value(alert.get("state")).lower() != "fixed":
+            if stated(alert.get("state")).lower() != "fixed":
                 yield self._finding(alert)
 
     def _finding(self, a: dict[str, Any]) -> Finding:
@@ -80,21 +81,21 @@ class GithubCodeScanning:
         inst = a.get("most_recent_instance") if isinstance(a.get("most_recent_instance"),
                                                            dict) else {}  # fmt: skip
         where = as_dict(inst.get("location"))
-        path = norm_path(_value(where.get("path")))
+        path = norm_path(stated(where.get("path")))
         line = to_int(where.get("start_line"))
         line = line if line and line > 0 else None
-        rule_id = _value(rule.get("id")) or _value(rule.get("name"))
-        raw = _value(rule.get("security_severity_level")) or _value(rule.get("severity"))
-        state = _value(a.get("state")).lower()
-        reason = _value(a.get("dismissed_reason"))
+        rule_id = stated(rule.get("id")) or stated(rule.get("name"))
+        raw = stated(rule.get("security_severity_level")) or stated(rule.get("severity"))
+        state = stated(a.get("state")).lower()
+        reason = stated(a.get("dismissed_reason"))
         status = _DISMISSED.get(reason.lower(), "accepted") if state == "dismissed" else "open"
         extra: dict[str, Any] = {
-            "line": line, "alert": to_int(a.get("number")), "url": _value(a.get("html_url")),
-            "analysis_tool": _value(tool.get("name")), "tool_version": _value(tool.get("version")),
-            "category": _value(inst.get("category")), "commit": _value(inst.get("commit_sha")),
+            "line": line, "alert": to_int(a.get("number")), "url": stated(a.get("html_url")),
+            "analysis_tool": stated(tool.get("name")), "tool_version": stated(tool.get("version")),
+            "category": stated(inst.get("category")), "commit": stated(inst.get("commit_sha")),
         }  # fmt: skip
         if status != "open":
-            why = " ".join(x for x in (reason, _value(a.get("dismissed_comment"))) if x)
+            why = " ".join(x for x in (reason, stated(a.get("dismissed_comment"))) if x)
             extra["suppression"] = suppressed_by("github dismissal", why, status)
         return Finding(
             tool=self.tool,
@@ -102,15 +103,15 @@ class GithubCodeScanning:
             asset_kind="repository",
             asset_key=_repository(a),
             rule_id=rule_id,
-            title=_value(rule.get("description")) or rule_id,
+            title=stated(rule.get("description")) or rule_id,
             severity=norm_severity(raw),
             severity_raw=raw,
             cwes=split_cwes([t for t in as_list(rule.get("tags")) if "cwe" in str(t).lower()]),
-            description=_value(rule.get("full_description")) or _value(rule.get("description")),
-            solution=_value(rule.get("help")),
+            description=stated(rule.get("full_description")) or stated(rule.get("description")),
+            solution=stated(rule.get("help")),
             location=f"{path}:{line}" if line else path,
             evidence=redact(text_of(inst.get("message"))),
-            references=tuple(u for u in (_value(a.get("html_url")),) if u),
+            references=tuple(u for u in (stated(a.get("html_url")),) if u),
             tags=rule_tags(self.tool, rule_id),
             first_seen=iso_utc(a.get("created_at")),
             last_seen=iso_utc(a.get("updated_at")) or iso_utc(a.get("created_at")),
@@ -123,11 +124,5 @@ def _repository(alert: dict[str, Any]) -> str:
     repo = alert.get("repository")
     if isinstance(repo, dict) and repo.get("full_name"):
         return str(repo["full_name"])
-    m = _REPO_URL.match(_value(alert.get("html_url")))
+    m = _REPO_URL.match(stated(alert.get("html_url")))
     return m.group(1) if m else "."
-
-
-def _value(value: object) -> str:
-    """A string field; the exports write JSON null as the string "None" (DefectDojo samples)."""
-    text = str(value).strip() if value is not None else ""
-    return "" if text in ("None", "null") else text
