@@ -109,6 +109,20 @@ def child_text(elem: Element, name: str, default: str = "") -> str:
     return default
 
 
+def children(elem: Element, *path: str) -> list[Element]:
+    """The elements along a path of local names below `elem`, namespaces ignored:
+    children(vuln, "ratings", "rating") is every <rating> of every <ratings> of `vuln`."""
+    found = [elem]
+    for step in path:
+        found = [c for e in found for c in e if local(c.tag) == step]
+    return found
+
+
+def descendant(elem: Element, name: str) -> Element | None:
+    """The first element with local name `name` at or below `elem`, in document order."""
+    return next((e for e in elem.iter() if local(e.tag) == name), None)
+
+
 # --- JSON ----------------------------------------------------------------------------------
 
 

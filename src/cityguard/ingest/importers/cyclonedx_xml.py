@@ -13,7 +13,7 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import iso_utc
 from cityguard.ingest.importers.cyclonedx import Vuln, product_asset, vuln_findings
-from cityguard.ingest.util import child_text, first_of_each, local, xml_events, xml_root
+from cityguard.ingest.util import child_text, children, first_of_each, local, xml_events, xml_root
 from cityguard.ingest.values import to_float
 from cityguard.model import Finding
 
@@ -80,40 +80,32 @@ class CyclonedxXml:
                 yield from vuln_findings(self, vuln, labels, asset, kind)
 
 
-def _all(elem: Element, *path: str) -> list[Element]:
-    """Descendants along a path of local names (namespaces ignored)."""
-    found = [elem]
-    for step in path:
-        found = [c for e in found for c in e if local(c.tag) == step]
-    return found
-
-
 def _vuln(v: Element) -> Vuln:
     ratings = []
-    for r in _all(v, "ratings", "rating"):
+    for r in children(v, "ratings", "rating"):
         score = child_text(r, "score")
-        base = next((child_text(s, "base") for s in _all(r, "score")), "")
+        base = next((child_text(s, "base") for s in children(r, "score")), "")
         ratings.append((child_text(r, "severity"), to_float(base or score),
                         child_text(r, "method"), child_text(r, "vector")))  # fmt: skip
-    refs = [(t.text or "").strip() for t in _all(v, "affects", "target", "ref")]
+    refs = [(t.text or "").strip() for t in children(v, "affects", "target", "ref")]
     if v.get("ref"):  # the 1.0–1.3 extension names the component on the element
         refs.append(v.get("ref", "").strip())
-    analysis = next(iter(_all(v, "analysis")), None)
-    urls = [child_text(s, "url") for s in _all(v, "source")]
-    for a in _all(v, "advisories", "advisory"):
+    analysis = next(iter(children(v, "analysis")), None)
+    urls = [child_text(s, "url") for s in children(v, "source")]
+    for a in children(v, "advisories", "advisory"):
         urls.append(child_text(a, "url") or (a.text or "").strip())
     recommendation = child_text(v, "recommendation") or "\n".join(
-        (r.text or "").strip() for r in _all(v, "recommendations", "recommendation")
+        (r.text or "").strip() for r in children(v, "recommendations", "recommendation")
     )  # fmt: skip
     return Vuln(
         id=child_text(v, "id"),
         refs=[r for r in refs if r],
         ratings=ratings,
-        cwes=[(c.text or "").strip() for c in _all(v, "cwes", "cwe")],
+        cwes=[(c.text or "").strip() for c in children(v, "cwes", "cwe")],
         description=child_text(v, "description") or child_text(v, "detail"),
         recommendation=recommendation,
         urls=urls,
-        aliases=[child_text(r, "id") for r in _all(v, "references", "reference")],
+        aliases=[child_text(r, "id") for r in children(v, "references", "reference")],
         state=child_text(analysis, "state") if analysis is not None else "",
         justification=" ".join(
             x for x in (child_text(analysis, "justification"), child_text(analysis, "detail")) if x

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import clean, merge_same
-from cityguard.ingest.util import first_of_each, local, xml_events, xml_root
+from cityguard.ingest.util import child_text, children, first_of_each, local, xml_events, xml_root
 from cityguard.ingest.values import (
     severity_or_cvss,
     split_cves,
@@ -136,17 +136,6 @@ class DependencyCheckImporter:
                     yield from dependency_findings(_dependency(elem), self.name)
 
 
-def _children(elem: Element, name: str) -> list[Element]:
-    return [c for c in elem if local(c.tag) == name]
-
-
-def _text(elem: Element, name: str) -> str:
-    for c in elem:
-        if local(c.tag) == name:
-            return (c.text or "").strip()
-    return ""
-
-
 def _scalars(elem: Element) -> dict[str, str]:
     return {local(c.tag): (c.text or "").strip() for c in elem if len(c) == 0}
 
@@ -154,23 +143,23 @@ def _scalars(elem: Element) -> dict[str, str]:
 def _dependency(dep: Element) -> dict[str, Any]:
     """An XML <dependency> in the JSON report's shape."""
     out: dict[str, Any] = _scalars(dep)
-    for idents in _children(dep, "identifiers"):
-        out["packages"] = [{"id": _text(p, "id")} for p in _children(idents, "package")]
-        out["identifiers"] = [{"type": i.get("type", ""), "name": _text(i, "name")}
-                              for i in _children(idents, "identifier")]  # fmt: skip
-    for related in _children(dep, "relatedDependencies"):
+    for idents in children(dep, "identifiers"):
+        out["packages"] = [{"id": child_text(p, "id")} for p in children(idents, "package")]
+        out["identifiers"] = [{"type": i.get("type", ""), "name": child_text(i, "name")}
+                              for i in children(idents, "identifier")]  # fmt: skip
+    for related in children(dep, "relatedDependencies"):
         out["relatedDependencies"] = [_scalars(r) for r in related]
     vulns = []
-    for block in _children(dep, "vulnerabilities"):
-        for v in _children(block, "vulnerability"):
+    for block in children(dep, "vulnerabilities"):
+        for v in children(block, "vulnerability"):
             vuln: dict[str, Any] = {**_scalars(v), "source": v.get("source", "")}
             for cvss, key in (("cvssV2", "cvssv2"), ("cvssV3", "cvssv3"), ("cvssV4", "cvssv4")):
-                for c in _children(v, cvss):
+                for c in children(v, cvss):
                     vuln[key] = _scalars(c)
-            vuln["cwes"] = [(c.text or "") for cw in _children(v, "cwes") for c in cw] or (
+            vuln["cwes"] = [(c.text or "") for cw in children(v, "cwes") for c in cw] or (
                 [vuln["cwe"]] if vuln.get("cwe") else []
             )
-            vuln["references"] = [_scalars(r) for refs in _children(v, "references") for r in refs]
+            vuln["references"] = [_scalars(r) for refs in children(v, "references") for r in refs]
             vulns.append(vuln)
     out["vulnerabilities"] = vulns
     return out

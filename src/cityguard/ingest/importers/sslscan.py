@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
-from cityguard.ingest.util import child_text, iter_xml, local, xml_root
+from cityguard.ingest.util import child_text, descendant, iter_xml, local, xml_root
 from cityguard.ingest.values import to_int
 from cityguard.model import Finding, Severity
 
@@ -133,7 +133,7 @@ class _Endpoint:
                 yield self.make(
                     "no-fallback-scsv", Severity.LOW, "TLS_FALLBACK_SCSV is not supported"
                 )
-        leaf = next((e for e in test.iter() if local(e.tag) == "certificate"), None)
+        leaf = descendant(test, "certificate")
         if leaf is not None:
             yield from self._certificate(leaf)
 

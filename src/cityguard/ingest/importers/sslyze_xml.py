@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers.sslyze import Server, server_findings
-from cityguard.ingest.util import iter_xml, local, xml_root
+from cityguard.ingest.util import descendant, iter_xml, local, xml_root
 from cityguard.ingest.values import to_int
 from cityguard.model import Finding
 
@@ -42,10 +42,6 @@ class SslyzeXml:
             yield from server_findings(server, self.tool, self.name, None)
 
 
-def _first(elem: Element, name: str) -> Element | None:
-    return next((e for e in elem.iter() if local(e.tag) == name), None)
-
-
 def _flag(elem: Element | None, attr: str) -> bool | None:
     if elem is None or attr not in elem.attrib:
         return None
@@ -60,30 +56,31 @@ def _server(t: Element, source: str) -> Server:
     for child in t:
         name = local(child.tag)
         if name in _PROTOCOLS:
-            accepted = _first(child, "acceptedCipherSuites")
+            accepted = descendant(child, "acceptedCipherSuites")
             s.accepted[_PROTOCOLS[name]] = [
                 c.get("name", "") for c in (accepted if accepted is not None else [])
                 if local(c.tag) == "cipherSuite"
             ]  # fmt: skip
-    s.heartbleed = _flag(_first(t, "openSslHeartbleed"), "isVulnerable")
-    s.ccs = _flag(_first(t, "openSslCcsInjection"), "isVulnerable")
-    robot = _first(t, "robotAttack")
+    s.heartbleed = _flag(descendant(t, "openSslHeartbleed"), "isVulnerable")
+    s.ccs = _flag(descendant(t, "openSslCcsInjection"), "isVulnerable")
+    robot = descendant(t, "robotAttack")
     s.robot = robot.get("resultEnum") if robot is not None else None
-    reneg = _first(t, "sessionRenegotiation")
+    reneg = descendant(t, "sessionRenegotiation")
     s.client_reneg = _flag(reneg, "canBeClientInitiated")
     s.secure_reneg = _flag(reneg, "isSecure")
-    s.compression = _flag(_first(t, "compressionMethod"), "isSupported")
-    s.fallback_scsv = _flag(_first(t, "tlsFallbackScsv"), "isSupported")
-    s.hostname_match = _flag(_first(t, "hostnameValidation"), "certificateMatchesServerHostname")
+    s.compression = _flag(descendant(t, "compressionMethod"), "isSupported")
+    s.fallback_scsv = _flag(descendant(t, "tlsFallbackScsv"), "isSupported")
+    s.hostname_match = _flag(descendant(t, "hostnameValidation"),
+                             "certificateMatchesServerHostname")
     for pv in (e for e in t.iter() if local(e.tag) == "pathValidation"):
         result = (pv.get("validationResult") or "").strip()
         if result and result.lower() != "ok":
             s.untrusted.append(f"{pv.get('usingTrustStore') or '?'}: {result}")
-    leaf = _first(t, "certificate")
+    leaf = descendant(t, "certificate")
     if leaf is not None:
-        algo = _first(leaf, "signatureAlgorithm")
+        algo = descendant(leaf, "signatureAlgorithm")
         s.sha1_chain = algo is not None and (algo.text or "").strip().lower().startswith("sha1")
-        key = _first(leaf, "publicKey")
+        key = descendant(leaf, "publicKey")
         if key is not None and "RSA" in (key.get("algorithm") or ""):
             s.rsa_bits = to_int(key.get("size"))
     return s
