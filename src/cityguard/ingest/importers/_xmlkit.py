@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from cityguard.ingest.values import to_int
-from cityguard.model import Finding
+from cityguard.model import Finding, Severity
 
 #: remote administration, file sharing, databases, clear-text and RPC services: exposing them
 #: is what MLPS "close unneeded services and high-risk ports" is about
@@ -63,6 +63,19 @@ def is_risky(port: int | None, *services: str | None) -> bool:
     """A high-risk port: by its number, or by any name a scanner gave its service."""
     return (port in MGMT_PORTS
             or any((s or "").strip().lower() in MGMT_SERVICES for s in services))  # fmt: skip
+
+
+def network_scan_tags(title: str, severity: Severity, cves: tuple[str, ...],
+                      specific: Iterable[str]) -> tuple[str, ...]:
+    """Mapping hints of a network scanner's result (Nessus, OpenVAS, Qualys), without repeats:
+    "vuln" first when it names CVEs or asks for a patch, then what its family or category
+    says (`specific`), and "vuln" alone for a result of low severity or above that nothing
+    else describes (a missing patch without a CVE, and the like)."""
+    patch = cves or (severity.rank >= Severity.LOW.rank and PATCH_WORDS.search(title))
+    tags = [*(["vuln"] if patch else []), *specific]
+    if severity.rank >= Severity.LOW.rank and not tags:
+        tags.append("vuln")
+    return tuple(dict.fromkeys(tags))
 
 
 def net_location(port: int | None, protocol: str | None) -> str:

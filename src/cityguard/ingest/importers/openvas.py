@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
-from cityguard.ingest.importers._xmlkit import PATCH_WORDS, clean, port_tags
+from cityguard.ingest.importers._xmlkit import clean, network_scan_tags, port_tags
 from cityguard.ingest.util import first_of_each, head_text, xml_events, xml_root
 from cityguard.ingest.values import norm_severity, split_cves, to_float, to_int
 from cityguard.model import Finding, Severity
@@ -66,8 +66,6 @@ def openvas_tags(
 ) -> tuple[str, ...]:
     fam = family.strip().lower()
     tags: list[str] = []
-    if cves or (severity.rank >= Severity.LOW.rank and PATCH_WORDS.search(title)):
-        tags.append("vuln")
     if fam in _TLS_FAMILIES or title.upper().startswith(("SSL/TLS", "SSL ", "TLS ")):
         tags.append("tls")
     if fam in _WEB_FAMILIES:
@@ -80,9 +78,7 @@ def openvas_tags(
         tags.append("config")
     if fam in _COMPLIANCE_FAMILIES:
         tags.append("compliance")
-    if severity.rank >= Severity.LOW.rank and not tags:
-        tags.append("vuln")
-    return tuple(dict.fromkeys(tags))
+    return network_scan_tags(title, severity, cves, tags)
 
 
 def openvas_severity(score: float | None, threat: str) -> Severity:

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import (
-    PATCH_WORDS,
     TLS_WORDS,
     html_text,
     is_risky,
+    network_scan_tags,
     port_tags,
     urls,
 )
@@ -50,8 +50,6 @@ def qualys_tags(
     an open-services list (QID 82023 / 82004: one finding per host, one row per port)."""
     cat = category.strip().lower()
     tags: list[str] = []
-    if cves or (severity.rank >= Severity.LOW.rank and PATCH_WORDS.search(title)):
-        tags.append("vuln")
     if TLS_WORDS.search(title):
         tags.append("tls")
     if cat in _WEB:
@@ -62,9 +60,7 @@ def qualys_tags(
             tags.append("mgmt-port")
     if cat in _COMPLIANCE:
         tags.append("compliance")
-    if severity.rank >= Severity.LOW.rank and not tags:
-        tags.append("vuln")
-    return tuple(dict.fromkeys(tags))
+    return network_scan_tags(title, severity, cves, tags)
 
 
 def listed_ports(result: str) -> Iterator[tuple[int, tuple[str, ...]]]:
