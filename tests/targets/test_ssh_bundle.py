@@ -44,6 +44,8 @@ def tree() -> Iterator[Path]:
     for name in ("10-a.conf", "20-b.conf", ".hidden"):
         (root / "conf.d" / name).write_text(f"{name}\n", "utf-8")
     (root / "big").write_bytes(b"y" * 5000)
+    (root / "at-limit").write_bytes(b"z" * 4096)  # the prefetch's limit below: in the bundle
+    (root / "over-by-one").write_bytes(b"z" * 4097)
     for p in root.rglob("*"):
         if p.is_file() and p.name != "secret" and not p.is_symlink():
             os.chmod(p, 0o644)
@@ -60,7 +62,7 @@ def _observe(t: SSHTarget, root: Path) -> dict[str, object]:
     out: dict[str, object] = {}
     names = ["plain.conf", "no-newline.conf", "empty", "a b;$(touch pwned)'\".txt",
              "binary.bin", "link.conf", "secret", "closed/inside", "nothing-here", "conf.d",
-             "big"]
+             "big", "at-limit", "over-by-one"]
     for name in names:
         path = f"{root}/{name}"
         try:
@@ -115,7 +117,8 @@ def test_bundle_gives_what_the_host_gives_file_by_file(ssh_server: SSHServer, tr
     # only a file in a directory the login cannot search is asked about again (is it absent,
     # or hidden?); `big`, over the limit, is refused from its size, never judged on a prefix
     assert calls and all("closed/inside" in c for c in calls), calls
-    assert expected["read big"] == "FileTooLarge"
+    assert expected["read big"] == "FileTooLarge" == expected["read over-by-one"]
+    assert expected["read at-limit"] == b"z" * 4096
     assert expected["read secret"] == "PermissionError"
     assert expected["list closed"] == [] and expected["test closed"] == 1
     assert expected["read no-newline.conf"] == b"last line without newline"

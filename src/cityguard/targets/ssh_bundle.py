@@ -10,7 +10,7 @@ command and a handful of processes on the host, whatever the number of files:
 - ONE `stat -L -c` gives the metadata of every existing path and of every directory named;
 - directory listings come from shell globs (`"$d"/*`, hidden names too): no `ls` per directory;
 - ONE `tar -ch` carries the content of every readable non-empty regular file up to the size
-  limit (tar's framing is exact, and Python's `tarfile` reads it);
+  limit, picked by ONE `find -size` (tar's framing is exact, and Python's `tarfile` reads it);
 - ONE `grep -H -a ''` carries the files that report size 0 but have content (/proc, /sys);
 - the whole stream goes through `gzip -1` when the host has it, unless the host is this machine
   (a loopback address: there, compressing costs CPU on both ends of the same cores and saves
@@ -149,9 +149,8 @@ if [ $# -gt 0 ]; then grep -H -a '' -- "$@" 2>/dev/null; printf '%sR%s\\n' '{m}'
 set -- $tl
 set +f; unset IFS
 printf '%sT\\n' '{m}'
-[ $# -gt 0 ] && stat -L -c '%s|%n' -- "$@" 2>/dev/null | while IFS='|' read -r s f; do
-  if [ "$s" -le {limit} ]; then printf '%s\\n' "$f"; else printf 'B\\t%s\\n' "$f" >&2; fi
-done | tar -chf - -T - 2>/dev/null
+[ $# -gt 0 ] && find -L "$@" -maxdepth 0 -type f -size -{limit + 1}c -print 2>/dev/null \\
+  | tar -chf - -T - 2>/dev/null
 }}
 if {gzip_test}; then __cg_main 2>/dev/null | gzip -1
 else __cg_main 2>/dev/null; fi
