@@ -9,6 +9,7 @@ Markdown escapes through the `md` and `code` filters.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from cityguard.core.resources import search_dirs
@@ -99,6 +100,22 @@ def page_counter_css(lang: str) -> str:
     return " ".join(out)
 
 
+#: the filters that name an enum value in the report's language: filter → messages.yaml group
+_ENUM_FILTERS = {
+    "verdict": i18n.VERDICT, "sev": i18n.SEVERITY, "status": i18n.STATUS,
+    "importance": i18n.IMPORTANCE, "hr_status": i18n.HIGH_RISK_STATUS,
+    "f_status": i18n.FINDING_STATUS, "source": i18n.SOURCE, "stage": i18n.STAGE,
+    "conclusion": i18n.CONCLUSION, "risk_level": i18n.RISK_LEVEL,
+    "risk_method": i18n.RISK_METHOD, "waiver_state": i18n.WAIVER_STATE,
+    "waiver_kind": i18n.WAIVER_KIND, "asset_type": i18n.ASSET_TYPE,
+    "extension": i18n.EXTENSION,
+}  # fmt: skip
+
+
+def _enum_filter(group: str, lang: str) -> Callable[[object], str]:
+    return lambda value: i18n.enum_label(group, value, lang)
+
+
 def environment(kind: str, lang: str) -> Any:
     """A jinja2 Environment for reports/<kind>/ with the report filters and `t()`."""
     import jinja2
@@ -117,22 +134,8 @@ def environment(kind: str, lang: str) -> Any:
     env.globals.update(t=i18n.translator(lang), lang=lang, html_lang=i18n.HTML_LANG[lang],
                        pick=lambda zh, en: i18n.pick(zh, en, lang),
                        page_counter=lambda: page_counter_css(lang))
+    env.filters.update({name: _enum_filter(group, lang) for name, group in _ENUM_FILTERS.items()})
     env.filters.update(
-        verdict=lambda v: i18n.verdict(v, lang),
-        sev=lambda v: i18n.severity(v, lang),
-        status=lambda v: i18n.status(v, lang),
-        importance=lambda v: i18n.enum_label(i18n.IMPORTANCE, v, lang),
-        hr_status=lambda v: i18n.enum_label(i18n.HIGH_RISK_STATUS, v, lang),
-        f_status=lambda v: i18n.enum_label(i18n.FINDING_STATUS, v, lang),
-        source=lambda v: i18n.enum_label(i18n.SOURCE, v, lang),
-        stage=lambda v: i18n.enum_label(i18n.STAGE, v, lang),
-        conclusion=lambda v: i18n.enum_label(i18n.CONCLUSION, v, lang),
-        risk_level=lambda v: i18n.enum_label(i18n.RISK_LEVEL, v, lang),
-        risk_method=lambda v: i18n.enum_label(i18n.RISK_METHOD, v, lang),
-        waiver_state=lambda v: i18n.enum_label(i18n.WAIVER_STATE, v, lang),
-        waiver_kind=lambda v: i18n.enum_label(i18n.WAIVER_KIND, v, lang),
-        asset_type=lambda v: i18n.enum_label(i18n.ASSET_TYPE, v, lang),
-        extension=lambda v: i18n.enum_label(i18n.EXTENSION, v, lang),
         num=number,
         say=lambda v: i18n.say(v, lang),  # cityguard's own sentences (engine, scoring)
         paren=lambda v: i18n.paren(v, lang),
