@@ -165,12 +165,16 @@ def parse_bundle(raw: bytes, patterns: list[str], nonce: str, max_bytes: int,
     if raw[:2] == b"\x1f\x8b":
         raw = decompress("bundle.gz", raw, MAX_DECOMPRESSED)
     m = f"@{nonce}:".encode()
-    head, s_mark, rest = raw.partition(m + b"S\n")
-    stats_part, c_mark, rest = rest.partition(m + b"C\n")
-    c_part, z_mark, rest = rest.partition(m + b"Z\n")
-    z_part, t_mark, tar_part = rest.partition(m + b"T\n")
-    if not (s_mark and c_mark and z_mark and t_mark):
-        raise ValueError("the host's answer is not a complete bundle")
+    sections: list[bytes] = []
+    pos = 0
+    for tag in (b"S\n", b"C\n", b"Z\n", b"T\n"):  # found in place: the 2 MB are copied once
+        at = raw.find(m + tag, pos)
+        if at < 0:
+            raise ValueError("the host's answer is not a complete bundle")
+        sections.append(raw[pos:at])
+        pos = at + len(m) + len(tag)
+    head, stats_part, c_part, z_part = sections
+    tar_part = raw[pos:]
     b = Bundle()
     _parse_commands(c_part, m + b"|", commands, b)
     _parse_head(head.decode("utf-8", "surrogateescape"), patterns, b)
