@@ -33,9 +33,10 @@ from cityguard.targets.ssh_memo import EvaluationMemo
 CHECKS_PER_HOST = 4
 #: hosts in flight per CPU core when --jobs is not given. A host mostly waits (handshake, the
 #: host's own work, the network) and costs little CPU here once its bundle is in memory:
-#: benchmarks/fleet.py, 20 hosts on the 2-core CI machine, gave 20.9 s with 1 job, 14.5 s
-#: with 4, 13.3 s with 8 and 11.6 s with 16, for the same CPU time (docs/performance.md).
-#: Longer round trips only widen the gap; the cap keeps ssh processes within reason.
+#: benchmarks/fleet.py, 20 loopback hosts on the 2-core CI machine, median of 3: 5.4 s with 2
+#: jobs, 5.8 s with 4, 4.9 s with 8, 4.8 s with 16 and 32 (CONNECTING_PER_CORE keeps more
+#: from costing time; docs/performance.md). Longer round trips only widen the gap; the cap
+#: keeps ssh processes within reason.
 HOSTS_PER_CORE = 8
 MAX_HOSTS_IN_FLIGHT = 64
 #: hosts connecting and fetching their bundle at once, whatever --jobs says: that phase costs
