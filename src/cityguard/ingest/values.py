@@ -146,3 +146,8 @@ def suppressed_by(kind: str | None, justification: str | None = None,
     """The `suppression` of a finding's extra: what silenced it in the tool (a nosec comment,
     a mute list, a dismissal), the triage status it stands for, and the reason if given."""
     return {"kind": kind, "status": status, "justification": justification}
+
+
+def file_location(path: str, line: object) -> str:
+    """Where in a scanned tree a finding is: "path:line", or the path alone without a line."""
+    return f"{path}:{line}" if line else path

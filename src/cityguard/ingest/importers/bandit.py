@@ -25,7 +25,7 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_path, norm_severity, redact, split_cwes
+from cityguard.ingest.values import file_location, norm_path, norm_severity, redact, split_cwes
 from cityguard.model import Finding
 
 
@@ -72,7 +72,7 @@ class Bandit:
             severity_raw=f"{raw} (confidence {r.get('issue_confidence') or '?'})",
             cwes=split_cwes(cwe.get("id")),
             description=str(r.get("issue_text") or ""),
-            location=f"{path}:{line}" if line else path,
+            location=file_location(path, line),
             evidence=redact(str(r.get("code") or "")),
             references=tuple(str(u) for u in (r.get("more_info"), cwe.get("link")) if u),
             tags=rule_tags(self.tool, test),

@@ -38,6 +38,7 @@ from cityguard.ingest.importers._jsonio import (
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, json_error, skip_bom
 from cityguard.ingest.values import (
+    file_location,
     norm_path,
     norm_severity,
     redact,
@@ -127,8 +128,8 @@ class Checkov:
             cwes=split_cwes(c.get("cwe") or c.get("cwes")),
             description=str(c.get("description") or c.get("check_name") or ""),
             solution=str(c.get("guideline") or ""),
-            location=f"{path}:{line}" if line else path,
-            evidence=redact("\n".join(x for x in (f"{path}:{line}" if line else path, resource,
+            location=file_location(path, line),
+            evidence=redact("\n".join(x for x in (file_location(path, line), resource,
                                                   code[:4000]) if x)),  # fmt: skip
             references=tuple(str(u) for u in (c.get("guideline"),) if u),
             tags=rule_tags(self.tool, check_id, hints),

@@ -22,7 +22,7 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, local, xml_events, xml_root
-from cityguard.ingest.values import norm_path, norm_severity, redact, suppressed_by
+from cityguard.ingest.values import file_location, norm_path, norm_severity, redact, suppressed_by
 from cityguard.model import Finding, Severity
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class CheckovJunit:
         if skipped:
             why = (outcome.get("message") or "").strip()
             extra["suppression"] = suppressed_by("checkov skip", why)
-        location = f"{path}:{line}" if line else (f"{path}:{resource}" if resource else path)
+        location = file_location(path, line or resource)
         word = "" if raw.upper() == "NONE" else raw
         return Finding(
             tool=self.tool,

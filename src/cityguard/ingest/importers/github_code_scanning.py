@@ -34,6 +34,7 @@ from cityguard.ingest.importers._jsonio import (
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import (
+    file_location,
     norm_path,
     norm_severity,
     redact,
@@ -109,7 +110,7 @@ class GithubCodeScanning:
             cwes=split_cwes([t for t in as_list(rule.get("tags")) if "cwe" in str(t).lower()]),
             description=stated(rule.get("full_description")) or stated(rule.get("description")),
             solution=stated(rule.get("help")),
-            location=f"{path}:{line}" if line else path,
+            location=file_location(path, line),
             evidence=redact(text_of(inst.get("message"))),
             references=tuple(u for u in (stated(a.get("html_url")),) if u),
             tags=rule_tags(self.tool, rule_id),

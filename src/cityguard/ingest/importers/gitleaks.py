@@ -18,7 +18,7 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import any_key, as_list, has_keys, iso_utc
 from cityguard.ingest.util import decode_json, head_text
-from cityguard.ingest.values import redact
+from cityguard.ingest.values import file_location, redact
 from cityguard.model import Finding, Severity
 
 
@@ -90,7 +90,7 @@ class Gitleaks:
             + (f" at line {line}" if line else ""),
             solution="Revoke and rotate the secret first, then remove it from the code and "
             "the history (git filter-repo) and keep secrets in a vault.",
-            location=f"{path}:{line}" if line else path,
+            location=file_location(path, line),
             evidence=evidence,
             tags=("secret",),
             # the commit date is when the secret entered the history, not when it was found

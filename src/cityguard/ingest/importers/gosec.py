@@ -31,6 +31,7 @@ from cityguard.ingest.importers._jsonio import (
 from cityguard.ingest.tooltags import rule_cwes, rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import (
+    file_location,
     norm_path,
     norm_severity,
     redact,
@@ -112,7 +113,7 @@ class Gosec:
             severity_raw=raw,
             cwes=cwes,
             description=details,
-            location=f"{path}:{line}" if line else path,
+            location=file_location(path, line),
             evidence=redact(code),
             references=tuple(str(u) for u in (cwe.get("url"),) if u),
             tags=tags,

@@ -18,7 +18,7 @@ from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import has_keys, need_json, rewind, rewindable
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import LINT_LEVELS, first_line, norm_path, to_int
+from cityguard.ingest.values import LINT_LEVELS, file_location, first_line, norm_path, to_int
 from cityguard.model import Finding, Severity
 
 _WIKI = "https://github.com/hadolint/hadolint/wiki/"
@@ -70,7 +70,7 @@ class Hadolint:
             severity=LINT_LEVELS.get(level.lower(), Severity.INFO),  # style: info
             severity_raw=level,
             description=message,
-            location=f"{path}:{line}" if line else path,
+            location=file_location(path, line),
             evidence=f"{path}:{line}" + (f":{r.get('column')}" if r.get("column") else "")
             if line else path,
             references=(wiki,) if wiki else (),

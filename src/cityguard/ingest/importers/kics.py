@@ -31,7 +31,14 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_path, norm_severity, redact, split_cwes, to_int
+from cityguard.ingest.values import (
+    file_location,
+    norm_path,
+    norm_severity,
+    redact,
+    split_cwes,
+    to_int,
+)
 from cityguard.model import Finding, fingerprint
 
 
@@ -79,7 +86,7 @@ class Kics:
         path = norm_path(str(r.get("file_name") or ""))
         line = to_int(r.get("line"))
         line = line if line and line > 0 else None
-        location = f"{path}:{line}" if line else path
+        location = file_location(path, line)
         raw = str(q.get("severity") or "")
         category = str(q.get("category") or "")
         hints = ("secret",) if "secret" in category.lower() else ()

@@ -62,6 +62,7 @@ from cityguard.ingest.importers._sarif_result import (
 from cityguard.ingest.tooltags import family_of_producer, rule_tags
 from cityguard.ingest.util import head_text, iter_json, json_error
 from cityguard.ingest.values import (
+    file_location,
     first_line,
     norm_path,
     norm_severity,
@@ -186,7 +187,7 @@ class _Run:
         uri = norm_path(uri)
         location = f"{uri or '?'}:{line}" if line else uri or "?"
         suffix = self.identity.suffix(r, uri)
-        evidence = "\n".join(x for x in (f"{uri}:{line}" if line else uri, message, snippet) if x)
+        evidence = "\n".join(x for x in (file_location(uri, line), message, snippet) if x)
         if facts.secret:
             evidence = redact(evidence, [str(props.get(k) or "") for k in ("offender", "secret",
                                                                           "match")])  # fmt: skip

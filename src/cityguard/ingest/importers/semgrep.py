@@ -34,6 +34,7 @@ from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import (
     LINT_LEVELS,
+    file_location,
     first_line,
     norm_path,
     norm_severity,
@@ -125,8 +126,8 @@ class Semgrep:
             cwes=split_cwes([c.split(":")[0] for c in cwe_text]),
             description=message,
             solution=str(extra.get("fix") or ""),
-            location=f"{path}:{line}" if line else path,
-            evidence=redact("\n".join(x for x in (f"{path}:{line}" if line else path,
+            location=file_location(path, line),
+            evidence=redact("\n".join(x for x in (file_location(path, line),
                                                   str(extra.get("lines") or "")[:4000]) if x)),
             references=tuple(dict.fromkeys(str(u) for u in refs if u)),
             tags=rule_tags(self.tool, check, hints),

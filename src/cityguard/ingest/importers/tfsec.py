@@ -31,6 +31,7 @@ from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
 from cityguard.ingest.values import (
     LINT_LEVELS,
+    file_location,
     norm_path,
     norm_severity,
     redact,
@@ -81,7 +82,7 @@ class Tfsec:
         description = str(r.get("description") or "")
         found = _RESOURCE.search(description)
         resource = str(r.get("resource") or (found.group(1) if found else ""))
-        where = f"{path}:{line}" if line else path
+        where = file_location(path, line)
         rule = str(r.get("long_id") or r.get("rule_id") or "")
         raw = str(r.get("severity") or "")
         severity = LINT_LEVELS.get(raw.lower()) or norm_severity(raw)  # legacy: error…info

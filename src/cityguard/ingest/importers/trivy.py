@@ -30,7 +30,14 @@ from cityguard.ingest.importers._jsonio import (
     top_scalars,
 )
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_path, norm_severity, redact, split_cves, split_cwes
+from cityguard.ingest.values import (
+    file_location,
+    norm_path,
+    norm_severity,
+    redact,
+    split_cves,
+    split_cwes,
+)
 from cityguard.model import Finding, Severity
 
 # Result.Type values of OS package managers in legacy reports (which have no Class)
@@ -218,7 +225,7 @@ class Trivy:
             severity_raw=raw,
             description=f"{s.get('Category') or 'A'} secret committed in {target}",
             solution="Revoke and rotate the secret, then remove it from the file and history.",
-            location=f"{target}:{line}" if line else target,
+            location=file_location(target, line),
             evidence=redact(str(s.get("Match") or "")),
             tags=("secret",),
             last_seen=seen,
