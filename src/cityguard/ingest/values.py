@@ -151,3 +151,9 @@ def suppressed_by(kind: str | None, justification: str | None = None,
 def file_location(path: str, line: object) -> str:
     """Where in a scanned tree a finding is: "path:line", or the path alone without a line."""
     return f"{path}:{line}" if line else path
+
+
+def unique_refs(values: Iterable[object]) -> tuple[str, ...]:
+    """A finding's references: each given value as text, in order, empty ones and repeats
+    left out."""
+    return tuple(dict.fromkeys(str(v) for v in values if v))

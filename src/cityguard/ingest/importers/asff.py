@@ -45,6 +45,7 @@ from cityguard.ingest.values import (
     split_cwes,
     suppressed_by,
     to_float,
+    unique_refs,
 )
 from cityguard.model import Finding, Severity, fingerprint
 
@@ -129,9 +130,8 @@ class Asff:
                 [f"{r.get('Type') or '?'} {r.get('Id') or '?'}" for r in resources]
                 + [f"{p.get('Name')} {p.get('Version') or ''} → {p.get('FixedInVersion') or '?'}"
                    for p in packages])),  # fmt: skip
-            references=tuple(dict.fromkeys(str(u) for u in (
-                fix.get("Url"), x.get("SourceUrl"),
-                *(r for v in vulns for r in as_list(v.get("ReferenceUrls")))) if u)),  # fmt: skip
+            references=unique_refs((fix.get("Url"), x.get("SourceUrl"),
+                                    *(r for v in vulns for r in as_list(v.get("ReferenceUrls"))))),
             tags=rule_tags(self.tool, rule, base if failed else ("not-checked",)),
             first_seen=iso_utc(x.get("FirstObservedAt") or x.get("CreatedAt")),
             last_seen=iso_utc(x.get("LastObservedAt") or x.get("UpdatedAt")),

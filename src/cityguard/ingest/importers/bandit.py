@@ -25,7 +25,14 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import file_location, norm_path, norm_severity, redact, split_cwes
+from cityguard.ingest.values import (
+    file_location,
+    norm_path,
+    norm_severity,
+    redact,
+    split_cwes,
+    unique_refs,
+)
 from cityguard.model import Finding
 
 
@@ -74,7 +81,7 @@ class Bandit:
             description=str(r.get("issue_text") or ""),
             location=file_location(path, line),
             evidence=redact(str(r.get("code") or "")),
-            references=tuple(str(u) for u in (r.get("more_info"), cwe.get("link")) if u),
+            references=unique_refs((r.get("more_info"), cwe.get("link"))),
             tags=rule_tags(self.tool, test),
             first_seen=seen,
             last_seen=seen,

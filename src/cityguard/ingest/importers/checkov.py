@@ -45,6 +45,7 @@ from cityguard.ingest.values import (
     split_cves,
     split_cwes,
     suppressed_by,
+    unique_refs,
 )
 from cityguard.model import Finding, Severity
 
@@ -131,7 +132,7 @@ class Checkov:
             location=file_location(path, line),
             evidence=redact("\n".join(x for x in (file_location(path, line), resource,
                                                   code[:4000]) if x)),  # fmt: skip
-            references=tuple(str(u) for u in (c.get("guideline"),) if u),
+            references=unique_refs([c.get("guideline")]),
             tags=rule_tags(self.tool, check_id, hints),
             status="accepted" if skipped else "open",
             extra=extra,

@@ -30,7 +30,7 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
 )
 from cityguard.ingest.util import first_of_each, head_text, iter_json, json_error, skip_bom
-from cityguard.ingest.values import norm_severity, split_cves
+from cityguard.ingest.values import norm_severity, split_cves, unique_refs
 from cityguard.model import Finding, Severity
 
 
@@ -92,7 +92,7 @@ class Clair:
             solution=f"Upgrade {package} to {fixed}" if fixed else "",
             location=f"{package}@{version}",
             evidence=f"{package} {version} ({v['namespace'] or '?'})",
-            references=tuple(str(u) for u in (v["link"],) if u),
+            references=unique_refs([v["link"]]),
             tags=("vuln",),
             extra={k: val for k, val in (("namespace", v["namespace"]), ("fixed_by", fixed))
                    if val},  # fmt: skip

@@ -23,7 +23,14 @@ from cityguard.core.errors import DataError
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._jsonio import as_dict, as_list, has_keys, iso_utc
 from cityguard.ingest.util import decode_json, first_of_each, head_text
-from cityguard.ingest.values import norm_severity, split_cves, split_cwes, suppressed_by, to_float
+from cityguard.ingest.values import (
+    norm_severity,
+    split_cves,
+    split_cwes,
+    suppressed_by,
+    to_float,
+    unique_refs,
+)
 from cityguard.model import Finding, Severity, severity_from_cvss
 
 _POLICY = "no rating given, medium by policy"
@@ -123,7 +130,7 @@ def _finding(importer: Any, v: Vuln, component: str, asset: str, kind: str) -> F
         solution=v.recommendation,
         location=component,
         evidence=component,
-        references=tuple(dict.fromkeys(u for u in v.urls if u)),
+        references=unique_refs(v.urls),
         tags=("vuln", "dependency"),
         status=status,
         extra={k: x for k, x in extra.items() if x},

@@ -41,6 +41,7 @@ from cityguard.ingest.values import (
     split_cwes,
     suppressed_by,
     to_int,
+    unique_refs,
 )
 from cityguard.model import Finding
 
@@ -112,7 +113,7 @@ class GithubCodeScanning:
             solution=stated(rule.get("help")),
             location=file_location(path, line),
             evidence=redact(text_of(inst.get("message"))),
-            references=tuple(u for u in (stated(a.get("html_url")),) if u),
+            references=unique_refs([stated(a.get("html_url"))]),
             tags=rule_tags(self.tool, rule_id),
             first_seen=iso_utc(a.get("created_at")),
             last_seen=iso_utc(a.get("updated_at")) or iso_utc(a.get("created_at")),

@@ -31,6 +31,7 @@ from cityguard.ingest.values import (
     split_cwes,
     suppressed_by,
     to_float,
+    unique_refs,
 )
 from cityguard.model import Finding, fingerprint
 
@@ -100,8 +101,8 @@ class GithubDependabot:
             solution=f"Upgrade {name} to {patched}" if patched else "No patched version yet.",
             location=location,
             evidence=f"{name} {sv.get('vulnerableVersionRange') or ''} in {manifest or '?'}",
-            references=tuple(dict.fromkeys(str(r.get("url")) for r in as_list(adv.get("references"))
-                                           if isinstance(r, dict) and r.get("url"))),  # fmt: skip
+            references=unique_refs(r.get("url") for r in as_list(adv.get("references"))
+                                   if isinstance(r, dict)),
             tags=("vuln", "dependency"),
             first_seen=iso_utc(a.get("createdAt")),
             last_seen=iso_utc(a.get("createdAt")),  # the advisory's updatedAt is no sighting

@@ -38,6 +38,7 @@ from cityguard.ingest.values import (
     split_cwes,
     suppressed_by,
     to_int,
+    unique_refs,
 )
 from cityguard.model import Finding
 
@@ -115,7 +116,7 @@ class Gosec:
             description=details,
             location=file_location(path, line),
             evidence=redact(code),
-            references=tuple(str(u) for u in (cwe.get("url"),) if u),
+            references=unique_refs([cwe.get("url")]),
             tags=tags,
             status=status,
             extra={k: v for k, v in extra.items() if v is not None},

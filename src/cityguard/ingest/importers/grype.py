@@ -27,6 +27,7 @@ from cityguard.ingest.values import (
     split_cves,
     split_cwes,
     to_float,
+    unique_refs,
 )
 from cityguard.model import Finding
 
@@ -102,7 +103,7 @@ class Grype:
                       else _FIX_TEXT.get(state, "")),
             location=f"{name}@{version} {paths[0]}" if paths else f"{name}@{version}",
             evidence=f"{name} {version} ({art.get('type') or '?'}) at " + (", ".join(paths) or "?"),
-            references=tuple(dict.fromkeys(str(u) for u in urls if u)),
+            references=unique_refs(urls),
             tags=("vuln",) if os_pkg else ("vuln", "dependency"),
             last_seen=seen,
             extra={k: v for k, v in (

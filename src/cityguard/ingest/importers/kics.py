@@ -38,6 +38,7 @@ from cityguard.ingest.values import (
     redact,
     split_cwes,
     to_int,
+    unique_refs,
 )
 from cityguard.model import Finding, fingerprint
 
@@ -110,7 +111,7 @@ class Kics:
             location=location,
             evidence=redact("\n".join(x for x in (location, resource, f"expected: {expected}",
                                                   f"actual: {actual}") if x)),  # fmt: skip
-            references=tuple(str(u) for u in (q.get("query_url"),) if u),
+            references=unique_refs([q.get("query_url")]),
             tags=rule_tags(self.tool, query_id, ("config", *hints)),
             first_seen=start,
             last_seen=end or start,

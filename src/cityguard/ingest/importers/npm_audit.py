@@ -23,7 +23,7 @@ from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import any_key, as_dict, as_list, has_keys
 from cityguard.ingest.util import decode_json, head_text
-from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float
+from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, unique_refs
 from cityguard.model import Finding
 
 _GHSA = re.compile(r"GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}", re.I)
@@ -154,7 +154,7 @@ class NpmAudit:
             solution=solution,
             location=module,
             evidence=evidence.strip(),
-            references=tuple(dict.fromkeys(str(r) for r in refs if r)),
+            references=unique_refs(refs),
             tags=("vuln", "dependency"),
         )
 

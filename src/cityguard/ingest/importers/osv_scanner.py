@@ -28,7 +28,14 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
 )
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_path, norm_severity, split_cves, split_cwes, to_float
+from cityguard.ingest.values import (
+    norm_path,
+    norm_severity,
+    split_cves,
+    split_cwes,
+    to_float,
+    unique_refs,
+)
 from cityguard.model import Finding, Severity, severity_from_cvss
 
 NO_SEVERITY = "none in the report: medium by policy"
@@ -118,7 +125,7 @@ def _finding(imp: OsvScanner, ids: list[str], records: list[dict[str, Any]],
         location=location,
         evidence=f"{what} ({info.get('ecosystem') or '?'}) in {path or '?'}; "
                  f"ids: {', '.join(dict.fromkeys(str(a) for a in aliases))}",
-        references=tuple(dict.fromkeys(str(u) for u in refs if u)),
+        references=unique_refs(refs),
         tags=("vuln", "dependency", *(("malware",) if malicious else ())),
         last_seen=None,
         extra={k: v for k, v in (("ecosystem", info.get("ecosystem")), ("ids", ids),

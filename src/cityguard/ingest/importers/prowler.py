@@ -30,7 +30,7 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.tooltags import rule_tags
 from cityguard.ingest.util import first_of_each, head_text, iter_json
-from cityguard.ingest.values import norm_severity, redact, split_cves, suppressed_by
+from cityguard.ingest.values import norm_severity, redact, split_cves, suppressed_by, unique_refs
 from cityguard.model import Finding, Severity
 
 
@@ -110,7 +110,7 @@ class Prowler:
             solution=str(remediation.get("desc") or ""),
             location=where if failed else f"{where} not-checked".strip(),
             evidence=redact(str(x.get("status_detail") or x.get("message") or "")),
-            references=tuple(dict.fromkeys(str(u) for u in refs if u)),
+            references=unique_refs(refs),
             tags=rule_tags(self.tool, check, ("config",) if failed else ("not-checked",)),
             first_seen=iso_utc(info.get("created_time_dt")),
             last_seen=iso_utc(x.get("time_dt") or info.get("created_time_dt")),

@@ -43,6 +43,7 @@ from cityguard.ingest.values import (
     split_cwes,
     suppressed_by,
     to_float,
+    unique_refs,
 )
 from cityguard.model import Finding, Severity, severity_from_cvss
 
@@ -129,7 +130,7 @@ class Semgrep:
             location=file_location(path, line),
             evidence=redact("\n".join(x for x in (file_location(path, line),
                                                   str(extra.get("lines") or "")[:4000]) if x)),
-            references=tuple(dict.fromkeys(str(u) for u in refs if u)),
+            references=unique_refs(refs),
             tags=rule_tags(self.tool, check, hints),
             status="accepted" if ignored else "open",
             extra=info,

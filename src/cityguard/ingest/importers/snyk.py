@@ -40,6 +40,7 @@ from cityguard.ingest.values import (
     split_cwes,
     to_float,
     to_int,
+    unique_refs,
 )
 from cityguard.model import Finding
 
@@ -140,8 +141,8 @@ class Snyk:
             location=location,
             evidence=f"{where} ({v.get('packageManager') or ctx['manager'] or '?'})"
                      + (f" via {path}" if path else ""),
-            references=tuple(dict.fromkeys(str(r.get("url")) for r in as_list(v.get("references"))
-                                           if isinstance(r, dict) and r.get("url"))),  # fmt: skip
+            references=unique_refs(r.get("url") for r in as_list(v.get("references"))
+                                   if isinstance(r, dict)),
             tags=tags,
             extra={k: x for k, x in (
                 ("project", ctx["project"]), ("package_manager", ctx["manager"]),

@@ -37,6 +37,7 @@ from cityguard.ingest.values import (
     redact,
     split_cves,
     split_cwes,
+    unique_refs,
 )
 from cityguard.model import Finding, Severity
 
@@ -168,9 +169,7 @@ class Trivy:
             solution=f"Upgrade {pkg} to {fixed}" if fixed else "",
             location=location,
             evidence=f"{target}: {pkg} {version} installed" + (f" at {path}" if path else ""),
-            references=tuple(dict.fromkeys(
-                str(r) for r in [v.get("PrimaryURL"), *as_list(v.get("References"))] if r
-            )),
+            references=unique_refs([v.get("PrimaryURL"), *as_list(v.get("References"))]),
             tags=("vuln",) if os_pkgs else ("vuln", "dependency"),
             last_seen=seen,
             extra={k: val for k, val in (

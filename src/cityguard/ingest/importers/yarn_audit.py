@@ -23,7 +23,14 @@ from cityguard.ingest.base import register
 from cityguard.ingest.gaps import record
 from cityguard.ingest.importers._jsonio import as_dict, as_list, has_keys, iso_utc
 from cityguard.ingest.util import head_text, iter_json_lines
-from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
+from cityguard.ingest.values import (
+    norm_severity,
+    split_cves,
+    split_cwes,
+    to_float,
+    to_int,
+    unique_refs,
+)
 from cityguard.model import Finding
 
 _GHSA = re.compile(r"GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}", re.I)
@@ -108,7 +115,7 @@ class YarnAudit:
             evidence=f"{g['package']}@{versions}"
             + ("\npaths:\n" + "\n".join(paths[:50]) if paths else "")
             + (f"\n… and {len(paths) - 50} more paths" if len(paths) > 50 else ""),
-            references=tuple(u for u in (str(a.get("url") or ""),) if u),
+            references=unique_refs([a.get("url")]),
             tags=("dependency",) if deprecation else ("vuln", "dependency"),
             # the advisory's own dates say when it was published, not when it was seen here
             extra={
