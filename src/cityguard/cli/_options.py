@@ -211,6 +211,8 @@ JobsOpt = Annotated[int | None, typer.Option(
 TopOpt = Annotated[int, typer.Option("--top", metavar="N", parser=count("--top"),
                                      help="Failed checks shown after assess (0: none).",
                                      show_default=True)]
+#: --lang of a command that says only its own messages (no report): the word, zh or en
+MessageLangOpt = Annotated[str, typer.Option("--lang", help="zh | en")]
 StoreOpt = Annotated[str | None, typer.Option(
     "--store", metavar="PATH|URL", help="Store: a file path (SQLite) or "
     "postgresql://user@host:port/db (default: $CITYGUARD_STORE, else .cityguard/cityguard.db "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from cityguard.cli._options import StoreOpt
+from cityguard.cli._options import MessageLangOpt, StoreOpt
 
 
 def export(
@@ -24,7 +24,7 @@ def export(
     config: str = typer.Option(None, "--config", help="The notify configuration (for "
                                "--target)."),
     store: StoreOpt = None,
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Export records for the SIEM. Statuses that were not judged (not applicable, manual,
     error, not assessed) never map to a pass."""

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cityguard.cli._options import StoreOpt
+from cityguard.cli._options import MessageLangOpt, StoreOpt
 
 notify_app = typer.Typer(
     help="Notifications to the duty channels (DingTalk, WeCom, Feishu, webhook, e-mail, "
@@ -80,7 +80,7 @@ def _outbox_command(command: str, doc: str,
         config: ConfigOpt = None,
         store: StoreOpt = None,
         dry_run: DryRunOpt = False,
-        lang: str = typer.Option("zh", "--lang", help="zh | en"),
+        lang: MessageLangOpt = "zh",
     ) -> None:
         from cityguard.notify import service
         from cityguard.store import open_store
@@ -163,7 +163,7 @@ def notify_status(
     limit: int = typer.Option(20, "--limit", help="How many of the newest deliveries."),
     fmt: str = typer.Option("table", "--format", help="table | json"),
     store: StoreOpt = None,
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """The outbox: per target and state, and the newest deliveries with their last error.
     Exit 1 when something failed or waits."""
@@ -236,7 +236,7 @@ def notify_test(
 @notify_app.command("check")
 def notify_check(
     config: ConfigOpt = None,
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Check the notify configuration: every problem with its file and line (exit 2)."""
     from cityguard.cli import console

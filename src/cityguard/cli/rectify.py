@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cityguard.cli._options import StoreOpt
+from cityguard.cli._options import MessageLangOpt, StoreOpt
 
 rectify_app = typer.Typer(
     help="Rectification tracking (整改跟踪): give a finding or a non-compliant item an owner, a "
@@ -26,7 +26,7 @@ def rectify_add(
     asset: str = typer.Option("", "--asset", help="Only this asset of the item."),
     note: str = typer.Option("", "--note", help="What is to be done (整改建议)."),
     by: str = typer.Option(None, "--by", help="Who assigns it (default: $USER)."),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
     store: StoreOpt = None,
 ) -> None:
     """Open a rectification for a finding or a non-compliant item."""
@@ -49,7 +49,7 @@ def rectify_update(
     owner: str = typer.Option(None, "--owner", help="A new owner."),
     due: str = typer.Option(None, "--due", help="A new due date YYYY-MM-DD."),
     by: str = typer.Option(None, "--by", help="Who (default: $USER)."),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
     store: StoreOpt = None,
 ) -> None:
     """Move a rectification along the flow, or change its owner or due date."""
@@ -73,7 +73,7 @@ def rectify_list(
     overdue: bool = typer.Option(False, "--overdue", help="Only open or in-progress ones past "
                                  "their due date."),
     fmt: str = typer.Option("table", "--format", help="table | json | csv"),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
     store: StoreOpt = None,
 ) -> None:
     """List rectifications, earliest due first (! marks overdue)."""
@@ -92,7 +92,7 @@ def rectify_list(
 def rectify_show(
     rid: int = typer.Argument(..., help="Rectification id."),
     fmt: str = typer.Option("table", "--format", help="table | json"),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
     store: StoreOpt = None,
 ) -> None:
     """One rectification with its full state history."""

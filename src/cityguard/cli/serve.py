@@ -6,8 +6,7 @@ from pathlib import Path
 
 import typer
 
-STORE_HELP = "Store: a file path (SQLite) or postgresql://user@host:port/db " \
-             "(default: $CITYGUARD_STORE, else .cityguard/cityguard.db here)."  # fmt: skip
+from cityguard.cli._options import StoreOpt
 
 
 def serve(
@@ -15,7 +14,7 @@ def serve(
                              help="Where to listen (beyond loopback: --cert and --key needed)."),
     cert: Path = typer.Option(None, "--cert", help="TLS certificate (PEM) for HTTPS."),
     key: Path = typer.Option(None, "--key", help="TLS private key (PEM)."),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    store: StoreOpt = None,
     lang: str = typer.Option("zh", "--lang", help="zh | en (this command's messages)"),
 ) -> None:
     """Serve the city posture dashboard (sign in with an account from `cityguard users add`)."""

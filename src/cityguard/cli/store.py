@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from cityguard.cli._options import StoreOpt
+from cityguard.cli._options import MessageLangOpt, StoreOpt
 
 store_app = typer.Typer(
     help="The store itself: migrate its schema, check it, copy one store into another.",
@@ -16,7 +16,7 @@ store_app = typer.Typer(
 @store_app.command("migrate")
 def store_migrate(
     store: StoreOpt = None,
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Create the store or bring its schema up to this cityguard's (a newer one: exit 2)."""
     from cityguard.cli import console
@@ -32,7 +32,7 @@ def store_migrate(
 def store_check(
     store: StoreOpt = None,
     fmt: str = typer.Option("table", "--format", help="table | json"),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Schema version, rows per table, dangling references: exit 0 sound, 1 problems found."""
     import json
@@ -62,7 +62,7 @@ def store_check(
 def store_copy(
     source: str = typer.Argument(..., help="The store to copy (a path or a URL)."),
     destination: str = typer.Argument(..., help="An empty store (created when missing)."),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Copy every row (findings, fingerprints, state history, runs, register, rectifications)
     into an empty store in one transaction, then verify counts and digests."""

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import typer
 
+from cityguard.cli._options import MessageLangOpt, StoreOpt
+
 users_app = typer.Typer(
     help="Accounts of the dashboard (cityguard serve): roles viewer, analyst, sysadmin, "
          "secadmin, auditadmin (三员分立); and its audit log.",
     no_args_is_help=True,
 )
 
-STORE_HELP = "Store: a file path (SQLite) or postgresql://user@host:port/db " \
-             "(default: $CITYGUARD_STORE, else .cityguard/cityguard.db here)."  # fmt: skip
 STDIN_HELP = "Read the password from the first line of standard input (for scripts)."
 
 
@@ -41,8 +41,8 @@ def users_add(
     role: str = typer.Option(..., "--role", help="viewer | analyst | sysadmin | secadmin | "
                              "auditadmin"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help=STDIN_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    store: StoreOpt = None,
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Add an account (its password must meet the complexity rules)."""
     from cityguard.cli import console
@@ -63,8 +63,8 @@ def users_add(
 def users_passwd(
     name: str = typer.Argument(..., help="Account name."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help=STDIN_HELP),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    store: StoreOpt = None,
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Set a new password (ends the account's sessions and any lockout)."""
     from cityguard.cli import console
@@ -86,8 +86,8 @@ def users_lock(
     name: str = typer.Argument(..., help="Account name."),
     unlock: bool = typer.Option(False, "--unlock", help="Unlock it instead."),
     reason: str = typer.Option("", "--reason", help="Why (kept in the audit log)."),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    store: StoreOpt = None,
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Lock an account (its sessions end at once) or unlock it."""
     from cityguard.cli import console
@@ -104,8 +104,8 @@ def users_lock(
 def users_role(
     name: str = typer.Argument(..., help="Account name."),
     role: str = typer.Argument(..., help="viewer | analyst | sysadmin | secadmin | auditadmin"),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    store: StoreOpt = None,
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Give an account another role (its sessions end)."""
     from cityguard.cli import console
@@ -121,8 +121,8 @@ def users_role(
 @users_app.command("list")
 def users_list(
     fmt: str = typer.Option("table", "--format", help="table | json"),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    store: StoreOpt = None,
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Every account with its role and state (never a password hash)."""
     import json
@@ -163,8 +163,8 @@ def users_list(
 def users_audit_export(
     output: str = typer.Argument(..., metavar="FILE.csv", help="Where to write the CSV."),
     since: str = typer.Option("", "--since", help="From this UTC time (YYYY-MM-DD…)."),
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    store: StoreOpt = None,
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Export the audit log as CSV (0600); the export itself is recorded."""
     from cityguard.cli import console
@@ -182,8 +182,8 @@ def users_audit_export(
 
 @users_app.command("audit-verify")
 def users_audit_verify(
-    store: str = typer.Option(None, "--store", help=STORE_HELP),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    store: StoreOpt = None,
+    lang: MessageLangOpt = "zh",
 ) -> None:
     """Check the audit log's hash chain: exit 0 intact, 1 a record changed or missing."""
     from cityguard.cli import console
