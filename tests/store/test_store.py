@@ -3,13 +3,17 @@ fixed/reopened, acceptance expiry, runs."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import time
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from cityguard.core.errors import DataError, UsageError
+from cityguard.core.ids import time_ordered_id
 from cityguard.model import Finding, Severity
 from cityguard.store import SCHEMA_VERSION, open_store
 from cityguard.store.imports import BATCH
@@ -251,6 +255,29 @@ def test_runs_are_stored_and_loaded_by_id_latest_and_system(st) -> None:
         st.load_run("nope")
     with pytest.raises(DataError, match="run_id"):
         st.save_run({"system": {}})
+
+
+def test_runs_made_in_the_same_second_come_back_in_the_order_they_were_made(st) -> None:
+    # `created` has one-second resolution: the run ids (UUIDv7 layout) break the tie in time
+    # order, so "latest" is the run made last however many runs share its second
+    stamp = "2025-04-01T10:00:00+08:00"
+    made = []
+    for n in range(20):
+        run_id = time_ordered_id()
+        made.append(run_id)
+        st.save_run({"run_id": run_id, "created": stamp, "system": {"name": "web", "level": 3},
+                     "summary": {"conclusion": "compliant", "score": float(n)}, "items": []})
+        time.sleep(0.002)  # ids order by millisecond
+        assert st.load_run("latest")["run_id"] == run_id
+    assert [r["run_id"] for r in st.list_runs("web")] == made
+
+
+def test_run_ids_are_uuid7_hex_in_time_order() -> None:
+    first = time_ordered_id()
+    time.sleep(0.002)
+    second = time_ordered_id()
+    assert re.fullmatch(r"[0-9a-f]{32}", first) and first < second
+    assert uuid.UUID(first).version == 7 and uuid.UUID(first).variant == uuid.RFC_4122
 
 
 def test_scope_follows_the_findings_tool_family_not_the_format(st) -> None:

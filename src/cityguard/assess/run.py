@@ -9,7 +9,6 @@ Each step is a function of its own; the capabilities never call each other, this
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -28,6 +27,7 @@ from cityguard.assess.inputs import (
 )
 from cityguard.core.dates import resolve_today
 from cityguard.core.errors import UsageError
+from cityguard.core.ids import time_ordered_id
 from cityguard.core.resources import builtin_dir
 from cityguard.engine import index, load_library
 from cityguard.model import (
@@ -360,7 +360,7 @@ def build_assessment(plan: Plan, assets: list[Asset], results: list[CheckResult]
     sel = plan.selection
     local_names = [a.name for a in assets if a.target == "local"]
     return Assessment(
-        run_id=uuid.uuid4().hex,
+        run_id=time_ordered_id(),
         created=datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
         tool_version=__version__,
         system=SystemInfo(name=local_names[0] if local_names else "cityguard assessment",
