@@ -157,3 +157,9 @@ def unique_refs(values: Iterable[object]) -> tuple[str, ...]:
     """A finding's references: each given value as text, in order, empty ones and repeats
     left out."""
     return tuple(dict.fromkeys(str(v) for v in values if v))
+
+
+def upgrade_advice(package: str, fixed: str) -> str:
+    """The remedy of a vulnerable package when the scanner names the fixed version(s):
+    "Upgrade openssl to 3.0.8" ("" when no fixed version is known)."""
+    return f"Upgrade {package} to {fixed}" if fixed else ""

@@ -29,7 +29,7 @@ from cityguard.ingest.importers._jsonio import (
 )
 from cityguard.ingest.importers.grype import OS_PACKAGE_TYPES
 from cityguard.ingest.util import head_text, iter_json
-from cityguard.ingest.values import norm_severity, split_cves, to_float
+from cityguard.ingest.values import norm_severity, split_cves, to_float, upgrade_advice
 from cityguard.model import Finding
 
 _OS_TYPES = OS_PACKAGE_TYPES | {"dpkg", "rpm", "apkg"}
@@ -148,7 +148,7 @@ class Anchore:
             cvss_score=score,
             cvss_vector=vector,
             cves=split_cves([vid, cves]),
-            solution=f"Upgrade {pkg} to {fix}" if fix else "",
+            solution=upgrade_advice(pkg, fix),
             location=f"{package} {path}".strip(),
             evidence=f"{package} ({ptype or '?'})" + (f" at {path}" if path else ""),
             references=tuple(str(u) for u in links if u and stated(u)),

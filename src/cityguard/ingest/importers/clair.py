@@ -30,7 +30,7 @@ from cityguard.ingest.importers._jsonio import (
     rewindable,
 )
 from cityguard.ingest.util import first_of_each, head_text, iter_json, json_error, skip_bom
-from cityguard.ingest.values import norm_severity, split_cves, unique_refs
+from cityguard.ingest.values import norm_severity, split_cves, unique_refs, upgrade_advice
 from cityguard.model import Finding, Severity
 
 
@@ -89,7 +89,7 @@ class Clair:
             # an advisory (RHSA-…) names its CVEs in the text
             cves=split_cves(vid) or split_cves(v["description"]),
             description=str(v["description"] or ""),
-            solution=f"Upgrade {package} to {fixed}" if fixed else "",
+            solution=upgrade_advice(package, fixed),
             location=f"{package}@{version}",
             evidence=f"{package} {version} ({v['namespace'] or '?'})",
             references=unique_refs([v["link"]]),

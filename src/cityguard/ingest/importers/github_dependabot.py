@@ -32,6 +32,7 @@ from cityguard.ingest.values import (
     suppressed_by,
     to_float,
     unique_refs,
+    upgrade_advice,
 )
 from cityguard.model import Finding, fingerprint
 
@@ -98,7 +99,7 @@ class GithubDependabot:
             cwes=split_cwes([c.get("cweId") for c in as_list(as_dict(adv.get("cwes")).get("nodes"))
                              if isinstance(c, dict)]),  # fmt: skip
             description=str(adv.get("description") or ""),
-            solution=f"Upgrade {name} to {patched}" if patched else "No patched version yet.",
+            solution=upgrade_advice(name, patched) or "No patched version yet.",
             location=location,
             evidence=f"{name} {sv.get('vulnerableVersionRange') or ''} in {manifest or '?'}",
             references=unique_refs(r.get("url") for r in as_list(adv.get("references"))

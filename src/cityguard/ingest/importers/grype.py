@@ -28,6 +28,7 @@ from cityguard.ingest.values import (
     split_cwes,
     to_float,
     unique_refs,
+    upgrade_advice,
 )
 from cityguard.model import Finding
 
@@ -99,7 +100,7 @@ class Grype:
             cves=split_cves([vid, *(r.get("id") for r in related)]),
             cwes=split_cwes(vuln.get("cwes")),
             description=str(description or ""),
-            solution=(f"Upgrade {name} to {', '.join(fixed)}" if fixed and state != "wont-fix"
+            solution=(upgrade_advice(name, ", ".join(fixed)) if fixed and state != "wont-fix"
                       else _FIX_TEXT.get(state, "")),
             location=f"{name}@{version} {paths[0]}" if paths else f"{name}@{version}",
             evidence=f"{name} {version} ({art.get('type') or '?'}) at " + (", ".join(paths) or "?"),

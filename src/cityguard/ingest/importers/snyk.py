@@ -41,6 +41,7 @@ from cityguard.ingest.values import (
     to_float,
     to_int,
     unique_refs,
+    upgrade_advice,
 )
 from cityguard.model import Finding
 
@@ -137,7 +138,7 @@ class Snyk:
             cwes=split_cwes(ids.get("CWE")),
             description=str(v.get("description") or ""),
             solution=(f"Upgrade to {upgrade[0]}" if upgrade else
-                      f"Upgrade {package} to {', '.join(fixed)}" if fixed else ""),  # fmt: skip
+                      upgrade_advice(package, ", ".join(fixed))),  # fmt: skip
             location=location,
             evidence=f"{where} ({v.get('packageManager') or ctx['manager'] or '?'})"
                      + (f" via {path}" if path else ""),

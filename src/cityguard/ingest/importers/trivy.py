@@ -38,6 +38,7 @@ from cityguard.ingest.values import (
     split_cves,
     split_cwes,
     unique_refs,
+    upgrade_advice,
 )
 from cityguard.model import Finding, Severity
 
@@ -166,7 +167,7 @@ class Trivy:
             cves=split_cves([vid, *as_list(v.get("VendorIDs"))]),
             cwes=split_cwes(v.get("CweIDs")),
             description=str(v.get("Description") or ""),
-            solution=f"Upgrade {pkg} to {fixed}" if fixed else "",
+            solution=upgrade_advice(pkg, fixed),
             location=location,
             evidence=f"{target}: {pkg} {version} installed" + (f" at {path}" if path else ""),
             references=unique_refs([v.get("PrimaryURL"), *as_list(v.get("References"))]),

@@ -30,6 +30,7 @@ from cityguard.ingest.values import (
     to_float,
     to_int,
     unique_refs,
+    upgrade_advice,
 )
 from cityguard.model import Finding
 
@@ -106,11 +107,7 @@ class YarnAudit:
             cwes=split_cwes(as_list(a.get("cwe"))),
             description=str(a.get("overview") or a.get("title") or ""),
             solution=str(a.get("recommendation") or "")
-            or (
-                f"Upgrade {g['package']} to {a['patched_versions']}"
-                if a.get("patched_versions")
-                else ""
-            ),  # fmt: skip
+            or upgrade_advice(g["package"], str(a.get("patched_versions") or "")),
             location=g["package"],
             evidence=f"{g['package']}@{versions}"
             + ("\npaths:\n" + "\n".join(paths[:50]) if paths else "")
