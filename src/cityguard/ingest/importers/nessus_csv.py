@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import BinaryIO, ClassVar
+from dataclasses import dataclass
+from typing import Any, BinaryIO, ClassVar
 
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import merge_same, net_location
@@ -59,26 +60,17 @@ class NessusCsvImporter:
         host = cell(row, "IP Address", "Host")
         if not plugin or not host:
             return None
-        port = to_int(row.get("Port")) or None
-        proto = (row.get("Protocol") or "tcp").strip().lower()
-        raw = cell(row, "Risk", "Risk Factor")
-        severity = _NESSUS_SCALE.get(raw.lower()) or norm_severity(raw)
-        cves = split_cves(row.get("CVE"))
-        title = cell(row, "Name") or f"plugin {plugin}"
         v3 = to_float(cell(row, "CVSS v3.0 Base Score", "CVSSv3", "CVSS v3 Base Score"))
         v2 = to_float(cell(row, "CVSS v2.0 Base Score", "CVSS"))
-        vector = cell(row, "CVSS v3.0 Vector", "CVSS v2.0 Vector") or None
-        return Finding(
-            tool=self.tool, format=self.name, asset_kind="host", asset_key=host,
-            port=port, protocol=proto, rule_id=plugin, title=title, severity=severity,
-            severity_raw=raw, cvss_score=v3 if v3 is not None else v2, cvss_vector=vector,
-            cves=cves, cwes=split_cwes(_cwe_refs(row.get("XREF", ""))),
+        return self._finding(
+            row, _CLASSIC, plugin, host,
+            cvss_score=v3 if v3 is not None else v2,
+            cvss_vector=cell(row, "CVSS v3.0 Vector", "CVSS v2.0 Vector") or None,
+            cwes=split_cwes(_cwe_refs(row.get("XREF", ""))),
             description="\n\n".join(x for x in (cell(row, "Synopsis"),
                                                  cell(row, "Description")) if x),
             solution="" if cell(row, "Solution") == "n/a" else cell(row, "Solution"),
-            location=net_location(port, proto), evidence=cell(row, "Plugin Output"),
-            references=tuple(cell(row, "See Also").split()),
-            tags=nessus_tags(title, cell(row, "Family", "Plugin Family"), port, severity, cves),
+            evidence=cell(row, "Plugin Output"),
             extra={k: v for k, v in (("fqdn", cell(row, "FQDN", "DNS Name")),
                                      ("netbios", cell(row, "NetBIOS"))) if v},
         )  # fmt: skip
@@ -97,28 +89,19 @@ class NessusCsvImporter:
         )
         if not plugin or not host:
             return None
-        port = to_int(row.get("port")) or None
-        proto = (row.get("protocol") or "tcp").strip().lower()
-        raw = cell(row, "severity", "definition.severity")
-        severity = _NESSUS_SCALE.get(raw.lower()) or norm_severity(raw)
-        cves = split_cves(row.get("definition.cve"))
-        title = cell(row, "definition.name") or f"plugin {plugin}"
         v3 = to_float(row.get("definition.cvss3.base_score"))
         score = v3 if v3 is not None else to_float(row.get("definition.cvss2.base_score"))
         vector = cell(row, "definition.cvss3.base_vector", "definition.cvss2.base_vector")
         # this export has lost its description header: the text sits under an empty column name
         description = cell(row, "definition.description", "")
-        return Finding(
-            tool=self.tool, format=self.name, asset_kind="host", asset_key=host,
-            port=port, protocol=proto, rule_id=plugin, title=title, severity=severity,
-            severity_raw=raw, cvss_score=score, cvss_vector=vector or None, cves=cves,
+        return self._finding(
+            row, _TENABLE_IO, plugin, host,
+            cvss_score=score, cvss_vector=vector or None,
             cwes=split_cwes(row.get("definition.cwe")),
             description="\n\n".join(x for x in (cell(row, "definition.synopsis"), description)
                                     if x),
             solution=cell(row, "definition.solution"),
-            location=net_location(port, proto), evidence=row.get("output", "").strip("'\n "),
-            references=tuple(cell(row, "definition.see_also").split()),
-            tags=nessus_tags(title, cell(row, "definition.family"), port, severity, cves),
+            evidence=row.get("output", "").strip("'\n "),
             first_seen=cell(row, "first_observed") or None,
             last_seen=cell(row, "last_seen") or None,
             extra={k: v for k, v in (("state", cell(row, "state")),
@@ -126,6 +109,44 @@ class NessusCsvImporter:
                                      ("plugin_family", cell(row, "definition.family")),
                                      ("vpr_score", cell(row, "definition.vpr.score"))) if v},
         )  # fmt: skip
+
+    def _finding(self, row: dict[str, str], layout: _Layout, plugin: str, host: str,
+                 **fields: Any) -> Finding:
+        """What both layouts hold in the same way (under their own column names): the port,
+        the risk, the CVEs, the title and family, the "See Also" links."""
+        port = to_int(row.get(layout.port)) or None
+        proto = (row.get(layout.protocol) or "tcp").strip().lower()
+        raw = cell(row, *layout.risk)
+        severity = _NESSUS_SCALE.get(raw.lower()) or norm_severity(raw)
+        cves = split_cves(row.get(layout.cve))
+        title = cell(row, layout.name) or f"plugin {plugin}"
+        return Finding(
+            tool=self.tool, format=self.name, asset_kind="host", asset_key=host,
+            port=port, protocol=proto, rule_id=plugin, title=title, severity=severity,
+            severity_raw=raw, cves=cves, location=net_location(port, proto),
+            references=tuple(cell(row, layout.see_also).split()),
+            tags=nessus_tags(title, cell(row, *layout.family), port, severity, cves),
+            **fields,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The column names of one CSV layout for what both layouts hold."""
+
+    port: str
+    protocol: str
+    risk: tuple[str, ...]
+    cve: str
+    name: str
+    family: tuple[str, ...]
+    see_also: str
+
+
+_CLASSIC = _Layout("Port", "Protocol", ("Risk", "Risk Factor"), "CVE", "Name",
+                   ("Family", "Plugin Family"), "See Also")
+_TENABLE_IO = _Layout("port", "protocol", ("severity", "definition.severity"), "definition.cve",
+                      "definition.name", ("definition.family",), "definition.see_also")
 
 
 def _cwe_refs(xref: str) -> list[str]:
