@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from cityguard.core.resources import search_dirs
-from cityguard.render import _textwidth, i18n
+from cityguard.model import Assessment
+from cityguard.render import _textwidth, _view, i18n
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~<])")
 _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # only an & that would start an entity
@@ -155,3 +156,8 @@ def environment(kind: str, lang: str) -> Any:
 
 def render(kind: str, name: str, lang: str, **context: Any) -> str:
     return environment(kind, lang).get_template(name).render(**context)
+
+
+def assessment_report(assessment: Assessment, kind: str, lang: str) -> str:
+    """The assessment report of reports/<kind>/assessment.<kind>.j2 (html, md) as text."""
+    return render(kind, f"assessment.{kind}.j2", lang, v=_view.build(assessment, lang))

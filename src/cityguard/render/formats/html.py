@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import BinaryIO, ClassVar
 
 from cityguard.model import Assessment
-from cityguard.render import _templates, _view
+from cityguard.render import _templates
 from cityguard.render.base import register
 
 
@@ -23,6 +23,5 @@ class HtmlRenderer:
     description: ClassVar[str] = "self-contained HTML report for managers (prints on A4)"
 
     def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
-        view = _view.build(assessment, lang)
-        text = _templates.render("html", "assessment.html.j2", lang, v=view)
+        text = _templates.assessment_report(assessment, "html", lang)
         out.write(text.encode("utf-8", "replace"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import BinaryIO, ClassVar
 
 from cityguard.model import Assessment
-from cityguard.render import _templates, _view
+from cityguard.render import _templates
 from cityguard.render.base import register
 
 
@@ -22,6 +22,5 @@ class MarkdownRenderer:
     description: ClassVar[str] = "Markdown report (same content as the HTML) for wikis and MRs"
 
     def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
-        view = _view.build(assessment, lang)
-        text = _templates.render("md", "assessment.md.j2", lang, v=view)
+        text = _templates.assessment_report(assessment, "md", lang)
         out.write(text.encode("utf-8", "replace"))

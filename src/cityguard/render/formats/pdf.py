@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import BinaryIO, ClassVar
 
 from cityguard.model import Assessment
-from cityguard.render import _templates, _view, pdfengine
+from cityguard.render import _templates, pdfengine
 from cityguard.render.base import register
 
 
@@ -24,6 +24,5 @@ class PdfRenderer:
     description: ClassVar[str] = "the HTML report as an A4 PDF with a signature and seal block"
 
     def render(self, assessment: Assessment, out: BinaryIO, *, lang: str = "zh") -> None:
-        view = _view.build(assessment, lang)
-        html = _templates.render("html", "assessment.html.j2", lang, v=view)
+        html = _templates.assessment_report(assessment, "html", lang)
         out.write(pdfengine.html_to_pdf(html))
