@@ -34,6 +34,15 @@ _OLD = {"SSLv2": ("ssl2-accepted", Severity.HIGH, ()),
         "SSLv3": ("ssl3-accepted", Severity.HIGH, ("CVE-2014-3566",)),
         "TLSv1.0": ("tls1.0-accepted", Severity.MEDIUM, ()),
         "TLSv1.1": ("tls1.1-accepted", Severity.MEDIUM, ())}  # fmt: skip
+#: server features that are a problem in the state given: element, attributes, then the finding
+_FEATURES = (
+    ("renegotiation", {"supported": "1", "secure": "0"}, "insecure-renegotiation",
+     Severity.MEDIUM, "Secure renegotiation is not supported", ("CVE-2009-3555",)),
+    ("compression", {"supported": "1"}, "tls-compression", Severity.MEDIUM,
+     "TLS compression is enabled (CRIME)", ("CVE-2012-4929",)),
+    ("fallback", {"supported": "0"}, "no-fallback-scsv", Severity.LOW,
+     "TLS_FALLBACK_SCSV is not supported", ()),
+)
 _FINE = frozenset({"strong", "acceptable"})
 _BROKEN_STRENGTH = frozenset({"null", "anonymous", "export"})
 # sslscan 1.x writes no strength: judge the OpenSSL suite name as sslscan 2 would
@@ -112,27 +121,9 @@ class _Endpoint:
                 ("CVE-2014-0160",),
             )
         for c in children:
-            name = local(c.tag)
-            if name == "renegotiation" and c.get("supported") == "1" and c.get("secure") == "0":
-                yield self.make(
-                    "insecure-renegotiation",
-                    Severity.MEDIUM,
-                    "Secure renegotiation is not supported",
-                    "",
-                    ("CVE-2009-3555",),
-                )
-            elif name == "compression" and c.get("supported") == "1":
-                yield self.make(
-                    "tls-compression",
-                    Severity.MEDIUM,
-                    "TLS compression is enabled (CRIME)",
-                    "",
-                    ("CVE-2012-4929",),
-                )
-            elif name == "fallback" and c.get("supported") == "0":
-                yield self.make(
-                    "no-fallback-scsv", Severity.LOW, "TLS_FALLBACK_SCSV is not supported"
-                )
+            for tag, attrs, rule, severity, title, cves in _FEATURES:
+                if local(c.tag) == tag and all(c.get(k) == v for k, v in attrs.items()):
+                    yield self.make(rule, severity, title, "", cves)
         leaf = descendant(test, "certificate")
         if leaf is not None:
             yield from self._certificate(leaf)
