@@ -117,3 +117,25 @@ def test_cell_takes_the_first_non_blank_column() -> None:
     row = {"IP Address": "  ", "Host": " 10.0.0.1 ", "Port": "443"}
     assert util.cell(row, "IP Address", "Host") == "10.0.0.1"
     assert util.cell(row, "Port") == "443" and util.cell(row, "Missing") == ""
+
+
+def test_children_and_descendant_ignore_namespaces() -> None:
+    from defusedxml.ElementTree import fromstring
+
+    root = fromstring('<r xmlns="urn:x"><refs><ref>a</ref><ref>b</ref><x/></refs>'
+                      '<refs><ref>c</ref></refs><deep><in><ref>d</ref></in></deep></r>')
+    assert [e.text for e in util.children(root, "refs", "ref")] == ["a", "b", "c"]
+    assert util.children(root, "missing", "ref") == []
+    assert util.children(root) == [root]
+    assert util.descendant(root, "in") is not None
+    assert util.descendant(root, "ref").text == "a"  # the first in document order
+    assert util.descendant(root, "nothing") is None
+
+
+def test_json_field_readers() -> None:
+    from cityguard.ingest.importers._jsonio import as_dict, stated
+
+    assert as_dict({"a": 1}) == {"a": 1}
+    assert as_dict(None) == {} and as_dict([1]) == {} and as_dict("x") == {}
+    assert stated(" 1.2.3 ") == "1.2.3" and stated(None) == "" and stated(False) == ""
+    assert stated("None") == "" and stated("null") == ""

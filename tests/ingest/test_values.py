@@ -56,3 +56,20 @@ def test_severity_word_else_cvss_band() -> None:
     assert values.severity_or_cvss("Moderate", 9.8) is Severity.MEDIUM  # the word wins
     assert values.severity_or_cvss("", 9.8) is Severity.CRITICAL
     assert values.severity_or_cvss("", None) is Severity.INFO
+
+
+def test_finding_text_helpers() -> None:
+    assert values.first_line("SQL injection\nin the login form") == "SQL injection"
+    assert values.first_line("x" * 300) == "x" * 200 and values.first_line("abc", 2) == "ab"
+    assert values.first_line("") == ""
+    assert values.file_location("app/db.py", 12) == "app/db.py:12"
+    assert values.file_location("app/db.py", None) == "app/db.py"
+    assert values.file_location("app/db.py", 0) == "app/db.py"
+    assert values.unique_refs(["https://a", None, "", "https://b", "https://a"]) == (
+        "https://a", "https://b")
+    assert values.upgrade_advice("openssl", "3.0.8") == "Upgrade openssl to 3.0.8"
+    assert values.upgrade_advice("openssl", "") == ""
+    assert values.suppressed_by("nosemgrep") == {"kind": "nosemgrep", "status": "accepted",
+                                                 "justification": None}
+    assert values.suppressed_by("vex", "not affected", "false_positive")["status"] \
+        == "false_positive"
