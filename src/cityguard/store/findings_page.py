@@ -21,6 +21,9 @@ from cityguard.store.queries import row_to_finding
 #: severities in page order
 RANKED = ("critical", "high", "medium", "low", "info")
 MAX_PAGE = 200
+#: what a page's `keep` test may read of a finding (with the system's level)
+KEEP_COLUMNS = ("tool", "rule_id", "title", "port", "tags", "cves", "cwes", "refs", "severity",
+                "system_level")
 _SELECT = (
     "SELECT f.*, s.name AS system, s.level AS system_level, s.department AS department,"
     " coalesce(d.body, f.description) AS description, coalesce(r.body, f.solution) AS solution,"
@@ -38,6 +41,7 @@ class FindingFilter:
     statuses: Sequence[str] = ()
     tools: Sequence[str] = ()
     cve: str = ""
+    level: int | None = None  # systems graded at this level (unset: level 3, as elsewhere)
 
 
 @dataclass
@@ -101,6 +105,9 @@ def rows(db: Db, flt: FindingFilter, cursor: Cursor, batch: int) -> Iterator[tup
         if values:
             where.append(f"{column} IN ({', '.join('?' * len(values))})")
             args.extend(values)
+    if flt.level is not None:
+        where.append("coalesce(s.level, 3) = ?")
+        args.append(flt.level)
     if flt.cve:
         where.append("('\n' || f.cves || '\n') LIKE ?")
         args.append(f"%\n{flt.cve.strip().upper()}\n%")
@@ -128,25 +135,36 @@ def page(db: Db, flt: FindingFilter, cursor: Cursor | None = None, size: int = 5
     """One page of findings matching `flt` (and `keep`, a test made above the store, such as
     an MLPS unit's mapping), and the cursor of the next page (None: this is the last).
 
-    With `keep`, at most `scan_limit` rows are read for one page: a page that stops there is
-    shorter, its cursor says where to go on, and `scanned_out` says so."""
+    `keep` may read only what the findings of one scanner rule share (KEEP_COLUMNS: tool,
+    rule, title, port, tags, CVEs, CWEs, references, severity) and the system's level: its
+    answer is kept per distinct combination, so the rows of one rule on many hosts are tested
+    once, and a row it refuses is never turned into a Finding. At most `scan_limit` rows are
+    read for one page: a page that stops there is shorter, its cursor says where to go on,
+    and `scanned_out` says so."""
     size = max(1, min(int(size), MAX_PAGE))
     out = Page()
     last: Cursor | None = None
     scanned = 0
+    answers: dict[tuple[Any, ...], bool] = {}
     for rank, row in rows(db, flt, cursor or Cursor(), size + 1 if keep is None else 500):
         if len(out.findings) == size:
             out.next = last
             return out
         scanned += 1
         last = Cursor(rank, int(row["id"]))
-        f = row_to_finding(row)
-        if keep is not None and not keep(f, row["system_level"]):
-            if scanned >= scan_limit:
-                out.next, out.scanned_out = last, True
-                return out
-            continue
-        out.findings.append(f)
+        f = None
+        if keep is not None:
+            key = tuple(row[c] for c in KEEP_COLUMNS)
+            kept = answers.get(key)
+            if kept is None:
+                f = row_to_finding(row)
+                kept = answers[key] = keep(f, row["system_level"])
+            if not kept:
+                if scanned >= scan_limit:
+                    out.next, out.scanned_out = last, True
+                    return out
+                continue
+        out.findings.append(f or row_to_finding(row))
         out.levels[int(row["id"])] = row["system_level"]
         out.departments[int(row["id"])] = row["department"] or ""
     return out

@@ -11,11 +11,12 @@ says so and its "next" link goes on from where it stopped.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
 from cityguard.core.errors import UsageError
-from cityguard.ingest.mapping import unit_ids_for
+from cityguard.ingest.mapping import load_rules, unit_ids_for
 from cityguard.model import Finding
 from cityguard.store.findings_page import RANKED, Cursor, FindingFilter, Page
 from cityguard.store.findings_page import page as store_page
@@ -61,10 +62,14 @@ def page(ctx: Context, flt: FindingFilter, cursor: Cursor) -> Page:
     unit = ctx.query.get("unit", "").strip().upper()
     keep = None
     if unit:
+        # a unit belongs to one level: the store keeps to systems of that level (and asks
+        # the mapping once per distinct scanner rule, not once per row)
         level = int(unit[1])
+        flt = replace(flt, level=level)
+        rules = load_rules()
 
         def keep(f: Finding, system_level: int | None) -> bool:
-            return (system_level or 3) == level and unit in unit_ids_for(f, level)
+            return unit in unit_ids_for(f, level, rules)
 
     return store_page(ctx.store.db, flt, cursor, _size(ctx), keep=keep, scan_limit=SCAN_LIMIT)
 
