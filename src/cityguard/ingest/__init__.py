@@ -10,14 +10,13 @@ the line when the parser knows it), never as a traceback.
 from __future__ import annotations
 
 import hashlib
-import importlib
-import pkgutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, ClassVar
 
 from cityguard.core.errors import CityguardError, DataError
+from cityguard.core.registry import import_modules
 from cityguard.ingest import expat, importers, util
 from cityguard.ingest.base import HEAD_BYTES, IMPORTERS, Importer
 from cityguard.ingest.gaps import CoverageGap, gaps_of
@@ -81,9 +80,7 @@ def load_importers() -> None:
     if _loaded:
         return
 
-    for mod in sorted(pkgutil.iter_modules(importers.__path__), key=lambda m: m.name):
-        if not mod.name.startswith("_"):
-            importlib.import_module(f"{importers.__name__}.{mod.name}")
+    import_modules(importers.__name__, importers.__path__)  # each registers itself
     _loaded = True
 
 

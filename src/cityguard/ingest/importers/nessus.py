@@ -25,11 +25,11 @@ from typing import Any, BinaryIO, ClassVar
 from cityguard.ingest import expat
 from cityguard.ingest.base import register
 from cityguard.ingest.importers._xmlkit import (
-    PATCH_WORDS,
     TLS_WORDS,
     epoch_iso,
     merge_same,
     net_location,
+    network_scan_tags,
     port_tags,
 )
 from cityguard.ingest.util import xml_root
@@ -50,22 +50,18 @@ def nessus_tags(
     """Mapping hints for a Nessus plugin result (also used for the CSV exports). `service` is
     Nessus's name for what listens on the port (svc_name): ssh on 2222 is still high-risk."""
     fam = family.strip().lower()
-    tags: list[str] = []
-    if cves or (severity.rank >= Severity.LOW.rank and PATCH_WORDS.search(title)):
-        tags.append("vuln")
+    specific: list[str] = []
     if TLS_WORDS.search(title):
-        tags.append("tls")
+        specific.append("tls")
     if fam in _WEB_FAMILIES:
-        tags.append("web")
+        specific.append("web")
     if fam in _PORT_FAMILIES or _PORT_SCANNERS.search(title):
-        tags.extend(port_tags(port, service))
+        specific.extend(port_tags(port, service))
     if fam in _MALWARE_FAMILIES:
-        tags.append("malware")
+        specific.append("malware")
     if fam in _COMPLIANCE_FAMILIES:
-        tags.append("compliance")
-    if severity.rank >= Severity.LOW.rank and not tags:
-        tags.append("vuln")  # a non-info plugin without a more specific class: missing patch etc.
-    return tuple(dict.fromkeys(tags))
+        specific.append("compliance")
+    return network_scan_tags(title, severity, cves, specific)
 
 
 @register

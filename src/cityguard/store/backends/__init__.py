@@ -5,10 +5,7 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
-from cityguard.core.registry import Registry
+from cityguard.core.registry import Registry, import_modules
 from cityguard.store.backends.base import Bulk, Db
 from cityguard.store.location import StoreLocation
 
@@ -16,19 +13,8 @@ __all__ = ["BACKENDS", "Bulk", "Db", "connect"]
 
 BACKENDS: Registry[type[Db]] = Registry("store backend")
 
-
-def _discover() -> None:
-    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if mod.name == "base":
-            continue
-        module = importlib.import_module(f"{__name__}.{mod.name}")
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Db) and value.name \
-                    and value.__module__ == module.__name__:
-                BACKENDS.register(value)
-
-
-_discover()
+for _module in import_modules(__name__, __path__, skip={"base"}):
+    BACKENDS.register_defined(_module, Db)
 
 
 def connect(location: StoreLocation) -> Db:
