@@ -94,3 +94,12 @@ class Target(Protocol):
     def facts(self) -> HostFacts: ...
 
     def close(self) -> None: ...
+
+
+def output_text(data: bytes | str | None) -> str:
+    """A command's captured output as text (undecodable bytes replaced, nothing for None)."""
+    if data is None:
+        return ""
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    return data

@@ -12,7 +12,7 @@ from typing import BinaryIO, ClassVar
 
 from cityguard.core.errors import FileTooLarge
 from cityguard.core.limits import MAX_TARGET_FILE
-from cityguard.targets.base import CommandResult, FileStat, HostFacts
+from cityguard.targets.base import CommandResult, FileStat, HostFacts, output_text
 from cityguard.targets.osrelease import container_hint, facts_from_files
 
 #: commands run with a fixed locale so that their output parses the same everywhere
@@ -100,11 +100,11 @@ class LocalTarget:
             )
         except subprocess.TimeoutExpired as exc:
             return CommandResult(
-                tuple(argv), -1, _text(exc.stdout), _text(exc.stderr), timed_out=True,
+                tuple(argv), -1, output_text(exc.stdout), output_text(exc.stderr), timed_out=True,
                 duration_s=time.monotonic() - start,
             )
         return CommandResult(
-            tuple(argv), proc.returncode, _text(proc.stdout), _text(proc.stderr),
+            tuple(argv), proc.returncode, output_text(proc.stdout), output_text(proc.stderr),
             duration_s=time.monotonic() - start,
         )
 
@@ -144,10 +144,3 @@ def read_limited(fh: BinaryIO, max_bytes: int, path: str) -> bytes:
         total += len(chunk)
     raise FileTooLarge(path, max_bytes)
 
-
-def _text(data: bytes | str | None) -> str:
-    if data is None:
-        return ""
-    if isinstance(data, bytes):
-        return data.decode("utf-8", "replace")
-    return data

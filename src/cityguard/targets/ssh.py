@@ -28,7 +28,7 @@ from cityguard.core.errors import FileTooLarge, TargetError, UsageError
 from cityguard.core.limits import MAX_TARGET_FILE
 from cityguard.system.sshspec import parse_ssh_address
 from cityguard.targets import TARGETS
-from cityguard.targets.base import CommandResult, FileStat, HostFacts
+from cityguard.targets.base import CommandResult, FileStat, HostFacts, output_text
 from cityguard.targets.osrelease import container_hint, facts_from_files
 from cityguard.targets.ssh_bundle import (
     STAT_FORMAT,
@@ -156,10 +156,14 @@ class SSHTarget(HostMemory):
                     f"{self.spec}: no SSH answer within {self.options.connect_timeout:g} s"
                 ) from None
             if proc.returncode == 255 or (command == "true" and proc.returncode != 0):
-                err = _last_line(_text(proc.stderr)) or "ssh failed"
-                raise TargetError(f"{self.spec}: {err}")
+                raise self._ssh_failed(proc.stderr)
             self._connected = True
             return proc
+
+    def _ssh_failed(self, stderr: bytes | str | None) -> TargetError:
+        """ssh itself failed (exit 255: connection refused or lost, master gone): its last
+        line of stderr says why."""
+        return TargetError(f"{self.spec}: {_last_line(output_text(stderr)) or 'ssh failed'}")
 
     def _remote(self, command: str, timeout: float | None = None) -> CommandResult:
         self._may_block()
@@ -173,13 +177,13 @@ class SSHTarget(HostMemory):
             )
         except subprocess.TimeoutExpired as exc:
             return CommandResult(
-                (command,), -1, _text(exc.stdout), _text(exc.stderr), True,
+                (command,), -1, output_text(exc.stdout), output_text(exc.stderr), True,
                 time.monotonic() - started,
             )
         if proc.returncode == 255:  # ssh itself failed (connection lost, master gone)
-            raise TargetError(f"{self.spec}: {_last_line(_text(proc.stderr)) or 'ssh failed'}")
+            raise self._ssh_failed(proc.stderr)
         return CommandResult(
-            (command,), proc.returncode, _text(proc.stdout), _text(proc.stderr), False,
+            (command,), proc.returncode, output_text(proc.stdout), output_text(proc.stderr), False,
             time.monotonic() - started,
         )
 
@@ -228,7 +232,7 @@ class SSHTarget(HostMemory):
             except subprocess.TimeoutExpired:
                 return None
         if proc.returncode == 255:
-            raise TargetError(f"{self.spec}: {_last_line(_text(proc.stderr)) or 'ssh failed'}")
+            raise self._ssh_failed(proc.stderr)
         return proc.stdout if proc.returncode == 0 else None
 
     # -- the Target protocol (each answer traced for the fleet's memo: targets.ssh_memo) ----
@@ -283,9 +287,9 @@ class SSHTarget(HostMemory):
         except subprocess.TimeoutExpired:
             raise TargetError(f"{self.spec}: reading {path} timed out") from None
         if proc.returncode == 255:
-            raise TargetError(f"{self.spec}: {_last_line(_text(proc.stderr)) or 'ssh failed'}")
+            raise self._ssh_failed(proc.stderr)
         if proc.returncode != 0:
-            err = _text(proc.stderr)
+            err = output_text(proc.stderr)
             exc: OSError
             if "No such file" in err or "Not a directory" in err:
                 exc = FileNotFoundError(2, "No such file or directory", path)
@@ -401,13 +405,6 @@ def _is_loopback(host: str) -> bool:
     except ValueError:
         return False
 
-
-def _text(data: bytes | str | None) -> str:
-    if data is None:
-        return ""
-    if isinstance(data, bytes):
-        return data.decode("utf-8", "replace")
-    return data
 
 
 def _last_line(text: str) -> str:
