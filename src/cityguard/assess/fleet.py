@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cityguard.assess.fleet_gc import collector_for_fleet
 from cityguard.core import datacache
 from cityguard.core.errors import CityguardError, DataError
 from cityguard.engine import run_checks
@@ -305,8 +306,9 @@ def run_fleet(
                 options.on_host(target.asset_id, "done")
             target.close()  # release the SSH master as soon as the host is done
 
-    with ThreadPoolExecutor(max_workers=hosts_in_flight(options.jobs, len(targets)),
-                            thread_name_prefix="cityguard-host") as pool:
+    with collector_for_fleet(), ThreadPoolExecutor(
+            max_workers=hosts_in_flight(options.jobs, len(targets)),
+            thread_name_prefix="cityguard-host") as pool:
         per_host = list(pool.map(one_host, targets))
     if learned.paths or learned.dirs or learned.commands:
         learned.remember(learned_key)
