@@ -5,8 +5,10 @@ command output may pass for another file's."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import stat
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 
 from cityguard.core.errors import FileTooLarge
 from cityguard.targets.ssh import SSHOptions, SSHTarget
-from cityguard.targets.ssh_bundle import build_script, parse_bundle
+from cityguard.targets.ssh_bundle import Bundle, _parse_zero, build_script, parse_bundle
 from sshd_server import SSHServer, sshd_available
 
 pytestmark = [
@@ -171,3 +173,47 @@ def test_oversize_file_in_the_prefetch_is_refused_not_cut(ssh_server: SSHServer)
             t.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _zero_by_prefix(body: bytes, zero: list[str]) -> dict[str, bytes]:
+    """The former reading of `grep -H` output, the oracle: each line to the longest name
+    that prefixes it with a ':'."""
+    names = sorted(zero, key=len, reverse=True)
+    chunks: dict[str, list[bytes]] = {n: [] for n in zero}
+    for line in body.split(b"\n")[:-1]:
+        for n in names:
+            prefix = n.encode("utf-8", "surrogateescape") + b":"
+            if line.startswith(prefix):
+                chunks[n].append(line[len(prefix):] + b"\n")
+                break
+    return {n: b"".join(lines) for n, lines in chunks.items()}
+
+
+def test_grep_lines_go_to_the_longest_name_as_before(tmp_path: Path) -> None:
+    """Names that contain ':' and lines that start like another name's: real `grep -H`
+    output read as the former per-name prefix loop read it."""
+    rng = random.Random(25)
+    words = ["a", "b:", "a:b", "tcp", ":", "x:y:z", "sl", "0100007F:0016"]
+    files: list[str] = []
+    for i in range(40):
+        name = tmp_path / ":".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
+        name = name.with_name(f"{name.name}{i % 7}")
+        if str(name) in files or name.exists():
+            continue
+        name.write_bytes(b"".join(
+            (":".join(rng.choice(words + [str(f)[-6:] for f in files[-2:]])
+                      for _ in range(rng.randint(0, 4))) + "\n").encode()
+            for _ in range(rng.randint(0, 6))))
+        files.append(str(name))
+    for depth in (1, 2, 3):  # a line of one that reads as the start of a longer name
+        name = tmp_path / ":".join(["n1"] * depth)
+        name.write_bytes(b"n1:n1:end\nn1\n:n1\n")
+        files.append(str(name))
+    marker = b"@0123456789abcdef:"
+    proc = subprocess.run(["grep", "-H", "-a", "", "--", *files], capture_output=True)
+    data = proc.stdout + marker + b"R" + str(proc.returncode).encode() + b"\n"
+    bundle = Bundle()
+    _parse_zero(data, marker, files, bundle)
+    assert bundle.contents == _zero_by_prefix(proc.stdout, files)
+    assert any(b":" in content for content in bundle.contents.values())
+    assert sum(":" in Path(f).name for f in files) > 10

@@ -40,6 +40,7 @@ from cityguard.targets.base import CommandResult, FileStat
 SHELL_SPECIAL = re.compile(r"([^A-Za-z0-9_*?\[\]/.,:=@%+\-])")
 STAT_FORMAT = "%a|%u|%g|%U|%G|%s|%Y|%F"
 _GLOB_CHARS = frozenset("*?[")
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 def is_glob(pattern: str) -> bool:
@@ -53,7 +54,7 @@ def shell_word(pattern: str) -> str:
 
 def sendable(path: str) -> bool:
     """Only absolute paths without brace syntax or control characters go into the script."""
-    return path.startswith("/") and "{" not in path and not any(ord(c) < 32 for c in path)
+    return path.startswith("/") and "{" not in path and not _CONTROL.search(path)
 
 
 @dataclass
@@ -254,13 +255,13 @@ def _parse_zero(data: bytes, marker: bytes, zero: list[str], b: Bundle) -> None:
     body, found, status = data.rpartition(marker + b"R")
     if not zero or not found or status.strip() not in (b"0", b"1"):
         return
-    names = sorted(zero, key=len, reverse=True)
+    owners = {n.encode("utf-8", "surrogateescape"): n for n in zero}
     chunks: dict[str, list[bytes]] = {n: [] for n in zero}
     for line in body.split(b"\n")[:-1]:
-        for n in names:
-            prefix = n.encode("utf-8", "surrogateescape") + b":"
-            if line.startswith(prefix):
-                chunks[n].append(line[len(prefix):] + b"\n")
+        at = len(line)  # the longest name: tried at each ':' from the right, a lookup each
+        while (at := line.rfind(b":", 0, at)) > 0:
+            if (name := owners.get(line[:at])) is not None:
+                chunks[name].append(line[at + 1:] + b"\n")
                 break
     for n, lines in chunks.items():
         b.contents[n] = b"".join(lines)
