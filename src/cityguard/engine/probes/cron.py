@@ -33,6 +33,10 @@ MAX_SCRIPT = 64 * 1024
 #: package's housekeeping that tars its own database is not a backup of important data)
 SYSTEM_DIRS = ("/usr/lib/", "/usr/lib64/", "/usr/libexec/", "/usr/share/", "/lib/", "/lib64/",
                "/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/")
+#: the kernel's files a script may test (man-db's cron job greps /proc/self/status): never a
+#: script, and not followed, also because they differ at every read and a fleet's hosts could
+#: not share the schedule's outcomes (targets/ssh_memo.py)
+KERNEL_DIRS = ("/proc/", "/sys/")
 
 Job = tuple[str, str, "int | None"]  # command line, file, line
 
@@ -79,7 +83,7 @@ def jobs(ctx: ProbeContext) -> tuple[list[Job], list[str]]:
         followed: set[str] = set()
         for cmd, _, _ in list(out):
             for path in _PATH.findall(cmd):
-                if path not in followed and not path.startswith(SYSTEM_DIRS):
+                if path not in followed and not path.startswith(SYSTEM_DIRS + KERNEL_DIRS):
                     followed.add(path)
                     out.extend(_script(ctx, path, unreadable))
         return out, unreadable
