@@ -123,6 +123,15 @@ def run_cityguard(inv: Path, config: Path, out: Path, jobs: int | None,
     return wall, cpu
 
 
+def compile_cityguard() -> None:
+    """Byte-compile cityguard's modules as installing it would (Ansible's virtualenv was
+    compiled by pip): with PYTHONDONTWRITEBYTECODE set, or sources edited since their .pyc,
+    every run would compile them again (~120 modules, ~0.1 s here) and no run is warm."""
+    subprocess.run([sys.executable, "-c", "import compileall, os, cityguard; "
+                    "compileall.compile_dir(os.path.dirname(cityguard.__file__), quiet=1)"],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def check_cityguard_output(out: Path, hosts: int) -> str:
     doc = json.loads(out.read_text("utf-8"))
     per_host: dict[str, int] = {}
@@ -220,6 +229,7 @@ def main() -> int:
               f"{args.kex or 'OpenSSH default'}; {load()}", flush=True)
         check_ansible(ansible, inv, config, work)
         out = work / "fleet.json"
+        compile_cityguard()
         run_cityguard(inv, config, out, args.jobs)  # warm the parsed-library cache once
         print(f"cityguard checked: {check_cityguard_output(out, args.hosts)}", flush=True)
         forgetful = without_fleet_memory(work)
