@@ -11,7 +11,8 @@ as `json.dumps(doc, indent=None)` would give, element for element.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any, BinaryIO
 
 _MARK = "\x00cityguard-stream-{n}\x00"
@@ -54,10 +55,23 @@ def write_json(doc: Any, out: BinaryIO, *, indent: int | None = None) -> None:
     for n, stream in enumerate(streams):
         head, _, text = text.partition(_dumps(_MARK.format(n=n)))
         out.write(head.encode("utf-8", "replace") + b"[")
-        for i, element in enumerate(stream):
-            out.write((b", " if i else b"") + _dumps(element).encode("utf-8", "replace"))
+        for i, chunk in enumerate(_chunks(iter(stream))):
+            # "[a, b]" less its brackets: the bytes of one dump per element joined by ", ",
+            # for one encoder call per CHUNK elements instead of one each (4,040 results of a
+            # 20-host fleet: issue 25)
+            out.write((b", " if i else b"") + _dumps(chunk)[1:-1].encode("utf-8", "replace"))
         out.write(b"]")
     out.write(text.encode("utf-8", "replace") + b"\n")
+
+
+#: elements of a stream encoded at once: memory stays flat, the per-call cost is shared
+CHUNK = 256
+
+
+def _chunks(items: Iterator[Any]) -> Iterator[list[Any]]:
+    """Lists of up to CHUNK consecutive items; never an empty one."""
+    while chunk := list(islice(items, CHUNK)):
+        yield chunk
 
 
 def _unmark(value: Any, streams: list[Stream]) -> Any:
