@@ -146,7 +146,9 @@ class Store:
             )  # fmt: skip
             result = ImportResult(file, format, tool, system, import_id, sha256, read=read)
             result.expired = expired
-            return merge(db, system_id, result, stamp)
+            result = merge(db, system_id, result, stamp)
+        db.refresh_statistics("findings", result.new)  # committed: a big first import
+        return result
 
     def imports(self, system: str | None = None) -> list[dict[str, Any]]:
         sql = (

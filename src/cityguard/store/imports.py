@@ -199,7 +199,11 @@ _MATCH = " FROM findings f JOIN stage s ON f.fingerprint = s.fingerprint WHERE f
 
 def merge(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResult:
     """Merge the staged file into the store (the caller holds the system's write lock)."""
-    if db.one("SELECT 1 FROM findings WHERE system_id = ? LIMIT 1", [system_id]) is None:
+    # ordered as the identity index: the planner walks it (a seek) whatever its statistics
+    # say; with statistics sampled from other systems, PostgreSQL scanned the whole table
+    # for a new system's first import (20 ms an import at 300,000 findings)
+    if db.one("SELECT 1 FROM findings WHERE system_id = ? ORDER BY system_id, fingerprint"
+              " LIMIT 1", [system_id]) is None:
         return _merge_into_empty(db, system_id, result, now)
     iid, by = result.import_id, f"import #{result.import_id}"
     # the index first: counting distinct fingerprints then walks it instead of sorting them

@@ -117,6 +117,11 @@ class Db:
         """A transaction that stages rows first and takes the write lock only to merge them."""
         raise NotImplementedError
 
+    def refresh_statistics(self, table: str, changed: int) -> None:
+        """After a write of `changed` rows into `table` (committed): let the query planner
+        know the table's new shape when the change is large. SQLite's planner needs no
+        statistics for the store's queries (they name their index); PostgreSQL's does."""
+
     # --- schema ----------------------------------------------------------------------------
 
     def schema_version(self) -> int:

@@ -11,6 +11,7 @@ The driver is imported here only, so `cityguard --help` and SQLite users never l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -20,6 +21,8 @@ from cityguard.store.backends.base import Bulk, Db, busy_seconds, lock_id, row_c
 from cityguard.store.location import StoreLocation
 
 _SQL: dict[str, str] = {}  # ?-placeholder text → psycopg's %s text
+#: a committed write that grows a table by this share of its rows is analysed at once
+STATISTICS_GROWTH = 0.1
 
 
 def translate(sql: str) -> str:
@@ -27,6 +30,13 @@ def translate(sql: str) -> str:
     if out is None:
         out = _SQL.setdefault(sql, sql.replace("%", "%%").replace("?", "%s"))
     return out
+
+
+def _identifier(name: str) -> str:
+    """One of the store's own table names, checked before it is put into SQL text."""
+    if not re.fullmatch(r"[a-z_]+", name):
+        raise ValueError(f"not a table name: {name!r}")
+    return name
 
 
 def _row_factory(cursor: Any) -> Any:
@@ -143,6 +153,23 @@ class PostgresDb(Db):
     def bulk(self) -> Iterator[Bulk]:
         with self.guard(), self.conn.transaction():
             yield _PgBulk(self)
+
+    def refresh_statistics(self, table: str, changed: int) -> None:
+        """ANALYZE a table never analysed, or that one write grew by a tenth or more.
+
+        Autovacuum would do it within a minute or so; until then the planner takes a table of
+        a million rows for the few it held when last sampled, and a findings page of the
+        dashboard (critical and open, across the city) joined every system to every row:
+        3.7 s instead of 0.3 ms, measured on 300,000 findings. Later writes need no new
+        sample, as the planner scales the sampled shape by the table's pages. Run after the
+        commit, never inside the import's transaction (ANALYZE's lock would make concurrent
+        importers wait on it)."""
+        if changed <= 0:
+            return
+        known = self.scalar("SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)", [table])
+        if known is not None and (known < 0 or changed >= STATISTICS_GROWTH * known):
+            with self.guard():
+                self.conn.execute(f"ANALYZE {_identifier(table)}")  # noqa: S608 - ours
 
     # --- schema ----------------------------------------------------------------------------
 
