@@ -68,18 +68,19 @@ def _sampled_rows(st) -> float:
                               ["findings"]))
 
 
-def test_postgresql_samples_a_table_that_an_import_reshaped(st, backend) -> None:
+def test_postgresql_samples_a_table_that_imports_reshaped(st, backend) -> None:
     # the fixture's two first imports (120 rows each) grew the table from nothing: the
     # planner has a sample at once (autovacuum would take a minute, and with no sample a
-    # city page joined every system to every row); a small import into a large table does
-    # not sample again
+    # city page joined every system to every row); a table grown by more than a tenth since
+    # is sampled again
     if backend != "postgresql":
         pytest.skip("SQLite's planner reads no statistics for these queries")
     assert _sampled_rows(st) == 240
-    st.add_system(SystemRecord(name="小系统", department="大数据局", level=3, stage="operate"))
-    st.import_findings([vuln("10.9.0.1", "1001")], file="one.nessus", format="nessus",
-                       tool="nessus", system="小系统", sha256="0" * 64)
-    assert _sampled_rows(st) == 240  # 1 new row of 241: no new sample
+    st.add_system(SystemRecord(name="新系统", department="大数据局", level=3, stage="operate"))
+    st.import_findings([vuln(f"10.9.{h // 250}.{h % 250}", "1001") for h in range(400)],
+                       file="big.nessus", format="nessus", tool="nessus", system="新系统",
+                       sha256="0" * 64)
+    assert _sampled_rows(st) == 640
     plan = "\n".join(r[0] for r in st.db.all(
         "EXPLAIN SELECT 1 FROM findings WHERE system_id = ? ORDER BY system_id, fingerprint"
         " LIMIT 1", [999]))
