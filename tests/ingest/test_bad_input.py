@@ -6,15 +6,10 @@ not stop the other files of the same command; the exit code is 2 and no tracebac
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import sqlite3
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 SECRET = "TOPSECRET-MARKER-7f3a9c"
 
@@ -44,33 +39,6 @@ def sarif(results: int) -> str:
            for i in range(results)]
     return json.dumps({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}},
                                                      "results": res}]}, indent=1)
-
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        _Recorder.hits.append(self.path)
-        body = b'<!ENTITY leak "FETCHED">'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def http_spy() -> Iterator[tuple[str, list[str]]]:
-    """A real HTTP server on 127.0.0.1 that records every request it gets."""
-    _Recorder.hits = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.hits
-    server.shutdown()
-    server.server_close()
 
 
 def stored(db: Path) -> tuple[list[str], list[str]]:

@@ -12,17 +12,13 @@ import pytest
 import requests
 from web_server import start_server
 
-from conftest import PASSWORDS, PORTAL, ROLES, audit_rows, cli, seed
+from conftest import PASSWORDS, PORTAL, ROLES, audit_rows, cli
 
 
 @pytest.fixture(scope="module")
-def house(tmp_path_factory):
-    url = str(tmp_path_factory.mktemp("house") / "cg.db")
-    facts = seed(url)
-    srv = start_server(url)
-    srv.facts = facts
-    yield srv
-    srv.stop()
+def house(sqlite_server):
+    """This module's own server (its tests lock accounts and change passwords)."""
+    return sqlite_server
 
 
 def test_L3_CES1_01_identified_and_authenticated_unique_complex_aged(house, client_for, tmp_path):

@@ -6,7 +6,11 @@ well-formed findings, truncated copies, hostile XML, streams that cannot seek. P
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,3 +143,29 @@ def one(findings: list[Finding], **where: object) -> Finding:
 def every_text(findings: list[Finding]) -> str:
     """All text a finding could show or store (for 'no secret leaks' checks)."""
     return "\n".join(repr(f.to_dict()) + repr(f.extra) for f in findings)
+
+
+def import_mixed(cityguard_proc, folder: Path, good: Iterable[str], bad: Iterable[str],
+                 quiet: Iterable[str] = ()) -> tuple[Any, dict[str, dict[str, Any]], Path]:
+    """`cityguard scans import` of good and bad files in one run, as a user would, with what
+    every such run must show: exit 2, no traceback, one error line naming each bad file and
+    none naming a good (or `quiet`) one, the bad files failed and nothing of them stored.
+    Returns the process, its per-file JSON results and the store."""
+    good, bad, quiet = list(good), list(bad), list(quiet)
+    db = folder / "cg.db"
+    res = cityguard_proc("scans", "import", *good, *bad, *quiet, "--store", str(db), "--json",
+                         cwd=folder)  # fmt: skip
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error: ")]
+    # one line per bad file, naming it (a closing count line, if any, names no file)
+    named = sorted(e.split(":")[1].strip() for e in errors if e.split(":")[1].strip() in bad)
+    assert named == sorted(bad), res.stderr
+    assert not [e for e in errors if any(g in e for g in (*good, *quiet))], res.stderr
+    results = {r["file"]: r for r in json.loads(res.stdout)}
+    assert {f for f, r in results.items() if r["status"] == "failed"} == set(bad)
+    conn = sqlite3.connect(db)
+    stored = {r[0] for r in conn.execute("SELECT file FROM imports")}
+    conn.close()
+    assert set(good) <= stored and not stored & set(bad)
+    return res, results, db

@@ -5,11 +5,10 @@ of it stored, and no traceback."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
-from importer_helpers import asset
+from importer_helpers import asset, import_mixed
 
 GOOD = {
     "checkov.json": "checkov/k8s-docker-skips.json",
@@ -30,22 +29,9 @@ def test_good_and_bad_files_in_one_import(tmp_path: Path, cityguard_proc) -> Non
     deep = "[" * 100_000 + "]" * 100_000
     (tmp_path / "checkov-deep.json").write_text(
         '{"check_type": "terraform", "results": {"failed_checks": [' + deep + "]}}")
-    db = tmp_path / "cg.db"
     bad = ["kics-cut.json", "hadolint-shape.json", "checkov-deep.json"]
-    res = cityguard_proc("scans", "import", *GOOD, *bad, "--store", str(db), "--json",
-                         cwd=tmp_path)  # fmt: skip
-    assert res.returncode == 2, res.stderr
-    assert "Traceback" not in res.stderr + res.stdout
-    errors = [line for line in res.stderr.splitlines() if line.startswith("error: ")]
-    # one line per bad file, naming it (a closing count line, if any, names no file)
-    named = sorted(e.split(":")[1].strip() for e in errors if e.split(":")[1].strip() in bad)
-    assert named == sorted(bad), res.stderr
-    assert not [e for e in errors if any(g in e for g in GOOD)], res.stderr
-    results = {r["file"]: r for r in json.loads(res.stdout)}
-    assert {f for f, r in results.items() if r["status"] == "failed"} == set(bad)
+    _res, _results, db = import_mixed(cityguard_proc, tmp_path, GOOD, bad)
     conn = sqlite3.connect(db)
-    files = {r[0] for r in conn.execute("SELECT file FROM imports")}
     tools = {r[0] for r in conn.execute("SELECT DISTINCT tool FROM findings")}
     conn.close()
-    assert files == set(GOOD) and not files & set(bad)
     assert tools == {"checkov", "semgrep", "tfsec", "kube-bench", "prowler"}
