@@ -13,14 +13,23 @@ FINDING_STATUSES = ("open", "fixed", "reopened", "accepted", "false_positive")
 
 
 def fingerprint(tool_family: str, asset_key: str, rule_id: str, location: str = "") -> str:
-    """sha256 over the identity of a finding; never times, severity or free text."""
-    parts = [
-        tool_family.strip().lower(),
-        asset_key.strip().lower(),
-        rule_id.strip(),
-        location.strip(),
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    """sha256 over the identity of a finding; never times, severity or free text.
+
+    The digest of "tool\x1fasset\x1f" is kept per (tool, asset) and copied for each rule
+    and location: an import hashes a few hundred assets' prefixes, not 200,000 of them."""
+    start = _PREFIXES.get((tool_family, asset_key))
+    if start is None:
+        if len(_PREFIXES) >= _PREFIXES_KEPT:
+            _PREFIXES.clear()
+        start = _PREFIXES[(tool_family, asset_key)] = hashlib.sha256(
+            f"{tool_family.strip().lower()}\x1f{asset_key.strip().lower()}\x1f".encode())
+    digest = start.copy()
+    digest.update(f"{rule_id.strip()}\x1f{location.strip()}".encode())
+    return digest.hexdigest()
+
+
+_PREFIXES: dict[tuple[str, str], Any] = {}
+_PREFIXES_KEPT = 4096  # (tool, asset) pairs remembered at once
 
 
 @dataclass
