@@ -128,7 +128,9 @@ def test_a_busy_postgresql_system_waits_then_gives_one_line(pg_server: PGServer,
 def test_a_full_disk_is_one_line_and_the_store_stays_intact(tmp_path: Path) -> None:
     mnt = tmp_path / "small"
     mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
+    # 4 MiB: a new store (16 KiB pages, one or more a table and an index) and its WAL fit,
+    # 20,000 more findings do not
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)],
                       capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 
@@ -71,6 +72,7 @@ STAGE = (
     ("last_seen", "TEXT"),
 )  # fmt: skip
 _NAMES = [n for n, _ in STAGE]
+_TEXT_NAMES = ("key", "body")
 _FINDING_COLUMNS = _NAMES[1:]  # everything staged but the sequence number
 #: descriptive fields a later scan refreshes (identity, first_seen and status stay)
 _REFRESH = ("format", "asset_kind", "port", "protocol", "title", "severity", "severity_raw",
@@ -83,7 +85,7 @@ def fp64(fingerprint: str) -> int:
     return int(fingerprint[:16], 16) - (1 << 63)
 
 
-class _Texts:
+class Texts:
     """Digest keys for shared long texts, with a bounded memo of texts already keyed.
 
     Texts shorter than SHARED_FROM stay inline in the finding row: keying them costs more
@@ -120,7 +122,7 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "") if "\x00" in text else text
 
 
-def _row(f: Finding, seq: int, now: str, texts: _Texts) -> tuple[object, ...]:
+def _row(f: Finding, seq: int, now: str, texts: Texts) -> tuple[object, ...]:
     # the hot loop of a million-finding import: plain attribute reads, no enum machinery, and
     # one test for NUL over the free-text fields joined (XML cannot even hold one) instead of
     # one call per field
@@ -143,27 +145,58 @@ def _row(f: Finding, seq: int, now: str, texts: _Texts) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def stage_findings(bulk: Bulk, findings: Iterable[Finding], now: str) -> int:
-    """Stream the findings into the staging tables; how many were read."""
+def create_stage(bulk: Bulk) -> None:
     bulk.create("stage", STAGE)
     bulk.create("stage_texts", (("key", "{blob}"), ("body", "TEXT")))
+
+
+def staged_batches(findings: Iterable[Finding], now: str, first_seq: int = 0,
+                   texts: Texts | None = None) -> Iterator[tuple[list[tuple[object, ...]],
+                                                                 list[tuple[bytes, str]]]]:
+    """(stage rows, new shared texts) per BATCH findings, numbered from `first_seq`."""
     it = iter(findings)
-    texts = _Texts()
-    read = 0
-    # Reading makes a few dozen container objects a finding and no reference cycles, all freed
-    # by reference counting: the cyclic collector would only walk them again and again (~7% of
-    # a 200,000-finding import). It is back on as soon as the file is read, or fails.
+    texts = texts or Texts()
+    seq = first_seq
+    while batch := list(islice(it, BATCH)):
+        yield [_row(f, seq + i, now, texts) for i, f in enumerate(batch)], texts.take()
+        seq += len(batch)
+
+
+def load_batch(bulk: Bulk, rows: list[tuple[object, ...]], texts: list[tuple[bytes, str]]) -> None:
+    bulk.load("stage", _NAMES, rows)
+    if texts:
+        bulk.load("stage_texts", _TEXT_NAMES, texts)
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Reading makes a few dozen container objects a finding and no reference cycles, all
+    freed by reference counting: the cyclic collector would only walk them again and again
+    (~7% of a 200,000-finding import). It is back on as soon as the file is read, or fails."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        while batch := list(islice(it, BATCH)):
-            bulk.load("stage", _NAMES, [_row(f, read + i, now, texts)
-                                        for i, f in enumerate(batch)])  # fmt: skip
-            bulk.load("stage_texts", ("key", "body"), texts.take())
-            read += len(batch)
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def stage_findings(bulk: Bulk, findings: Iterable[Finding], now: str, *, first_seq: int = 0,
+                   texts: Texts | None = None, create: bool = True,
+                   between: Callable[[], object] | None = None) -> int:
+    """Stream the findings into the staging tables (created first, unless `create` is
+    false: a later part of the same file); how many were read. `between` runs after each
+    batch (store.parallel loads the other part's rows there)."""
+    if create:
+        create_stage(bulk)
+    read = 0
+    with no_cycle_collection():
+        for rows, new_texts in staged_batches(findings, now, first_seq, texts):
+            load_batch(bulk, rows, new_texts)
+            read += len(rows)
+            if between is not None:
+                between()
     return read
 
 
@@ -197,8 +230,9 @@ def record_transition(
 _MATCH = " FROM findings f JOIN stage s ON f.fingerprint = s.fingerprint WHERE f.system_id = ?"
 
 
-def merge(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResult:
+def merge(bulk: Bulk, system_id: int, result: ImportResult, now: str) -> ImportResult:
     """Merge the staged file into the store (the caller holds the system's write lock)."""
+    db = bulk.db
     # ordered as the identity index: the planner walks it (a seek) whatever its statistics
     # say; with statistics sampled from other systems, PostgreSQL scanned the whole table
     # for a new system's first import (20 ms an import at 300,000 findings)
@@ -207,7 +241,7 @@ def merge(db: Db, system_id: int, result: ImportResult, now: str) -> ImportResul
         return _merge_into_empty(db, system_id, result, now)
     iid, by = result.import_id, f"import #{result.import_id}"
     # the index first: counting distinct fingerprints then walks it instead of sorting them
-    db.execute("CREATE INDEX stage_fingerprint ON stage (fingerprint)")
+    bulk.index("stage", "fingerprint")
     result.duplicates = result.read - int(db.scalar(
         "SELECT count(DISTINCT fingerprint) FROM stage") or 0)
     if db.name == "postgresql":  # a temporary table has no statistics until asked

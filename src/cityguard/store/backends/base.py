@@ -158,6 +158,10 @@ class Bulk:
         """Bulk-load rows into a staging table (COPY on PostgreSQL); how many."""
         raise NotImplementedError
 
+    def index(self, table: str, column: str) -> None:
+        """An index on one column of a staging table (named `{table}_{column}`)."""
+        raise NotImplementedError
+
     def lock(self, key: str) -> None:
         """Take the write lock for `key`; merge statements follow."""
         raise NotImplementedError

