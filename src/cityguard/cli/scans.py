@@ -62,6 +62,7 @@ def scans_import(
                     findings, file=str(path), format=importer.name, tool=importer.tool,
                     system=system, sha256=ingest.file_sha256(path),
                     gaps=lambda used=used: [g.to_dict() for g in ingest.gaps_of(used)],
+                    parts=ingest.split_file(used, path),
                 )  # fmt: skip
             except CityguardError as exc:
                 results[n] = _failed(path, exc)

@@ -17,10 +17,11 @@ from typing import BinaryIO, ClassVar
 
 from cityguard.core.errors import CityguardError, DataError
 from cityguard.core.registry import import_modules
-from cityguard.ingest import expat, importers, util
+from cityguard.ingest import expat, importers, split, util
 from cityguard.ingest.base import HEAD_BYTES, IMPORTERS, Importer
 from cityguard.ingest.gaps import CoverageGap, gaps_of
 from cityguard.ingest.scanner_version import scanner_version
+from cityguard.ingest.split import TwoParts
 from cityguard.model import Finding
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "iter_file",
     "read_file",
     "sniff_scores",
+    "split_file",
 ]
 
 _loaded = False
@@ -221,14 +223,22 @@ _INPUT_ERRORS = (ValueError, LookupError, TypeError, AttributeError, ArithmeticE
 
 
 def _stream(importer: Importer, path: Path, source: str) -> Iterator[Finding]:
-    try:
+    def read() -> Iterator[Finding]:
         with path.open("rb") as fh:
-            for finding in importer.parse(fh, source):
-                if not finding.source_file:
-                    finding.source_file = source
-                if finding.first_seen is None:  # else the store's "now" comes after last_seen
-                    finding.first_seen = finding.last_seen
-                yield finding
+            yield from importer.parse(fh, source)
+
+    return _checked(importer, source, read())
+
+
+def _checked(importer: Importer, source: str, findings: Iterator[Finding]) -> Iterator[Finding]:
+    """An importer's findings with the file's defaults, and its failures as DataError."""
+    try:
+        for finding in findings:
+            if not finding.source_file:
+                finding.source_file = source
+            if finding.first_seen is None:  # else the store's "now" comes after last_seen
+                finding.first_seen = finding.last_seen
+            yield finding
     except CityguardError:
         raise
     except _INPUT_ERRORS as exc:
@@ -249,6 +259,14 @@ def iter_file(path: str | Path, fmt: str | None = None) -> tuple[Importer, Itera
     """
     importer = detect(path, fmt)
     return importer, _stream(importer, Path(path), str(path))
+
+
+def split_file(importer: Importer, path: str | Path) -> TwoParts | None:
+    """A large file of a format that can be split, as two parts to read in two processes
+    (ingest.split; the store runs the second in a child); None: read it with iter_file."""
+    source = str(path)
+    return split.plan(importer, Path(path), source,
+                      lambda found: _checked(importer, source, found))
 
 
 def read_file(path: str | Path, fmt: str | None = None) -> ImportedFile:

@@ -35,6 +35,7 @@ from cityguard.store.backends import Db, connect
 from cityguard.store.imports import ImportResult, expire_acceptances, merge, stage_findings
 from cityguard.store.imports import record_transition as _transition
 from cityguard.store.location import StoreLocation, default_path, locate
+from cityguard.store.parallel import TwoParts, stage_in_two
 from cityguard.store.schema import SCHEMA_VERSION, check_version, migrate
 
 __all__ = ["DEFAULT_SYSTEM", "SCHEMA_VERSION", "ImportResult", "Store", "StoreLocation",
@@ -124,8 +125,12 @@ class Store:
         sha256: str = "",
         now: datetime | None = None,
         gaps: Callable[[], Sequence[dict[str, Any]]] | None = None,
+        parts: TwoParts | None = None,
     ) -> ImportResult:
         """Import one file's findings in one transaction (rolled back if reading fails).
+
+        With `parts` (ingest.split_file: a large file of a format that can be split), the
+        file is read in two processes (store.parallel) and `findings` is not used.
 
         `gaps` is asked once the findings are read: what the file says was not checked
         (ingest.gaps_of(importer), as dicts), kept with the import for `scans history`."""
@@ -133,7 +138,10 @@ class Store:
         system = system or DEFAULT_SYSTEM
         db = self.db
         with db.bulk() as bulk:
-            read = stage_findings(bulk, findings, stamp)
+            if parts is not None:  # a large file read by two processes
+                read = stage_in_two(bulk, parts, stamp)
+            else:
+                read = stage_findings(bulk, findings, stamp)
             bulk.lock(f"system:{system}")
             expired = expire_acceptances(db, today, stamp)
             system_id = register.system_id(db, system, stamp)
@@ -146,7 +154,7 @@ class Store:
             )  # fmt: skip
             result = ImportResult(file, format, tool, system, import_id, sha256, read=read)
             result.expired = expired
-            result = merge(db, system_id, result, stamp)
+            result = merge(bulk, system_id, result, stamp)
         db.refresh_statistics("findings", result.new)  # committed: a big first import
         return result
 

@@ -1,0 +1,225 @@
+"""Staging one large file read by two processes (ingest.split): this one and a forked child.
+
+The child parses the second part of the file and turns its findings into stage rows, as
+this process does with the first part; the rows travel through a spool, an anonymous
+temporary file (O_TMPFILE: no name, mode 0600, gone when both processes have closed it,
+killed or not) opened before the fork. The child never touches the store: this process
+alone loads the stage, first its own part, then the spool, so the rows keep the file's
+order and only one connection writes. The spool holds pickled tuples of plain values and is
+read back with an unpickler that refuses every class and function.
+
+If the first part did not end on a proven unit boundary, or the child failed (its part is
+not well-formed, it was killed, it ran out of memory), the child is stopped and this
+process reads the second part itself (TwoParts.rest): a file that fails, fails as in a
+one-process read, with the same message and line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+import signal
+import tempfile
+from collections import deque
+from typing import Any, Protocol
+
+from cityguard.store.backends import Bulk
+from cityguard.store.imports import (
+    Texts,
+    create_stage,
+    load_batch,
+    no_cycle_collection,
+    stage_findings,
+    staged_batches,
+)
+
+#: the child's rows are numbered from here (the stage orders by number: after the first part)
+CHILD_FIRST_SEQ = 1 << 40
+_ASSET, _FP64 = 6, 2  # positions in a stage row (imports.STAGE)
+
+
+class TwoParts(Protocol):
+    """ingest.split.TwoParts, as the store uses it."""
+
+    def first(self) -> Any: ...
+    def confirmed(self) -> bool: ...
+    def second(self) -> Any: ...
+    def rest(self) -> Any: ...
+    def given_before(self, asset_key: str, prefix: int) -> bool: ...
+    def gave(self, asset_key: str) -> bool: ...
+    def close(self) -> None: ...
+
+
+def stage_in_two(bulk: Bulk, parts: TwoParts, now: str) -> int:
+    """Stage both parts; how many findings were read."""
+    create_stage(bulk)
+    spool = _Spool()
+    child = 0
+    parent = os.getpid()
+    try:
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child, which ends with os._exit
+            _child(parts, spool, now, parent)
+        spool.parent_side()
+        texts = Texts()  # one memo for both parts' shared texts
+        # the child's batches are loaded as they come, between this part's own batches
+        read = stage_findings(bulk, parts.first(), now, texts=texts, create=False,
+                              between=lambda: spool.load(bulk, wait=False))
+        if parts.confirmed() and spool.load(bulk, wait=True) and _succeeded(child):
+            child = 0
+            return read + spool.read - spool.drop_given(bulk, parts)
+        _stop(child)
+        child = 0
+        spool.unload(bulk)
+        return read + stage_findings(bulk, parts.rest(), now, first_seq=read, texts=texts,
+                                     create=False)
+    finally:
+        if child:
+            _stop(child)
+        spool.close()
+        parts.close()
+
+
+class _Spool:
+    """The child's stage rows: pickled batches in an anonymous file, each announced on a
+    pipe (by the offset where it ends) once it is written, so this process loads a batch as
+    soon as it is whole and the child never waits. This process reads with pread: the file's
+    offset belongs to the child's writes (one open file, shared since the fork)."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self.notes_in, self.notes_out = os.pipe()
+        self.ends: deque[int] = deque()  # ends of announced batches not loaded yet
+        self.done = 0  # offset up to which batches were loaded
+        self.pending = b""  # a part of an announcement
+        self.ended = False  # the child closed its end of the pipe
+        self.read = 0  # rows loaded
+        self.assets: set[str] = set()  # asset keys of the rows loaded
+
+    # --- the child -------------------------------------------------------------------------
+
+    def write(self, batch: object) -> None:  # pragma: no cover - child
+        data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+        fd = self.file.fileno()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        end = os.lseek(fd, 0, os.SEEK_CUR)
+        os.write(self.notes_out, end.to_bytes(8, "little"))
+
+    # --- this process ----------------------------------------------------------------------
+
+    def parent_side(self) -> None:
+        os.close(self.notes_out)
+        self.notes_out = -1
+
+    def _listen(self, block: bool) -> None:
+        os.set_blocking(self.notes_in, block)
+        while not self.ended:
+            try:
+                chunk = os.read(self.notes_in, 1 << 16)
+            except BlockingIOError:
+                return
+            if not chunk:
+                self.ended = True
+                return
+            self.pending += chunk
+            whole = len(self.pending) - len(self.pending) % 8
+            self.ends.extend(int.from_bytes(self.pending[i: i + 8], "little")
+                             for i in range(0, whole, 8))  # fmt: skip
+            self.pending = self.pending[whole:]
+            if block:
+                return
+
+    def load(self, bulk: Bulk, wait: bool) -> bool:
+        """Load the batches announced so far; with `wait`, every batch until the child
+        closes the pipe. Whether every announcement arrived whole."""
+        while True:
+            self._listen(block=wait and not self.ends)
+            while self.ends:
+                end = self.ends.popleft()
+                data = os.pread(self.file.fileno(), end - self.done, self.done)
+                if len(data) != end - self.done:
+                    raise OSError("the spool is shorter than announced")
+                self.done = end
+                rows, texts = _PlainValues(io.BytesIO(data)).load()
+                with no_cycle_collection():
+                    load_batch(bulk, rows, texts)
+                self.read += len(rows)
+                self.assets.update(r[_ASSET] for r in rows)
+            if not wait or self.ended:
+                return not self.pending
+
+    def unload(self, bulk: Bulk) -> None:
+        """Take the child's rows out of the stage again (this process reads its part)."""
+        if self.read:
+            bulk.db.execute("DELETE FROM stage WHERE seq >= ?", [CHILD_FIRST_SEQ])
+        self.read = 0
+
+    def drop_given(self, bulk: Bulk, parts: TwoParts) -> int:
+        """Take out the child's rows the first part already gave (one address under two
+        host names, one in each part), as a one-process read would have; how many."""
+        if not any(parts.gave(asset) for asset in self.assets):
+            return 0
+        drop = [(seq,) for seq, asset, fp64 in bulk.db.all(
+            "SELECT seq, asset_key, fp64 FROM stage WHERE seq >= ?", [CHILD_FIRST_SEQ])
+            if parts.given_before(asset, fp64)]  # fmt: skip
+        bulk.db.executemany("DELETE FROM stage WHERE seq = ?", drop)
+        return len(drop)
+
+    def close(self) -> None:
+        self.file.close()
+        for fd in (self.notes_in, self.notes_out):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+
+def _child(parts: TwoParts, spool: _Spool, now: str, parent: int) -> None:  # pragma: no cover
+    """Parse the second part into the spool, then exit without running any of the parent's
+    clean-up (its store connection, its temporary files, its atexit hooks are not ours)."""
+    code = 1
+    try:
+        _die_with_parent(parent)
+        os.close(spool.notes_in)
+        with no_cycle_collection():
+            for batch in staged_batches(parts.second(), now, CHILD_FIRST_SEQ):
+                spool.write(batch)
+        code = 0
+    except BaseException:  # noqa: BLE001, S110 - the parent reads the part itself and reports
+        pass
+    finally:
+        os._exit(code)
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - child
+    """A parent killed with SIGKILL takes the child with it (Linux prctl PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent was gone before the request took effect
+        os._exit(1)
+
+
+def _succeeded(child: int) -> bool:
+    _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _stop(child: int) -> None:
+    with contextlib.suppress(ProcessLookupError, ChildProcessError):
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+
+
+class _PlainValues(pickle.Unpickler):
+    """Only tuples, lists, strings, bytes, numbers and None: no class, no function."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"the spool names {module}.{name}")
+
+
+__all__ = ["CHILD_FIRST_SEQ", "TwoParts", "stage_in_two"]
