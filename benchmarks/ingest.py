@@ -9,7 +9,8 @@ separate `cityguard scans import` process (detection, sha256, parse, dedup, one 
 exactly as a user runs it; `--pg` also imports it into a fresh database of a throw-away
 PostgreSQL cluster (started as tests/pg_server.py does; the server's own CPU is not counted).
 For each import it prints MB/s and findings/s, both per wall-clock second and per CPU-second
-of the importing process (user + system, from os.wait4, as is its peak RSS), and the ratio to
+of the importing process (user + system, from os.wait4, as is its peak RSS; both include the
+child that reads the second part of a large .nessus, store/parallel.py), and the ratio to
 a bare `xml.etree.ElementTree.iterparse` of the same file run the same way in the same run
 (a C parser that builds and frees the elements and does nothing else: the floor any XML
 importer stands on). The load average is printed before and after: on a shared, busy machine

@@ -132,7 +132,8 @@ class _Reader:
         self.lists: dict[str, list[str]] = {}
         self.props: dict[str, str] | None = None  # tags of the open HostProperties
         self.tag = ""
-        self.plugins: dict[tuple[Any, ...], _Plugin] = {}
+        #: (id, name, severity) -> (the plugin's texts, what they make): one entry a plugin
+        self.plugins: dict[tuple[Any, ...], tuple[tuple[Any, ...], _Plugin]] = {}
         self.tags: dict[tuple[Any, ...], tuple[str, ...]] = {}
         #: per asset key, the first 64 bits of every fingerprint given so far (8 bytes each)
         self.given: dict[str, array[int]] = {}
@@ -219,13 +220,16 @@ class _Reader:
         return asset_key in self.given
 
     def plugin(self, item: dict[str, str], fields: dict[str, str]) -> _Plugin:
+        # the memo is looked up by the plugin's id, name and severity, then the texts are
+        # compared: every item's texts are new string objects, and comparing them with the
+        # remembered ones costs a tenth of hashing them again (a description is ~400 chars)
         get = fields.get
         cves, cwes = self.lists["cve"], self.lists["cwe"]
-        key = (item.get("pluginID"), item.get("pluginName"), item.get("severity"),
-               *map(get, _PLUGIN_FIELDS), tuple(cves), tuple(cwes))  # fmt: skip
-        known = self.plugins.get(key)
-        if known is not None:
-            return known
+        head = (item.get("pluginID"), item.get("pluginName"), item.get("severity"))
+        texts = (*map(get, _PLUGIN_FIELDS), tuple(cves), tuple(cwes))
+        known = self.plugins.get(head)
+        if known is not None and known[0] == texts:
+            return known[1]
         if len(self.plugins) >= _MEMO_SIZE:
             self.plugins.clear()
         synopsis, description = _strip(get("synopsis")), _strip(get("description"))
@@ -233,14 +237,15 @@ class _Reader:
         score, vector = _cvss(fields)
         title = (item.get("pluginName") or _strip(get("plugin_name"))
                  or f"plugin {item.get('pluginID')}")  # fmt: skip
-        known = self.plugins[key] = _Plugin(
+        plugin = _Plugin(
             title=title, severity=norm_severity(item.get("severity", ""), "nessus"),
             score=score, vector=vector, cves=split_cves(cves), cwes=split_cwes(cwes),
             description="\n\n".join(x for x in (synopsis, description) if x),
             solution=solution if solution != "n/a" else "",
             references=tuple(get("see_also", "").split()),
         )  # fmt: skip
-        return known
+        self.plugins[head] = (texts, plugin)
+        return plugin
 
     def finding(self, item: dict[str, str]) -> Finding:
         fields = self.fields

@@ -86,9 +86,7 @@ class SqliteDb(Db):
         self.busy = busy_seconds()
         try:
             _prepare_file(self.path, store_mode())
-            # an import's staging loads run on a second thread, one at a time (store/imports)
-            self.conn = sqlite3.connect(str(self.path), isolation_level=None,
-                                        timeout=self.busy, check_same_thread=False)
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=self.busy)
         except (OSError, sqlite3.Error) as exc:
             raise DataError(self.where, f"cannot open the store ({exc})") from None
         self.conn.row_factory = _factory
