@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 SPLIT_FROM = 16 * 1024 * 1024
 #: the share of the file the child reads: this process also loads both parts' rows into the
 #: stage, so it takes the smaller part (balanced on the .nessus benchmark, docs/ingest.md)
-CHILD_SHARE = 0.62
+CHILD_SHARE = 0.68
 #: how far past the guessed point to look for the unit's start tag, and how many bytes of
 #: it to feed one at a time before giving up (a start tag is rarely 200 bytes long)
 SEARCH_BYTES = 4 * 1024 * 1024

@@ -31,8 +31,16 @@ from cityguard.core.errors import DataError, UsageError
 from cityguard.model import Finding
 from cityguard.model.register import Posture, Rectification, SystemRecord
 from cityguard.store import ledger, maintenance, posture, queries, rectify, register, runs, sync
-from cityguard.store.backends import Db, connect
-from cityguard.store.imports import ImportResult, expire_acceptances, merge, stage_findings
+from cityguard.store.backends import Bulk, Db, connect
+from cityguard.store.imports import (
+    EarlyInsert,
+    ImportResult,
+    expire_acceptances,
+    merge,
+    merge_early,
+    stage_findings,
+    system_is_empty,
+)
 from cityguard.store.imports import record_transition as _transition
 from cityguard.store.location import StoreLocation, default_path, locate
 from cityguard.store.parallel import TwoParts, stage_in_two
@@ -89,6 +97,69 @@ def who(by: str | None) -> str:
     return by or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
 
 
+class _Opening:
+    """An import once its rows are staged: the system's write lock, the import's row, the
+    merge. A system's first import read by two processes opens early, as soon as this
+    process's part is staged (store.parallel.OpenEarly)."""
+
+    def __init__(self, bulk: Bulk, system: str, file: str, format: str, tool: str,
+                 sha256: str, stamp: str, today: str) -> None:
+        self.bulk, self.db = bulk, bulk.db
+        self.system, self.file, self.format, self.tool = system, file, format, tool
+        self.sha256, self.stamp, self.today = sha256, stamp, today
+        self.system_id = 0
+        self.expired = -1  # not locked yet
+        self.early: EarlyInsert | None = None
+
+    def _lock(self) -> None:
+        if self.expired < 0:
+            self.bulk.lock(f"system:{self.system}")
+            self.expired = expire_acceptances(self.db, self.today, self.stamp)
+            self.system_id = register.system_id(self.db, self.system, self.stamp)
+
+    def _import_row(self, gaps: list[Any]) -> int:
+        return self.db.insert_id(
+            "INSERT INTO imports (system_id, file, sha256, format, tool, scope, imported_at,"
+            " gaps) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (self.system_id, self.file, self.sha256, self.format, self.tool,
+             f"{self.system}/{self.tool}", self.stamp,
+             json.dumps(gaps, ensure_ascii=False) if gaps else ""),
+        )  # fmt: skip
+
+    # store.parallel.OpenEarly
+    def begin(self, first_part_rows: int) -> bool:
+        self._lock()
+        if not system_is_empty(self.db, self.system_id):
+            return False
+        self.early = EarlyInsert(self.db, self.system_id, self._import_row([]))
+        self.early.first_part(first_part_rows)
+        return True
+
+    def more(self, end_seq: int) -> None:
+        assert self.early is not None
+        self.early.more(end_seq)
+
+    def undo(self, resume_at: int) -> None:
+        assert self.early is not None
+        self.early.undo(resume_at)
+
+    def finish(self, read: int, gaps: list[Any]) -> ImportResult:
+        self._lock()
+        if self.early is None:
+            import_id = self._import_row(gaps)
+        else:
+            import_id = self.early.import_id
+            if gaps:  # known once the whole file is read
+                self.db.execute("UPDATE imports SET gaps = ? WHERE id = ?",
+                                [json.dumps(gaps, ensure_ascii=False), import_id])
+        result = ImportResult(self.file, self.format, self.tool, self.system, import_id,
+                              self.sha256, read=read)
+        result.expired = self.expired
+        if self.early is not None:
+            return merge_early(self.db, result, self.stamp, self.early)
+        return merge(self.bulk, self.system_id, result, self.stamp)
+
+
 class Store:
     def __init__(self, location: StoreLocation, db: Db) -> None:
         self.location = location
@@ -135,26 +206,15 @@ class Store:
         `gaps` is asked once the findings are read: what the file says was not checked
         (ingest.gaps_of(importer), as dicts), kept with the import for `scans history`."""
         stamp, today = now_stamp(now)
-        system = system or DEFAULT_SYSTEM
         db = self.db
         with db.bulk() as bulk:
+            opening = _Opening(bulk, system or DEFAULT_SYSTEM, file, format, tool, sha256,
+                               stamp, today)
             if parts is not None:  # a large file read by two processes
-                read = stage_in_two(bulk, parts, stamp)
+                read = stage_in_two(bulk, parts, stamp, opening)
             else:
                 read = stage_findings(bulk, findings, stamp)
-            bulk.lock(f"system:{system}")
-            expired = expire_acceptances(db, today, stamp)
-            system_id = register.system_id(db, system, stamp)
-            found = list(gaps()) if gaps is not None else []
-            import_id = db.insert_id(
-                "INSERT INTO imports (system_id, file, sha256, format, tool, scope, imported_at,"
-                " gaps) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (system_id, file, sha256, format, tool, f"{system}/{tool}", stamp,
-                 json.dumps(found, ensure_ascii=False) if found else ""),
-            )  # fmt: skip
-            result = ImportResult(file, format, tool, system, import_id, sha256, read=read)
-            result.expired = expired
-            result = merge(bulk, system_id, result, stamp)
+            result = opening.finish(read, list(gaps()) if gaps is not None else [])
         db.refresh_statistics("findings", result.new)  # committed: a big first import
         return result
 
