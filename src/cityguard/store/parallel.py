@@ -21,6 +21,7 @@ import io
 import os
 import pickle
 import signal
+import sys
 import tempfile
 from collections import deque
 from collections.abc import Callable
@@ -227,6 +228,9 @@ def _child(parts: TwoParts, spool: _Spool, now: str, parent: int) -> None:  # pr
     code = 1
     try:
         _die_with_parent(parent)
+        # the parent's progress bar (a thread of rich's) may have held the locks of its
+        # streams when it forked: the child gets streams of its own, to nowhere
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - ends with the child
         os.close(spool.notes_in)
         with no_cycle_collection():
             for batch in staged_batches(parts.second(), now, CHILD_FIRST_SEQ):
