@@ -36,8 +36,10 @@ COLUMNS = ("id, fingerprint, fp64, tool, format, asset_kind, asset_key, port, pr
 
 @pytest.fixture
 def split_any_size(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Every file splits; the list records, per import, whether the child's part was used."""
+    """Every file splits (also on a machine of one CPU); the list records, per import,
+    whether the child's part was used."""
     monkeypatch.setattr(split, "SPLIT_FROM", 0)
+    monkeypatch.setattr(split, "_cpus", lambda: 2)
     used: list[bool] = []
     succeeded = parallel._succeeded
 
@@ -286,6 +288,7 @@ def test_a_split_import_into_a_system_with_findings_is_the_same(
 def test_the_split_plan_refuses_what_it_cannot_split(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(split, "SPLIT_FROM", 0)
+    monkeypatch.setattr(split, "_cpus", lambda: 2)
     importer = ingest.get_importer("nessus")
     small = _nessus(tmp_path / "one.nessus", [_host("h", "10.0.5.1", range(3))])
     monkeypatch.setattr(split, "CHILD_SHARE", 0.01)  # no host starts in the last 1 %
@@ -296,6 +299,11 @@ def test_the_split_plan_refuses_what_it_cannot_split(tmp_path: Path,
     assert ingest.split_file(ingest.get_importer("sarif"), small) is None  # not splittable
     monkeypatch.setattr(split, "SPLIT_FROM", 1 << 30)
     assert ingest.split_file(importer, small) is None  # small files are read in one
+    monkeypatch.setattr(split, "SPLIT_FROM", 0)
+    monkeypatch.setattr(split, "CHILD_SHARE", 0.9)
+    assert ingest.split_file(importer, small) is not None
+    monkeypatch.setattr(split, "_cpus", lambda: 1)
+    assert ingest.split_file(importer, small) is None  # one CPU: nothing to gain
 
 
 def _children(pid: int) -> list[int]:
@@ -314,6 +322,8 @@ def test_a_killed_split_import_takes_its_child_along_and_leaves_nothing(
         tmp_path: Path) -> None:
     """SIGKILL to the importer mid-way: its child dies with it (PR_SET_PDEATHSIG), the store
     holds nothing of the file, and no spool is left in the temporary folder."""
+    if split._cpus() < 2:
+        pytest.skip("one CPU: a real import reads in one process")
     hosts = [_host(f"h{n}", f"10.{n // 250}.{n % 250}.1", range(40), pad=" x" * 60)
              for n in range(3000)]  # ~45 MB, over SPLIT_FROM
     scan = _nessus(tmp_path / "big.nessus", hosts)

@@ -171,7 +171,7 @@ class TwoParts:
 def plan(importer: object, path: Path, source: str,
          wrap: Callable[[Iterator[Finding]], Iterator[Finding]]) -> TwoParts | None:
     """Two parts for a large file of a splittable format, or None (read it in one)."""
-    if not isinstance(importer, Splittable) or not hasattr(os, "fork"):
+    if not isinstance(importer, Splittable) or not hasattr(os, "fork") or _cpus() < 2:
         return None
     try:
         size = path.stat().st_size
@@ -188,6 +188,14 @@ def plan(importer: object, path: Path, source: str,
     if offset is None:
         return None
     return TwoParts(importer, path, source, offset, declaration, wrap)
+
+
+def _cpus() -> int:
+    """CPUs this process may run on: with one, a second process only adds the handover."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _declaration(head: bytes) -> bytes | None:
