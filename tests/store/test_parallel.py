@@ -229,6 +229,40 @@ def test_a_failed_child_is_replaced_by_this_process(
     assert split_any_size == [False]
 
 
+def test_no_process_to_spare_reads_both_parts_here(
+        tmp_path: Path, split_any_size: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    scan = _nessus(tmp_path / "nofork.nessus",
+                   [_host(f"h{n}", f"10.0.8.{n}", range(5)) for n in range(20)])
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
+    _same_as_one_process(scan, tmp_path, _sqlite(tmp_path))
+    assert split_any_size == []
+
+
+def test_a_spool_that_cannot_be_read_back_is_a_failed_child(
+        tmp_path: Path, split_any_size: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    from cityguard.store import imports
+
+    scan = _nessus(tmp_path / "spool.nessus",
+                   [_host(f"h{n}", f"10.0.9.{n}", range(8)) for n in range(30)])
+    monkeypatch.setattr(imports, "BATCH", 7)
+    loads = {"n": 0}
+    real = parallel._PlainValues.load
+
+    def third_is_garbage(self):
+        loads["n"] += 1
+        if loads["n"] == 3:
+            raise parallel.pickle.UnpicklingError("garbage")
+        return real(self)
+
+    monkeypatch.setattr(parallel._PlainValues, "load", third_is_garbage)
+    _same_as_one_process(scan, tmp_path, _sqlite(tmp_path))
+    assert split_any_size == []  # the child's exit was not even asked: it was stopped
+
+
 @pytest.mark.parametrize("backend_kind", ["sqlite", "postgresql"])
 def test_a_child_that_fails_midway_takes_back_what_went_in_early(
         tmp_path: Path, split_any_size: list[bool], monkeypatch: pytest.MonkeyPatch,

@@ -26,6 +26,7 @@ address scanned under two names), as a one-process read would have.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, ClassVar, Protocol, runtime_checkable
@@ -171,7 +172,9 @@ class TwoParts:
 def plan(importer: object, path: Path, source: str,
          wrap: Callable[[Iterator[Finding]], Iterator[Finding]]) -> TwoParts | None:
     """Two parts for a large file of a splittable format, or None (read it in one)."""
-    if not isinstance(importer, Splittable) or not hasattr(os, "fork") or _cpus() < 2:
+    # Linux only: the child is told to die with its parent (prctl), which no other system has
+    if not isinstance(importer, Splittable) or not sys.platform.startswith("linux") \
+            or _cpus() < 2:
         return None
     try:
         size = path.stat().st_size

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import pickle
 import signal
@@ -81,7 +82,11 @@ def stage_in_two(bulk: Bulk, parts: TwoParts, now: str, early: OpenEarly | None 
     child = 0
     parent = os.getpid()
     try:
-        child = os.fork()
+        try:
+            child = os.fork()
+        except OSError:  # no process to spare (a limit, memory): read both parts here
+            return stage_findings(bulk, itertools.chain(parts.first(), parts.rest()), now,
+                                  create=False)
         if child == 0:  # pragma: no cover - runs in the child, which ends with os._exit
             _child(parts, spool, now, parent)
         spool.parent_side()
@@ -132,6 +137,7 @@ class _Spool:
         self.next_seq = CHILD_FIRST_SEQ  # the number after the last row loaded
         self.assets: set[str] = set()  # asset keys of the rows loaded
         self.given: TwoParts | None = None  # once set, rows it gave are not loaded
+        self.broken = False  # a batch could not be read back: the child's part is lost
 
     # --- the child -------------------------------------------------------------------------
 
@@ -172,15 +178,20 @@ class _Spool:
         """Load the batches announced so far; with `wait`, every batch until the child
         closes the pipe (`after` runs after each). Whether every announcement arrived
         whole."""
-        while True:
+        while not self.broken:
             self._listen(block=wait and not self.ends)
             while self.ends:
                 end = self.ends.popleft()
-                data = os.pread(self.file.fileno(), end - self.done, self.done)
-                if len(data) != end - self.done:
-                    raise OSError("the spool is shorter than announced")
+                try:
+                    data = os.pread(self.file.fileno(), end - self.done, self.done)
+                    if len(data) != end - self.done:
+                        raise OSError("the spool is shorter than announced")
+                    rows, texts = _PlainValues(io.BytesIO(data)).load()
+                except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+                    # as if the child had failed: this process reads its part instead
+                    self.broken = True
+                    return False
                 self.done = end
-                rows, texts = _PlainValues(io.BytesIO(data)).load()
                 if rows:
                     self.next_seq = rows[-1][0] + 1
                 if self.given is not None:
@@ -194,6 +205,7 @@ class _Spool:
                     after()
             if not wait or self.ended:
                 return not self.pending
+        return False
 
     def unload(self, bulk: Bulk) -> None:
         """Take the child's rows out of the stage again (this process reads its part)."""
