@@ -71,13 +71,19 @@ class StreamReceiver:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.tls, self.frames, self.raw = tls, [], b""
+        self.refused = ""  # why the TLS handshake failed on this side, if it did
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.thread.start()
 
     def serve(self) -> None:
         conn, _ = self.sock.accept()
         if self.tls:
-            conn = self.tls.wrap_socket(conn, server_side=True)
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except ssl.SSLError as exc:  # the sender refused our certificate: nothing sent
+                self.refused = str(exc.reason)
+                conn.close()
+                return
         with conn:
             while chunk := conn.recv(65536):
                 self.raw += chunk
@@ -167,6 +173,8 @@ def test_syslog_tls_refuses_an_unknown_certificate(tmp_path, st) -> None:
     report = Deliverer(st, cfg, sleep=lambda s: None).run()[0]
     assert report.sent == 0 and report.waiting == 1
     assert "CERTIFICATE_VERIFY_FAILED" in report.problems[0]
+    rx.thread.join(5)
+    assert "UNKNOWN_CA" in rx.refused and rx.raw == b""  # the sender alerted, sent nothing
     rx.sock.close()
 
 
