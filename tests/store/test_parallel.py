@@ -229,6 +229,31 @@ def test_a_failed_child_is_replaced_by_this_process(
     assert split_any_size == [False]
 
 
+@pytest.mark.parametrize("bound", [0, 1 << 40])
+def test_a_long_second_part_takes_the_sqlite_lock_only_at_the_end(
+        tmp_path: Path, split_any_size: list[bool], monkeypatch: pytest.MonkeyPatch,
+        bound: int) -> None:
+    """SQLite's lock is the whole store's: a first import takes it early only when the
+    child's part is short (store.EARLY_LOCK_BYTES); either way the result is the same."""
+    import cityguard.store as store_module
+    from cityguard.store import imports
+
+    early: list[int] = []
+    first_part = imports.EarlyInsert.first_part
+
+    def spy(self, end: int) -> None:
+        early.append(end)
+        first_part(self, end)
+
+    monkeypatch.setattr(imports.EarlyInsert, "first_part", spy)
+    monkeypatch.setattr(store_module, "EARLY_LOCK_BYTES", bound)
+    scan = _nessus(tmp_path / "lock.nessus",
+                   [_host(f"h{n}", f"10.0.10.{n}", range(5)) for n in range(20)])
+    _same_as_one_process(scan, tmp_path, _sqlite(tmp_path))
+    assert split_any_size == [True]
+    assert bool(early) is (bound > 0)
+
+
 def test_no_process_to_spare_reads_both_parts_here(
         tmp_path: Path, split_any_size: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     scan = _nessus(tmp_path / "nofork.nessus",

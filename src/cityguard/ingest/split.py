@@ -79,6 +79,7 @@ class TwoParts:
     def __init__(self, importer: Splittable, path: Path, source: str, offset: int,
                  declaration: bytes, wrap: Callable[[Iterator[Finding]], Iterator[Finding]]):
         self.importer, self.path, self.source, self.offset = importer, path, source, offset
+        self.second_bytes = max(path.stat().st_size - offset, 0)  # what the child reads
         self.declaration = declaration
         self.wrap = wrap  # the caller's error translation and defaults, applied to each part
         self.reader: UnitReader | None = None

@@ -97,6 +97,13 @@ def who(by: str | None) -> str:
     return by or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
 
 
+#: SQLite's write lock is the whole store's: a split read of a system's first import takes it
+#: early only when the child has at most this much left to parse (~3 s here), so the
+#: dashboard's and other imports' writes never wait on a long parse (PostgreSQL locks the
+#: system alone: no bound)
+EARLY_LOCK_BYTES = 160 * 1024 * 1024
+
+
 class _Opening:
     """An import once its rows are staged: the system's write lock, the import's row, the
     merge. A system's first import read by two processes opens early, as soon as this
@@ -127,7 +134,9 @@ class _Opening:
         )  # fmt: skip
 
     # store.parallel.OpenEarly
-    def begin(self, first_part_rows: int) -> bool:
+    def begin(self, first_part_rows: int, second_bytes: int) -> bool:
+        if self.db.name == "sqlite" and second_bytes > EARLY_LOCK_BYTES:
+            return False  # the lock would stop the whole store's writers too long
         self._lock()
         if not system_is_empty(self.db, self.system_id):
             return False

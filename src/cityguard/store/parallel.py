@@ -50,6 +50,7 @@ class TwoParts(Protocol):
     def confirmed(self) -> bool: ...
     def second(self) -> Any: ...
     def rest(self) -> Any: ...
+    second_bytes: int
     def given_before(self, asset_key: str, prefix: int) -> bool: ...
     def gave(self, asset_key: str) -> bool: ...
     def close(self) -> None: ...
@@ -58,9 +59,10 @@ class TwoParts(Protocol):
 class OpenEarly(Protocol):
     """What the caller does once the first part is staged (Store.import_findings)."""
 
-    def begin(self, first_part_rows: int) -> bool:
+    def begin(self, first_part_rows: int, second_bytes: int) -> bool:
         """Take the write lock; insert the first part into `findings` and return True when
-        the rest may follow batch by batch (a system's first import), else False."""
+        the rest may follow batch by batch (a system's first import, and a second part
+        short enough to hold the lock while it is parsed), else False."""
         ...
 
     def more(self, end_seq: int) -> None:
@@ -99,7 +101,7 @@ def stage_in_two(bulk: Bulk, parts: TwoParts, now: str, early: OpenEarly | None 
             # the first part is whole: its reader knows every identity it gave, so the
             # child's rows are checked against it now and as they come
             spool.drop_given(bulk, parts)
-            inserting = early is not None and early.begin(read)
+            inserting = early is not None and early.begin(read, parts.second_bytes)
             more = (lambda: early.more(spool.next_seq)) if inserting and early else None
             if more is not None:
                 more()
