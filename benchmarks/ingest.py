@@ -235,10 +235,10 @@ def report(label: str, path: Path, run: Run, peer: Run | None, targets: tuple[fl
         ratio = (f"  {run.seconds / peer.seconds:4.1f}x / {run.cpu / peer.cpu:4.1f}x CPU the "
                  f"bare iterparse ({peer.seconds:.1f} s, {peer.cpu:.1f} s CPU)")
     print(
-        f"{label:20} {size_mb:7.1f} MB {run.read:>9,} findings {run.seconds:6.1f} s "
+        f"{label:22} {size_mb:7.1f} MB {run.read:>9,} findings {run.seconds:6.1f} s "
         f"{size_mb / run.seconds:6.1f} MB/s {run.read / run.seconds:9,.0f} findings/s  "
         f"peak RSS {run.rss_mb:6.1f} MB  {('ok' if ok else 'MISSED TARGET') if verdict else ''}\n"
-        f"{'':20} per CPU-second ({run.cpu:.1f} s CPU): {size_mb / run.cpu:6.1f} MB/s "
+        f"{'':22} per CPU-second ({run.cpu:.1f} s CPU): {size_mb / run.cpu:6.1f} MB/s "
         f"{run.read / run.cpu:9,.0f} findings/s{ratio}"
     )
     return ok
