@@ -212,6 +212,36 @@ def test_a_bad_second_part_fails_as_a_one_process_read_does(
     assert split_any_size == [False], "the child's broken part was used"
 
 
+@pytest.mark.parametrize("damage", ["entity_declared", "billion_laughs", "mismatched_tag"])
+def test_a_bad_or_hostile_first_part_fails_as_a_one_process_read_does(
+        tmp_path: Path, split_any_size: list[bool], damage: str) -> None:
+    """This process's part is read by the same hardened parser: an entity declaration is
+    refused before anything is expanded, a broken tag is one line, and the child is stopped."""
+    hosts = [_host(f"h{n}", f"10.0.11.{n}", range(5)) for n in range(20)]
+    prolog = ""
+    if damage == "entity_declared":
+        prolog = '<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        hosts[1] = hosts[1].replace("output 1 of", "output &xxe; of")
+    elif damage == "billion_laughs":
+        prolog = ('<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+                  + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">'
+                            for p, c in zip("abcdefgh", "bcdefghi", strict=True)) + "]>\n")
+        hosts[1] = hosts[1].replace("output 1 of", "output &i; of")
+    else:
+        hosts[1] = hosts[1].replace("</plugin_output>", "</plugin_outptu>", 1)
+    scan = _nessus(tmp_path / f"{damage}.nessus", hosts, prolog=prolog)
+    errors = []
+    for two in (False, True):
+        with pytest.raises(DataError) as caught:
+            _import(scan, str(tmp_path / f"{two}.db"), two=two)
+        errors.append(str(caught.value))
+        with open_store(str(tmp_path / f"{two}.db")) as st:
+            assert st.imports() == [] and st.db.scalar("SELECT count(*) FROM findings") == 0
+    assert errors[1] == errors[0]
+    assert "passwd" not in errors[0] and "aaaa" not in errors[0]
+    assert split_any_size == [], "the child's part was waited for"
+
+
 def test_a_failed_child_is_replaced_by_this_process(
         tmp_path: Path, split_any_size: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     scan = _nessus(tmp_path / "c.nessus",

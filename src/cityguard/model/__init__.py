@@ -26,7 +26,7 @@ from cityguard.model.common import (
     Verdict,
     severity_from_cvss,
 )
-from cityguard.model.findings import ASSET_KINDS, FINDING_STATUSES, Finding, fingerprint
+from cityguard.model.findings import ASSET_KINDS, FINDING_STATUSES, Finding, fingerprint, fp64
 from cityguard.model.results import CheckResult, Evidence
 
 __all__ = [
@@ -61,5 +61,6 @@ __all__ = [
     "SystemInfo",
     "Verdict",
     "fingerprint",
+    "fp64",
     "severity_from_cvss",
 ]

@@ -28,6 +28,13 @@ def fingerprint(tool_family: str, asset_key: str, rule_id: str, location: str = 
     return digest.hexdigest()
 
 
+def fp64(fingerprint: str) -> int:
+    """The first 64 bits of a fingerprint as a signed integer (fits SQL's BIGINT and
+    array("q")): the store's prefix column, and the Nessus reader's record of what it gave,
+    which a split read compares with the store's rows (ingest.split)."""
+    return int(fingerprint[:16], 16) - (1 << 63)
+
+
 _PREFIXES: dict[tuple[str, str], Any] = {}
 _PREFIXES_KEPT = 4096  # (tool, asset) pairs remembered at once
 

@@ -114,12 +114,13 @@ class _Opening:
         self.bulk, self.db = bulk, bulk.db
         self.system, self.file, self.format, self.tool = system, file, format, tool
         self.sha256, self.stamp, self.today = sha256, stamp, today
-        self.system_id = 0
-        self.expired = -1  # not locked yet
+        self.system_id = self.expired = 0
+        self.locked = False
         self.early: EarlyInsert | None = None
 
     def _lock(self) -> None:
-        if self.expired < 0:
+        if not self.locked:
+            self.locked = True
             self.bulk.lock(f"system:{self.system}")
             self.expired = expire_acceptances(self.db, self.today, self.stamp)
             self.system_id = register.system_id(self.db, self.system, self.stamp)

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 
-from cityguard.model import Finding
+from cityguard.model import Finding, fp64
 from cityguard.store import rectify
 from cityguard.store.backends import Bulk, Db
 
@@ -78,11 +78,6 @@ _FINDING_COLUMNS = _NAMES[1:]  # everything staged but the sequence number
 _REFRESH = ("format", "asset_kind", "port", "protocol", "title", "severity", "severity_raw",
             "cvss_score", "cvss_vector", "cves", "cwes", "description", "description_key",
             "solution", "solution_key", "evidence", "refs", "tags", "last_seen")  # fmt: skip
-
-
-def fp64(fingerprint: str) -> int:
-    """The first 64 bits of a fingerprint as a signed integer: the prefix look-up key."""
-    return int(fingerprint[:16], 16) - (1 << 63)
 
 
 class Texts:
@@ -259,15 +254,15 @@ def merge(bulk: Bulk, system_id: int, result: ImportResult, now: str) -> ImportR
     # findings and probed the stage, updating rows in random order (1.7 s for 200,000);
     # without, it reads the stage in file order and seeks each finding (1.2 s), and the
     # index is not built (0.3 s)
-    indexed = db.name == "postgresql"
-    if indexed:
+    postgres = db.name == "postgresql"
+    if postgres:
         bulk.index("stage", "fingerprint")
     result.duplicates = _repeats(db, result.read)
-    if db.name == "postgresql":
+    if postgres:
         db.execute("ANALYZE stage")
+    elif result.duplicates:  # the statements below look fingerprints up in the stage
+        bulk.index("stage", "fingerprint")
     if result.duplicates:
-        if not indexed:  # the statements below look fingerprints up in the stage
-            bulk.index("stage", "fingerprint")
         # the last occurrence's values win, in the place of the first occurrence (ids follow
         # the file's order): mark the kept rows with their first place, encoded negative
         db.execute("UPDATE stage SET seq = -1 - (SELECT min(d.seq) FROM stage d WHERE"
@@ -276,8 +271,7 @@ def merge(bulk: Bulk, system_id: int, result: ImportResult, now: str) -> ImportR
         db.execute("DELETE FROM stage WHERE seq >= 0 AND fingerprint IN"
                    " (SELECT fingerprint FROM stage WHERE seq < 0)")
         db.execute("UPDATE stage SET seq = -1 - seq WHERE seq < 0")
-    db.execute("INSERT INTO texts (key, body) SELECT key, min(body) FROM stage_texts WHERE true"
-               " GROUP BY key ON CONFLICT (key) DO NOTHING")
+    _insert_texts(db)
     reason = f"reported again by {result.file}"
     # the counts come from the statements' own row counts (the stage holds each fingerprint
     # once by now): the rows reopened, then the rows refreshed, which are all the known ones.

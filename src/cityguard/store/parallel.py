@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from cityguard.store.backends import Bulk
 from cityguard.store.imports import (
+    STAGE,
     Texts,
     create_stage,
     load_batch,
@@ -40,7 +41,8 @@ from cityguard.store.imports import (
 
 #: the child's rows are numbered from here (the stage orders by number: after the first part)
 CHILD_FIRST_SEQ = 1 << 40
-_ASSET, _FP64 = 6, 2  # positions in a stage row (imports.STAGE)
+_COLUMNS = [name for name, _ in STAGE]
+_ASSET, _FP64 = _COLUMNS.index("asset_key"), _COLUMNS.index("fp64")  # in a stage row
 
 
 class TwoParts(Protocol):
@@ -103,8 +105,6 @@ def stage_in_two(bulk: Bulk, parts: TwoParts, now: str, early: OpenEarly | None 
             spool.drop_given(bulk, parts)
             inserting = early is not None and early.begin(read, parts.second_bytes)
             more = (lambda: early.more(spool.next_seq)) if inserting and early else None
-            if more is not None:
-                more()
             if spool.load(bulk, wait=True, after=more) and _succeeded(child):
                 child = 0
                 return read + spool.read
@@ -137,7 +137,7 @@ class _Spool:
         self.ended = False  # the child closed its end of the pipe
         self.read = 0  # rows loaded (and kept)
         self.next_seq = CHILD_FIRST_SEQ  # the number after the last row loaded
-        self.assets: set[str] = set()  # asset keys of the rows loaded
+        self.assets: set[str] = set()  # asset keys of the rows loaded before `given`
         self.given: TwoParts | None = None  # once set, rows it gave are not loaded
         self.broken = False  # a batch could not be read back: the child's part is lost
 
@@ -202,7 +202,8 @@ class _Spool:
                 with no_cycle_collection():
                     load_batch(bulk, rows, texts)
                 self.read += len(rows)
-                self.assets.update(r[_ASSET] for r in rows)
+                if self.given is None:  # drop_given looks at these once, later rows at once
+                    self.assets.update(r[_ASSET] for r in rows)
                 if after is not None:
                     after()
             if not wait or self.ended:

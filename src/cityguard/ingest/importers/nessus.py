@@ -34,7 +34,7 @@ from cityguard.ingest.importers._xmlkit import (
 )
 from cityguard.ingest.util import xml_root
 from cityguard.ingest.values import norm_severity, split_cves, split_cwes, to_float, to_int
-from cityguard.model import Finding, Severity
+from cityguard.model import Finding, Severity, fp64
 
 _WEB_FAMILIES = {"cgi abuses", "cgi abuses : xss", "web servers", "web application abuses"}
 _PORT_FAMILIES = {"port scanners"}
@@ -203,11 +203,11 @@ class _Reader:
         key = found[0].asset_key  # one ReportHost: one asset key for all its findings
         given = self.given.get(key)
         if given is None:
-            self.given[key] = array("q", [_prefix(f.fingerprint) for f in found])
+            self.given[key] = array("q", [fp64(f.fingerprint) for f in found])
             return found
         earlier = set(given)
-        kept = [f for f in found if _prefix(f.fingerprint) not in earlier]
-        given.extend(_prefix(f.fingerprint) for f in kept)
+        kept = [f for f in found if fp64(f.fingerprint) not in earlier]
+        given.extend(fp64(f.fingerprint) for f in kept)
         return kept
 
     def given_before(self, asset_key: str, prefix: int) -> bool:
@@ -283,10 +283,6 @@ class _Reader:
             location=net_location(port, proto), evidence=_strip(get("plugin_output")),
             references=plugin.references, tags=tags, last_seen=host.seen, extra=extra,
         )  # fmt: skip
-
-
-def _prefix(fingerprint: str) -> int:
-    return int(fingerprint[:16], 16) - (1 << 63)  # a signed 64-bit value: array("q")
 
 
 def _strip(text: str | None) -> str:
