@@ -27,7 +27,10 @@ NEEDS_DEVICE_TYPE = {"h3c_comware/netutils_comware_special_syntax.cfg": "h3c_com
 
 
 def corpus_files() -> list[str]:
-    """Every configuration of the corpus, relative to it, from its MANIFEST."""
+    """Every configuration of the corpus, relative to it, from its MANIFEST; none (their
+    tests are skipped as having no parameters) in a checkout without ../shared."""
+    if not (CORPUS / "MANIFEST.csv").is_file():
+        return []
     with open(CORPUS / "MANIFEST.csv", encoding="utf-8") as fh:
         return [row["file"] for row in csv.DictReader(fh)]
 
